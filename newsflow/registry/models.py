@@ -1,0 +1,112 @@
+"""The shape of an agency declaration, validated when a registry file is loaded."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Listing(_Strict):
+    """An archive listing walked newest to oldest, page by page."""
+
+    url: str = Field(description="URL template with {page}; date archives may use {yyyy} {mm} {yyyymm}.")
+    first_page: int = Field(1, description="Number of the newest page.")
+    kind: str = Field("category", description="'category' (paged) or 'date' (one per month).")
+
+
+class ListingMarkup(_Strict):
+    """CSS selectors that read a listing page."""
+
+    item: str = Field(description="One listed article.")
+    link: str = Field("a::attr(href)", description="The article link inside an item.")
+    date: str | None = Field(None, description="Date text inside an item (may lack the year).")
+    month_heading: str | None = Field(
+        None, description="Timeline month heading ('October, 2016') that gives items their year."
+    )
+    next_page: str | None = Field(None, description="Link to the next (older) page.")
+
+
+class Rules(_Strict):
+    """Agency extraction rules; each one overrides the general method where set."""
+
+    title: str | None = Field(None, description="CSS selector of the visible headline.")
+    title_suffixes: tuple[str, ...] = Field((), description="Site-name suffixes cut from titles.")
+    body: str | None = Field(None, description="CSS selector of the element holding the body.")
+    drop: tuple[str, ...] = Field((), description="CSS selectors removed before extraction.")
+    author: str | None = Field(
+        None,
+        description="'last_paragraph' (editor line ends the body) or a CSS selector of the byline.",
+    )
+    date: str | None = Field(None, description="CSS selector (with ::attr()) of the publication date.")
+    dateline: str | None = Field(
+        None, description="Regex with a named group 'place' matched at the start of the body."
+    )
+    section: str | None = Field(None, description="CSS selector of the section name.")
+    tags: str | None = Field(None, description="CSS selector of the tag names.")
+
+    @field_validator("dateline")
+    @classmethod
+    def _dateline_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            if "place" not in re.compile(value).groupindex:
+                raise ValueError("dateline regex needs a named group (?P<place>…)")
+        return value
+
+
+class Edition(_Strict):
+    """One language edition of an agency: what becomes a source (``<agency>-<edition>``)."""
+
+    language: str = Field(description="ISO 639-1 code of the edition's articles.")
+    name: str | None = Field(None, description="Display name; defaults to the agency's.")
+    feeds: tuple[str, ...] = Field((), description="RSS/Atom feed URLs.")
+    sitemaps: tuple[str, ...] = Field((), description="Sitemap indexes or monthly sitemaps.")
+    news_sitemaps: tuple[str, ...] = Field((), description="Google News sitemaps (last 2 days).")
+    listings: tuple[Listing, ...] = Field((), description="Archive listings for backfills.")
+    article_patterns: tuple[str, ...] = Field(description="Regexes an article URL matches.")
+    enabled: bool = True
+
+    @field_validator("article_patterns")
+    @classmethod
+    def _patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            re.compile(pattern)
+        if not value:
+            raise ValueError("at least one article URL pattern is needed")
+        return value
+
+
+class Agency(_Strict):
+    """One news agency: its hosts, editions, politeness, schedule and extraction rules."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    homepage: HttpUrl
+    timezone: str = Field(description="IANA zone applied to local times that carry no offset.")
+    domains: tuple[str, ...] = Field(description="Hosts whose links are followed.")
+    crawl_delay: float = Field(5.0, ge=0, description="Seconds between requests to one host.")
+    schedule: str = Field("*/30 * * * *", description="Cron for scheduled ingestion.")
+    editions: dict[str, Edition]
+    rules: Rules = Field(default_factory=Rules)
+    listing: ListingMarkup | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron_has_five_fields(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"cron needs five fields, got {value!r}")
+        return value

@@ -1,0 +1,66 @@
+"""Settings, read from the environment (``NEWSFLOW_*``) with documented defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_PATH = REPO_ROOT / "var" / "newsflow.sqlite3"
+
+
+class CrawlSettings(BaseModel):
+    """How politely and how far the crawler goes."""
+
+    user_agent: str = Field(
+        "newsflow/0.1 (+https://github.com/newsflow/newsflow; news-archive crawler)",
+        description="User agent sent with every request; names the project.",
+    )
+    obey_robots_txt: bool = Field(True, description="Honour robots.txt rules.")
+    delay_override: float | None = Field(
+        None,
+        description=(
+            "Seconds between requests to one host, replacing the registry and robots.txt "
+            "crawl delay. Meant for local mirrors such as the bundled replay (set 0 there); "
+            "leave unset for real agency hosts."
+        ),
+    )
+    concurrent_per_host: int = Field(1, description="Requests in flight per host.")
+    retry_times: int = Field(3, description="Retries on 5xx, 429 and timeouts (with backoff).")
+    timeout: float = Field(60.0, description="Seconds before a request times out.")
+    max_response_bytes: int = Field(
+        10 * 1024 * 1024, description="Responses larger than this are dropped and recorded."
+    )
+    max_pages: int = Field(
+        0, description="Stop a crawl after this many responses (0 = no limit)."
+    )
+
+
+class Settings(BaseSettings):
+    """newsflow settings. Nested fields use ``__``: ``NEWSFLOW_CRAWL__DELAY_OVERRIDE=0``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSFLOW_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str = Field(
+        f"sqlite:///{DEFAULT_DATABASE_PATH}",
+        description="SQLAlchemy URL of the store (SQLite file by default, PostgreSQL in production).",
+    )
+    base_url: str | None = Field(
+        None,
+        description=(
+            "Fetch every agency URL from this mirror instead of the live site: "
+            "https://host/path is requested as <base_url>/host/path."
+        ),
+    )
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once from the environment)."""
+    return Settings()
