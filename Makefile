@@ -1,0 +1,39 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEVSET ?= ../shared/extraction-devset
+# Prefect keeps its local state inside the repo (ignored by git), not in ~/.prefect.
+export PREFECT_HOME ?= $(CURDIR)/var/prefect
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+
+.PHONY: install run test bench eval lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The replay is local, so the polite crawl delay is switched off by a setting.
+run: $(STAMP)
+	NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 $(BIN)/newsflow demo
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/pytest benchmarks --benchmark-only
+
+eval: $(STAMP)
+	$(BIN)/newsflow eval extraction $(DEVSET)
+
+lint: $(STAMP)
+	$(BIN)/ruff check newsflow crawlers flows db migrations tests
+	$(BIN)/mypy newsflow crawlers flows db
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,43 @@
+"""Apply Alembic migrations from code (the `newsflow db` commands call these)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from db.session import get_engine
+from newsflow.settings import REPO_ROOT
+
+ALEMBIC_INI = REPO_ROOT / "alembic.ini"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic configuration bound to ``url`` (default: the configured database)."""
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    config.attributes["url"] = url or str(get_engine().url.render_as_string(hide_password=False))
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Migrate the database up to ``revision``."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str | None = None, revision: str = "base") -> None:
+    """Migrate the database down to ``revision``."""
+    command.downgrade(alembic_config(url), revision)
+
+
+def heads() -> list[str]:
+    """The migration heads (exactly one when the history is linear)."""
+    return list(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current(url: str | None = None) -> str | None:
+    """The revision the database is at, or None when it was never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    with get_engine(url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

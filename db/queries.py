@@ -1,0 +1,67 @@
+"""Read-side queries used by flows and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db import models
+
+
+def run_counts(session: Session, run_id: int) -> dict[str, int]:
+    """The counts a crawl recorded for a run, plus its failures from the failures table."""
+    run = session.get(models.CrawlRun, run_id)
+    counts = dict(run.counts or {}) if run else {}
+    failures = session.execute(
+        select(func.count()).select_from(models.Failure).where(models.Failure.run_id == run_id)
+    ).scalar_one()
+    counts["failures_recorded"] = failures
+    return counts
+
+
+def newest_articles(session: Session, source_ids: list[str], limit: int = 10) -> list[models.Article]:
+    """The most recently published articles of these sources."""
+    return list(
+        session.execute(
+            select(models.Article)
+            .where(models.Article.source_id.in_(source_ids))
+            .order_by(models.Article.published_at.desc().nulls_last(), models.Article.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def run_failures(session: Session, run_id: int, limit: int = 20) -> list[models.Failure]:
+    """Failures recorded against a run."""
+    return list(
+        session.execute(
+            select(models.Failure)
+            .where(models.Failure.run_id == run_id)
+            .order_by(models.Failure.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def article_count(session: Session, source_id: str | None = None) -> int:
+    """How many articles are stored (for one source, or all)."""
+    stmt = select(func.count()).select_from(models.Article)
+    if source_id:
+        stmt = stmt.where(models.Article.source_id == source_id)
+    return session.execute(stmt).scalar_one()
+
+
+def source_status(session: Session) -> list[dict[str, Any]]:
+    """Per source: articles stored, last run, its status and counts."""
+    rows = []
+    for source in session.execute(select(models.Source).order_by(models.Source.id)).scalars():
+        last = session.execute(
+            select(models.CrawlRun)
+            .where(models.CrawlRun.source_id == source.id)
+            .order_by(models.CrawlRun.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        rows.append({"source": source, "articles": article_count(session, source.id), "last_run": last})
+    return rows

@@ -1,0 +1,261 @@
+"""Idempotent writes: each function is an upsert keyed by a unique constraint."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db import models
+from newsflow.article import Article
+from newsflow.page import FetchedPage
+from newsflow.registry import Source
+
+
+class Outcome(StrEnum):
+    """What storing an article did."""
+
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def _insert(session: Session, table: Table) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def sync_sources(session: Session, sources: Iterable[Source]) -> int:
+    """Upsert the registry's sources; returns how many were synced."""
+    count = 0
+    for source in sources:
+        values = {
+            "id": source.id,
+            "agency": source.agency.id,
+            "name": source.name,
+            "homepage": str(source.agency.homepage),
+            "language": source.language,
+            "timezone": source.agency.timezone,
+            "schedule": source.agency.schedule,
+            "enabled": source.edition.enabled,
+            "synced_at": datetime.now(UTC),
+        }
+        stmt = _insert(session, models.Source.__table__).values(**values)
+        session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+        count += 1
+    return count
+
+
+def start_run(
+    session: Session,
+    source_id: str,
+    kind: str,
+    window: tuple[date, date] | None = None,
+    flow_run_id: str | None = None,
+) -> int:
+    """Open a crawl run and return its id."""
+    run = models.CrawlRun(
+        source_id=source_id,
+        kind=kind,
+        window_start=window[0] if window else None,
+        window_end=window[1] if window else None,
+        flow_run_id=flow_run_id,
+        counts={},
+    )
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_run(
+    session: Session, run_id: int, counts: dict[str, int], status: str, error: str | None = None
+) -> None:
+    """Close a run with its counts and final status."""
+    session.execute(
+        update(models.CrawlRun)
+        .where(models.CrawlRun.id == run_id)
+        .values(counts=counts, status=status, error=error, finished_at=datetime.now(UTC))
+    )
+
+
+def save_page(session: Session, run_id: int | None, source_id: str, page: FetchedPage) -> int:
+    """Store a response (compressed) once per distinct body; returns the page id."""
+    values = {
+        "run_id": run_id,
+        "source_id": source_id,
+        "kind": str(page.kind),
+        "url": page.url,
+        "final_url": page.final_url,
+        "status": page.status,
+        "headers": page.headers,
+        "fetched_at": page.fetched_at,
+        "body": zlib.compress(page.body, 6),
+        "body_sha256": page.body_sha256,
+    }
+    table = models.Page.__table__
+    session.execute(
+        _insert(session, table).values(**values).on_conflict_do_nothing(
+            index_elements=["url", "body_sha256"]
+        )
+    )
+    return session.execute(
+        select(models.Page.id).where(
+            models.Page.url == page.url, models.Page.body_sha256 == page.body_sha256
+        )
+    ).scalar_one()
+
+
+def load_page_body(page: models.Page) -> bytes:
+    """The stored body of a page, decompressed."""
+    return zlib.decompress(page.body)
+
+
+def save_article(
+    session: Session, article: Article, page_id: int | None, seen_at: datetime | None = None
+) -> Outcome:
+    """Insert or update an article by (source, canonical URL); keep the replaced version."""
+    if article.source is None:
+        raise ValueError("an article needs its source to be stored")
+    seen_at = seen_at or datetime.now(UTC)
+    existing = session.execute(
+        select(models.Article)
+        .where(models.Article.source_id == article.source, models.Article.url == article.url)
+        .with_for_update()
+    ).scalar_one_or_none()
+    values = _article_values(article, page_id)
+    if existing is None:
+        stmt = _insert(session, models.Article.__table__).values(
+            **values, first_seen_at=seen_at, last_seen_at=seen_at, version=1
+        )
+        inserted = session.execute(
+            stmt.on_conflict_do_nothing(index_elements=["source_id", "url"])
+        )
+        return Outcome.NEW if inserted.rowcount else Outcome.UNCHANGED
+    existing.last_seen_at = seen_at
+    if existing.content_hash == values["content_hash"]:
+        return Outcome.UNCHANGED
+    session.add(
+        models.ArticleVersion(
+            article_id=existing.id,
+            version=existing.version,
+            title=existing.title,
+            body=existing.body,
+            content_hash=existing.content_hash,
+            changed_fields=[k for k in ("title", "body") if getattr(existing, k) != values[k]],
+            replaced_at=seen_at,
+        )
+    )
+    for key, value in values.items():
+        setattr(existing, key, value)
+    existing.version += 1
+    return Outcome.UPDATED
+
+
+def _article_values(article: Article, page_id: int | None) -> dict[str, Any]:
+    return {
+        "source_id": article.source,
+        "url": article.url,
+        "title": article.title,
+        "body": article.body,
+        "authors": list(article.authors),
+        "published_at": article.published_at,
+        "published_offset_minutes": article.utc_offset_minutes,
+        "modified_at": article.modified_at,
+        "dateline": article.dateline,
+        "language": article.language,
+        "section": article.section,
+        "tags": list(article.tags),
+        "provenance": dict(article.provenance),
+        "content_hash": article.content_hash,
+        "page_id": page_id,
+    }
+
+
+def known_article_urls(session: Session, source_id: str, urls: Iterable[str]) -> set[str]:
+    """Which of these URLs are already stored articles of the source (by canonical URL)."""
+    wanted = list(dict.fromkeys(urls))
+    known: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        known.update(
+            session.execute(
+                select(models.Article.url).where(
+                    models.Article.source_id == source_id, models.Article.url.in_(chunk)
+                )
+            ).scalars()
+        )
+        known.update(
+            session.execute(
+                select(models.Page.url).where(
+                    models.Page.source_id == source_id,
+                    models.Page.kind == "article",
+                    models.Page.url.in_(chunk),
+                )
+            ).scalars()
+        )
+    return known
+
+
+def record_failure(
+    session: Session,
+    run_id: int | None,
+    source_id: str,
+    url: str,
+    stage: str,
+    reason: str,
+    http_status: int | None = None,
+) -> None:
+    """Record why a URL failed at a stage (once per run, URL and stage)."""
+    values = {
+        "run_id": run_id,
+        "source_id": source_id,
+        "url": url,
+        "stage": stage,
+        "reason": reason[:2000],
+        "http_status": http_status,
+        "occurred_at": datetime.now(UTC),
+    }
+    stmt = _insert(session, models.Failure.__table__).values(**values)
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["run_id", "url", "stage"]))
+
+
+def feed_validators(session: Session, url: str) -> tuple[str | None, str | None]:
+    """The stored (ETag, Last-Modified) of a feed, for a conditional GET."""
+    feed = session.get(models.Feed, url)
+    return (feed.etag, feed.last_modified) if feed else (None, None)
+
+
+def update_feed(
+    session: Session,
+    url: str,
+    source_id: str,
+    kind: str,
+    status: int,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    item_count: int | None = None,
+    newest_item_at: datetime | None = None,
+    error: str | None = None,
+) -> None:
+    """Record a feed fetch; a 304 keeps the stored validators (servers may omit them)."""
+    now = datetime.now(UTC)
+    feed = session.get(models.Feed, url) or models.Feed(url=url, source_id=source_id, kind=kind)
+    feed.last_status, feed.last_fetched_at, feed.error = status, now, error
+    if etag:
+        feed.etag = etag
+    if last_modified:
+        feed.last_modified = last_modified
+    if error is None and status in (200, 304):
+        feed.last_success_at = now
+    if item_count is not None:
+        feed.item_count = item_count
+    if newest_item_at is not None:
+        feed.newest_item_at = newest_item_at
+    session.add(feed)

@@ -1,0 +1,44 @@
+"""The `newsflow` command line: a thin layer over the library; errors become messages here."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+
+from newsflow.cli.db import db_group
+from newsflow.cli.ingest import demo_command, ingest_command
+from newsflow.cli.sources import sources_group, status_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--database-url", envvar="NEWSFLOW_DATABASE_URL", help="SQLAlchemy URL of the store.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.version_option(package_name="newsflow")
+def main(database_url: str | None, verbose: bool) -> None:
+    """Ingest news-agency articles into SQLite or PostgreSQL.
+
+    Example: newsflow db upgrade && newsflow ingest sana-en
+    """
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
+    if database_url:
+        # Child processes (the crawler) read settings from the environment too.
+        os.environ["NEWSFLOW_DATABASE_URL"] = database_url
+        from newsflow.settings import get_settings
+
+        get_settings.cache_clear()
+
+
+main.add_command(db_group)
+main.add_command(sources_group)
+main.add_command(status_command)
+main.add_command(ingest_command)
+main.add_command(demo_command)
+
+try:  # the evaluation command lives beside the extraction package
+    from newsflow.cli.evaluation import eval_command
+
+    main.add_command(eval_command)
+except ImportError:  # pragma: no cover - only while the module is absent
+    pass

@@ -1,0 +1,57 @@
+"""`newsflow sources` and `newsflow status`: what is followed and how it is doing."""
+
+from __future__ import annotations
+
+import click
+
+from newsflow.cli.errors import friendly_errors
+
+
+@click.group("sources")
+def sources_group() -> None:
+    """Inspect the agency registry.
+
+    Example: newsflow sources list
+    """
+
+
+@sources_group.command("list")
+@friendly_errors
+def list_command() -> None:
+    """List every source in the registry with its language, zone and schedule.
+
+    Example: newsflow sources list
+    """
+    from newsflow.registry import load_registry
+
+    rows = [
+        (s.id, s.language, s.agency.timezone, s.agency.schedule, s.name)
+        for s in load_registry().values()
+    ]
+    _table(("source", "lang", "time zone", "schedule", "name"), rows)
+
+
+@click.command("status")
+@friendly_errors
+def status_command() -> None:
+    """Per-source health: articles stored and the last run's outcome.
+
+    Example: newsflow status
+    """
+    from db import queries
+    from db.session import session_scope
+
+    with session_scope() as session:
+        rows = []
+        for row in queries.source_status(session):
+            run = row["last_run"]
+            last = "never" if run is None else f"{run.status} {run.started_at:%Y-%m-%d %H:%M}Z"
+            failures = (run.counts or {}).get("failures_recorded", 0) if run else 0
+            rows.append((row["source"].id, str(row["articles"]), last, str(failures)))
+    _table(("source", "articles", "last run", "failures"), rows)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
+    for row in (header, *rows):
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())

@@ -1,0 +1,99 @@
+"""Article text: trafilatura for unknown sites, a container selector for known ones."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+
+__all__ = ["drop_boilerplate", "element_paragraphs", "generic_paragraphs", "text_with_breaks"]
+
+_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "figcaption")
+_LEAF_BLOCKS = etree.XPath(
+    " | ".join(f".//{tag}" for tag in _BLOCKS if tag != "figcaption")
+)
+_BREAKS = frozenset({"br", "lb"})
+# Paragraphs that are navigation or promotion, not article text (several languages).
+_BOILERPLATE = re.compile(
+    r"^(?:read more|read also|see also|also read|related|more on this|check also|click here"
+    r"|sign up|subscribe|newsletter|follow us|share this|share on|advertisement|anzeige"
+    r"|lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|weiterlesen|zum thema"
+    r"|lire aussi|à lire aussi|lire la suite|leer más|lee también|te puede interesar"
+    r"|leggi anche|läs också|les også|læs også|czytaj też|читайте также|شاهد أيضا|اقرأ أيضا)"
+    r"(?:\b|\s|:|$)",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(r"^(?:foto|photo|bild|image|picture|credit|quelle|source)s?\s*:", re.IGNORECASE)
+
+
+def generic_paragraphs(root: HtmlElement, url: str | None) -> list[str]:
+    """Body paragraphs of any news page, from trafilatura's main-text detection."""
+    document = trafilatura.bare_extraction(
+        root,
+        url=url,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        as_dict=False,
+    )
+    body = getattr(document, "body", None)
+    if body is None:
+        return []
+    return drop_boilerplate(_xml_paragraphs(body))
+
+
+def element_paragraphs(elements: Iterable[HtmlElement]) -> list[str]:
+    """Paragraphs of a known body container: its leaf blocks, or its text when it has none."""
+    paragraphs: list[str] = []
+    for container in elements:
+        blocks = _LEAF_BLOCKS(container)
+        leaves = [b for b in blocks if not any(d in blocks for d in b.iterdescendants())]
+        for block in leaves or [container]:
+            text = text_with_breaks(block)
+            if text:
+                paragraphs.append(text)
+    return paragraphs
+
+
+def drop_boilerplate(paragraphs: Iterable[str]) -> list[str]:
+    """Leave out read-more links, newsletter prompts, share prompts and photo credits."""
+    kept = []
+    for paragraph in paragraphs:
+        short = len(paragraph) < 200
+        if short and (_BOILERPLATE.match(paragraph) or _CAPTION.match(paragraph)):
+            continue
+        kept.append(paragraph)
+    return kept
+
+
+def text_with_breaks(element: etree._Element) -> str:
+    """An element's text with line breaks kept as single newlines, space folded."""
+    lines = "".join(_pieces(element)).split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
+
+
+def _pieces(element: etree._Element) -> Iterator[str]:
+    if element.tag in _BREAKS:
+        yield "\n"
+    elif isinstance(element.tag, str) and element.tag not in ("script", "style"):
+        yield element.text or ""
+        for child in element:
+            yield from _pieces(child)
+            yield child.tail or ""
+
+
+def _xml_paragraphs(body: etree._Element) -> list[str]:
+    paragraphs: list[str] = []
+    for child in body:
+        if child.tag == "list":
+            parts = [text_with_breaks(item) for item in child.iter("item")]
+        elif child.tag == "table":
+            parts = [" ".join(text_with_breaks(c) for c in row) for row in child.iter("row")]
+        else:
+            parts = [text_with_breaks(child)]
+        paragraphs.extend(p.strip() for p in parts if p.strip())
+    return paragraphs

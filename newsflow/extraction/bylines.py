@@ -1,0 +1,158 @@
+"""Bylines to people: role words stripped, credits split, organisations and desks dropped."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newsflow.extraction.evidence import Found
+from newsflow.extraction.metadata import Metadata, types_of
+
+__all__ = ["clean_name", "find_authors", "is_person", "names_in_byline", "split_byline"]
+
+# Role words that introduce a byline, in the languages of the sites we crawl.
+_ROLE_PREFIX = re.compile(
+    r"^(?:(?:written|reported|reporting|text|texte|words|story|interview|edited|compiled)\s+by"
+    r"|by|von|vom|par|por|door|av|af"
+    r"|autor(?:in|en)?|author(?:s)?|auteur|text|texte|foto(?:s|grafie)?|photos?|bild(?:er)?"
+    r"|redakteur(?:in)?|reporter(?:in)?|kommentar|ein kommentar von|eine analyse von|analyse von"
+    r"|от|автор|بقلم|كتب|كتبت|yazan|muhabir)\b\s*[:\-–—]?\s*",
+    re.IGNORECASE,
+)
+_ROLE_SUFFIX = re.compile(
+    r"\s*(?:[,|\-–—(]\s*)?(?:reporter|correspondent|staff writer|redakteur(?:in)?|korrespondent(?:in)?"
+    r"|editor|chefredakteur(?:in)?|기자|특파원|記者|特派員|編集委員|論説委員)\)?\s*$",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(
+    r"\s*(?:,|;|&|/|\||·|•|“|”|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\bve\b"
+    r"|\ben\b|\bi\b|\bи\b|\bsowie\b|\bwith\b)\s*",
+    re.IGNORECASE,
+)
+# Words that mark a credit as an organisation, desk or service rather than a person.
+_ORG_WORDS = re.compile(
+    r"\b(?:redaktion|redaktionen|rédaction|redacción|redazione|redação|redaksjon|redaktionen"
+    r"|staff|team|desk|newsroom|editorial|editors|agency|agencies|agentur|agenturen|agence|agencia"
+    r"|ajansı|ajans|press|presse|prensa|associated|news|nachrichten|online|media|medien|zeitung"
+    r"|times|daily|magazine|magazin|tv|radio|digital|web|service|dienst|wire|bureau|newsdesk"
+    r"|verlag|gmbh|ltd|inc|llc|group|gruppe|network|sport|sports|partner|anzeige|sponsored"
+    r"|ministry|university|foundation|institut|institute|council|government)\b",
+    re.IGNORECASE,
+)
+_CJK_ORG = re.compile(r"新聞|通信|放送|日刊|日報|編集部|신문|일보|방송|뉴스|통신|편집")
+_DOMAIN = re.compile(r"\w\.(?:[a-z]{2,4})(?:/|$)|https?:|www\.|@", re.IGNORECASE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def split_byline(text: str) -> list[str]:
+    """Split a byline into the names it credits, role words removed."""
+    text = " ".join(unicodedata.normalize("NFKC", text).split())
+    text = re.sub(r"\((?:[^()]{0,40})\)", " ", text)  # "(dpa)", "(Photos)" and the like
+    parts = _SEPARATORS.split(text)
+    return [name for name in (clean_name(p) for p in parts) if name]
+
+
+def clean_name(text: str) -> str:
+    """One credited name without role words, punctuation or surrounding space."""
+    text = " ".join(text.split()).strip(" .,:;-–—|•·\"'")
+    previous = None
+    while previous != text:
+        previous = text
+        text = _ROLE_PREFIX.sub("", text, count=1) if _ROLE_PREFIX.match(text) else text
+        text = _ROLE_SUFFIX.sub("", text).strip(" .,:;-–—|•·\"'")
+    return text
+
+
+def is_person(name: str, organisations: Iterable[str] = ()) -> bool:
+    """Whether a credited name looks like a person, not a publisher, desk or agency."""
+    if not name or len(name) > 60 or any(ch.isdigit() for ch in name) or _DOMAIN.search(name):
+        return False
+    if _ORG_WORDS.search(name) or _CJK_ORG.search(name):
+        return False
+    key = _key(name)
+    if any(key and (key == _key(org) or key in _key(org).split()) for org in organisations):
+        return False
+    if _CJK.search(name):
+        return 2 <= len(name.replace(" ", "")) <= 6
+    words = name.split()
+    if len(words) < 2 or len(words) > 5:
+        return False
+    # Initials like "R.A" are names; an all-capital single word ("AFP") was dropped above.
+    return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
+
+
+def names_in_byline(text: str, organisations: Iterable[str] = ()) -> list[str]:
+    """The people a byline credits, in order, without duplicates."""
+    orgs = list(organisations)
+    names: list[str] = []
+    for name in split_byline(text):
+        if is_person(name, orgs) and _key(name) not in {_key(n) for n in names}:
+            names.append(name)
+    return names
+
+
+_PARTICLES = frozenset(
+    {"de", "da", "del", "der", "den", "di", "du", "van", "von", "la", "le", "bin", "al", "el", "zu", "ter", "dos"}
+)
+
+
+def _key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def find_authors(root: HtmlElement, meta: Metadata, organisations: Iterable[str]) -> Found | None:
+    """The people credited on a page, from the first evidence that names any."""
+    orgs = list(organisations)
+    for texts, evidence in _author_sources(root, meta):
+        names: list[str] = []
+        for text in texts:
+            names.extend(n for n in names_in_byline(text, orgs) if n not in names)
+        if names:
+            return Found(tuple(names), evidence)
+    return None
+
+
+def _author_sources(root: HtmlElement, meta: Metadata) -> Iterator[tuple[list[str], str]]:
+    for node in meta.articles[:1]:
+        yield _jsonld_people(node.get("author")), "jsonld.author"
+    for key in _AUTHOR_META:
+        values = [v for v in meta.meta.get(key, ()) if not _DOMAIN.search(v)]
+        yield values, f"meta[{key}]"
+    yield [_itemprop_name(e) for e in meta.microdata.get("author", ())], "microdata.author"
+    yield [" ".join(e.text_content().split()) for e in _BYLINE_XPATH(root)], "byline"
+
+
+def _jsonld_people(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict) and not (types_of(item) & _ORG_TYPES):
+            name = item.get("name")
+            names.extend(_jsonld_people(name) if isinstance(name, list) else [str(name or "")])
+    return names
+
+
+def _itemprop_name(element: HtmlElement) -> str:
+    inner = element.xpath(".//*[@itemprop='name']")
+    target = inner[0] if inner else element
+    return str(target.get("content") or " ".join(target.text_content().split()))
+
+
+_AUTHOR_META = (
+    "author", "article:author", "byl", "dc.creator", "dcterms.creator", "parsely-author",
+    "sailthru.author", "cxenseparse:author", "og:article:author",
+)  # fmt: skip
+_ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand"})
+_BYLINE_XPATH = etree.XPath(
+    "//body//*[@rel='author' or contains(@class, 'byline') or contains(@class, 'author-name')"
+    " or contains(@class, 'article-author') or contains(@class, 'author__name')]"
+    "[string-length(normalize-space()) < 150][not(ancestor::*[@rel='author'])]"
+)
