@@ -192,3 +192,34 @@ class Failure(Base):
     reason: Mapped[str] = mapped_column(Text)
     http_status: Mapped[int | None] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Discovery(Base):
+    """An article URL some feed, sitemap or listing named, with the date it was listed under."""
+
+    __tablename__ = "discoveries"
+    __table_args__ = (
+        UniqueConstraint("source_id", "url"),
+        Index("ix_discoveries_source_listed", "source_id", "listed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    listed_on: Mapped[date | None] = mapped_column(Date)
+    via: Mapped[str] = mapped_column(String(16))  # feed | sitemap | listing
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    discovered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Coverage(Base):
+    """Per source and day: URLs discovered, articles stored, failures — to show gaps."""
+
+    __tablename__ = "coverage"
+
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    discovered: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -65,3 +66,13 @@ def source_status(session: Session) -> list[dict[str, Any]]:
         ).scalar_one_or_none()
         rows.append({"source": source, "articles": article_count(session, source.id), "last_run": last})
     return rows
+
+
+def discovery_window(session: Session, run_id: int) -> tuple[date | None, date | None]:
+    """First and last listing day of the URLs a run discovered."""
+    row = session.execute(
+        select(func.min(models.Discovery.listed_on), func.max(models.Discovery.listed_on)).where(
+            models.Discovery.run_id == run_id
+        )
+    ).one()
+    return row[0], row[1]

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -259,3 +259,22 @@ def update_feed(
     if newest_item_at is not None:
         feed.newest_item_at = newest_item_at
     session.add(feed)
+
+
+def record_discoveries(
+    session: Session, run_id: int | None, source_id: str, found: Iterable[tuple[str, date | None, str]]
+) -> int:
+    """Remember article URLs a feed, sitemap or listing named: (url, listed_on, via)."""
+    count = 0
+    for url, listed_on, via in found:
+        values = {"source_id": source_id, "url": url, "listed_on": listed_on, "via": via,
+                  "run_id": run_id, "discovered_at": datetime.now(UTC)}
+        stmt = _insert(session, models.Discovery.__table__).values(**values)
+        # A later listing with a date fills in a discovery first seen undated.
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source_id", "url"],
+            set_={"listed_on": func.coalesce(models.Discovery.listed_on, stmt.excluded.listed_on)},
+        )
+        session.execute(stmt)
+        count += 1
+    return count

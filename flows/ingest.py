@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger, runtime, task
 
 from crawlers.run import crawl_in_subprocess
 from db import queries, store
+from db.coverage import refresh_coverage
 from db.session import session_scope
 from flows.dedup import mark_exact_duplicates
 from newsflow.registry import get_source, load_registry
@@ -37,6 +38,17 @@ def deduplicate(source_id: str) -> int:
     """Mark exact duplicates within the source."""
     with session_scope() as session:
         return mark_exact_duplicates(session, source_id)
+
+
+@task
+def update_coverage(source_id: str, run_id: int, since: date | None, until: date | None) -> int:
+    """Recount coverage for the window, or for the days this run discovered articles on."""
+    with session_scope() as session:
+        if since is None or until is None:
+            since, until = queries.discovery_window(session, run_id)
+        if since is None or until is None:
+            return 0
+        return refresh_coverage(session, source_id, since, until, get_source(source_id).tz)
 
 
 @task
@@ -69,6 +81,7 @@ def ingest(
         close_run(run_id, "failed", f"{type(exc).__name__}: {exc}")
         raise
     duplicates = deduplicate(source)
+    update_coverage(source, run_id, since, until)
     summary = close_run(run_id, "completed")
     summary["counts"]["duplicates_marked"] = duplicates
     logger.info("ingest %s: %s", source, summary["counts"])

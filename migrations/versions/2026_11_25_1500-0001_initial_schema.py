@@ -17,7 +17,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "sources",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -186,7 +185,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     op.drop_table("article_versions")
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.drop_index("ix_articles_source_published")

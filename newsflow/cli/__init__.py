@@ -7,8 +7,10 @@ import os
 
 import click
 
+from newsflow.cli.backfill import backfill_command, coverage_command
 from newsflow.cli.db import db_group
 from newsflow.cli.ingest import demo_command, ingest_command
+from newsflow.cli.schedule import reprocess_command, serve_command
 from newsflow.cli.sources import sources_group, status_command
 
 
@@ -35,6 +37,10 @@ main.add_command(sources_group)
 main.add_command(status_command)
 main.add_command(ingest_command)
 main.add_command(demo_command)
+main.add_command(backfill_command)
+main.add_command(coverage_command)
+main.add_command(serve_command)
+main.add_command(reprocess_command)
 
 try:  # the evaluation command lives beside the extraction package
     from newsflow.cli.evaluation import eval_command

@@ -68,7 +68,8 @@ def _header_fields(
     zone = agency.tz if agency else None
     rules = page.rules
     title = page.title() or find_title(root, meta, url, rules.title_suffixes)
-    published = find_published(root, meta, zone, page.first("date"))
+    language = agency.language if agency else _language(root, meta)
+    published = find_published(root, meta, zone, page.first("date"), language)
     modified = find_modified(root, meta, zone)
     section = page.first("section") or _section(meta)
     authors = _rule_byline(page) or find_authors(root, meta, site_names(meta, url))
@@ -83,7 +84,7 @@ def _header_fields(
         "modified_at": modified.value if modified else None,
         "section": section.value if section else None,
         "tags": page.tags() or _tags(meta),
-        "language": agency.language if agency else _language(root, meta),
+        "language": language,
         "authors": authors.value if authors else (),
         "authors_evidence": authors.evidence if authors else None,
         "provenance": provenance,

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
 
 from lxml.html import HtmlElement
 
@@ -28,6 +29,8 @@ _MODIFIED_META = (
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _TOLERANCE = timedelta(seconds=60)
+_EPOCH = re.compile(r"^1\d{9}(?:\d{3})?$")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -37,17 +40,23 @@ class _Candidate:
     evidence: str
 
 
-def parse_datetime(text: str) -> tuple[datetime, bool] | None:
+def parse_datetime(text: str, language: str | None = None) -> tuple[datetime, bool] | None:
     """Parse a declared date; returns the datetime (maybe naive) and whether it had a time."""
     text = " ".join(text.split())
     if not text or len(text) > 80:
         return None
+    if _EPOCH.match(text):
+        seconds = int(text) / (1000 if len(text) == 13 else 1)
+        return datetime.fromtimestamp(seconds, UTC), True
     iso = re.sub(r"(?<=\d)\s*(?:UTC|GMT)$", "+00:00", text.replace("Z", "+00:00"))
     iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", iso)
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
-        moment = _parse_loose(text)
+        # Free-form dates need a year: "1h ago" and "14:36" are relative to an unknown now.
+        if not _YEAR.search(text):
+            return None
+        moment = _parse_rfc(text) or _parse_loose(text, language)
         if moment is None:
             return None
     has_time = not _DATE_ONLY.match(text) and bool(_HAS_TIME.search(text) or "T" in text)
@@ -55,17 +64,25 @@ def parse_datetime(text: str) -> tuple[datetime, bool] | None:
 
 
 def find_published(
-    root: HtmlElement, meta: Metadata, zone: tzinfo | None, rule: Found | None = None
+    root: HtmlElement,
+    meta: Metadata,
+    zone: tzinfo | None,
+    rule: Found | None = None,
+    language: str | None = None,
 ) -> Found | None:
     """The publication time: best declared value, offset kept, agency zone for local times."""
-    candidates = list(_parsed(_published_sources(root, meta, rule)))
-    extra = list(_parsed(_modified_sources(meta)))
-    return _choose(candidates, extra, zone)
+    candidates: list[_Candidate] = []
+    for candidate in _parsed(_published_sources(root, meta, rule), language):
+        # The first declaration with a time and an offset wins; stop reading the page there.
+        if candidate.has_time and candidate.moment.tzinfo is not None and not _timed(candidates):
+            return Found(candidate.moment, candidate.evidence)
+        candidates.append(candidate)
+    return _choose(candidates, list(_parsed(_modified_sources(meta), language)), zone)
 
 
 def find_modified(root: HtmlElement, meta: Metadata, zone: tzinfo | None) -> Found | None:
     """The last modification time, when the page declares one."""
-    return _choose(list(_parsed(_modified_sources(meta))), [], zone)
+    return _choose(list(_parsed(_modified_sources(meta), None)), [], zone)
 
 
 def _published_sources(
@@ -114,17 +131,21 @@ def _element_value(element: HtmlElement) -> str:
     return element.text_content()
 
 
-def _parsed(sources: Iterator[tuple[str, str]]) -> Iterator[_Candidate]:
+def _parsed(sources: Iterator[tuple[str, str]], language: str | None) -> Iterator[_Candidate]:
     for text, evidence in sources:
-        parsed = parse_datetime(text)
+        parsed = parse_datetime(text, language)
         if parsed is not None and 1990 <= parsed[0].year <= 2100:
             yield _Candidate(parsed[0], parsed[1], evidence)
+
+
+def _timed(candidates: list[_Candidate]) -> list[_Candidate]:
+    return [c for c in candidates if c.has_time]
 
 
 def _choose(candidates: list[_Candidate], extra: list[_Candidate], zone: tzinfo | None) -> Found | None:
     if not candidates:
         return None
-    timed = [c for c in candidates if c.has_time]
+    timed = _timed(candidates)
     best = timed[0] if timed else candidates[0]
     if best.moment.tzinfo is not None:
         return Found(best.moment, best.evidence)
@@ -143,11 +164,19 @@ def _localise(best: _Candidate, others: list[_Candidate], zone: tzinfo | None) -
     return Found(best.moment.replace(tzinfo=UTC), f"{best.evidence};tz=assumed-utc")
 
 
-def _parse_loose(text: str) -> datetime | None:
+def _parse_rfc(text: str) -> datetime | None:
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _parse_loose(text: str, language: str | None) -> datetime | None:
     import dateparser  # imported late: slow to load and only needed for free-form dates
 
     settings = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
+    languages = [language, "en"] if language and language != "en" else ["en"]
     try:
-        return dateparser.parse(text, settings=settings)  # type: ignore[arg-type]
-    except (ValueError, OverflowError, TypeError):
+        return dateparser.parse(text, languages=languages, settings=settings)  # type: ignore[arg-type]
+    except (ValueError, OverflowError, TypeError, LookupError):
         return None

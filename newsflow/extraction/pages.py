@@ -78,13 +78,12 @@ def classify_page(markup: str | bytes, url: str | None = None) -> PageKind:
 
 def classify_tree(root: HtmlElement, url: str | None = None) -> PageKind:
     """Classify an already parsed page (see classify_page)."""
-    source = etree.tostring(root, encoding="unicode", method="html")
     body = root.find("body")
     text = visible_text(body) if body is not None else ""
     title = " ".join((root.findtext(".//title") or "").split())
-    if _CHALLENGE.search(source) and len(text) < 2000:
+    if len(text) < 2000 and _CHALLENGE.search(_challenge_evidence(root, title, text)):
         return PageKind.BLOCKED
-    declared = _declares_article(root, source)
+    declared = _declares_article(root)
     heading = " ".join(h.text_content() for h in root.iter("h1"))
     if not declared and len(text) < 3000 and _NOT_FOUND.search(f"{title} {heading}"):
         return PageKind.NOT_FOUND
@@ -97,11 +96,19 @@ def classify_tree(root: HtmlElement, url: str | None = None) -> PageKind:
     return PageKind.ARTICLE if _has_prose(root) else PageKind.OTHER
 
 
-def _declares_article(root: HtmlElement, source: str) -> bool:
+def _challenge_evidence(root: HtmlElement, title: str, text: str) -> str:
+    # Challenge vendors show up in script bodies, script URLs, form ids and cookie names.
+    scripts = [s.text or "" for s in root.iter("script")]
+    attrs = root.xpath("//script/@src | //form/@action | //form/@id | //*[@id]/@id")
+    return " ".join([title, text, *scripts, *map(str, attrs)])
+
+
+def _declares_article(root: HtmlElement) -> bool:
     og_type = root.xpath("string(//meta[@property='og:type']/@content)").strip().lower()
     if og_type == "article" or root.xpath("//meta[@property='article:published_time']"):
         return True
-    return bool(_ARTICLE_TYPES.search(source))
+    scripts = root.xpath("//script[contains(@type, 'ld+json')]/text()")
+    return any(_ARTICLE_TYPES.search(str(s)) for s in scripts)
 
 
 def _is_wall(root: HtmlElement, text: str) -> bool:

@@ -1,0 +1,64 @@
+"""RSS/Atom feeds to discovered article URLs, tolerant of the malformed XML agencies serve."""
+
+from __future__ import annotations
+
+import calendar
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from crawlers.discovery import Discovered
+
+
+class FeedError(ValueError):
+    """A feed that is not well-formed and yields no item at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A feed's items, plus what was wrong with it when the parser had to recover."""
+
+    items: tuple[Discovered, ...]
+    problem: str | None = None
+
+    @property
+    def newest(self) -> datetime | None:
+        """The latest item date, for the feed's health row."""
+        dates = [i.date for i in self.items if isinstance(i.date, datetime)]
+        return max(dates, default=None)
+
+
+def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml") -> ParsedFeed:
+    """The items of an RSS/Atom feed; raise FeedError when nothing usable is in it."""
+    headers = {"content-location": base_url, "content-type": content_type}
+    parsed = feedparser.parse(body, response_headers=headers)
+    problem = _bozo_reason(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+    items = tuple(
+        Discovered(urljoin(base_url, entry["link"].strip()), _entry_date(entry))
+        for entry in parsed.entries
+        if entry.get("link")
+    )
+    if not items and problem:
+        raise FeedError(f"feed is not usable: {problem}")
+    if not items and not parsed.get("version"):
+        raise FeedError("not an RSS or Atom feed")
+    return ParsedFeed(items, problem)
+
+
+def _bozo_reason(exc: Exception | None) -> str | None:
+    # Servers label feeds text/html all the time; that alone is no problem with the feed.
+    if isinstance(exc, feedparser.NonXMLContentType):
+        return None
+    return f"{type(exc).__name__}: {exc}" if exc else "malformed feed"
+
+
+def _entry_date(entry: Any) -> datetime | None:
+    # feedparser normalises pubDate/updated to UTC struct_time.
+    stamp: time.struct_time | None = entry.get("published_parsed") or entry.get("updated_parsed")
+    if stamp is None:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(stamp), tz=UTC)

@@ -1,0 +1,82 @@
+"""Archive listing pages to discovered article URLs, dates and the next (older) page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from urllib.parse import urljoin
+
+import dateparser
+from parsel import Selector
+
+from crawlers.discovery import Discovered
+from newsflow.registry import ListingMarkup
+
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedListing:
+    """The articles a listing page shows, newest first, and the link to the older page."""
+
+    items: tuple[Discovered, ...]
+    next_page: str | None = None
+
+
+def parse_listing(
+    body: str | bytes,
+    base_url: str,
+    markup: ListingMarkup,
+    languages: Sequence[str] = ("en",),
+) -> ParsedListing:
+    """Read a listing with the registry's selectors; month headings give year-less days a year."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    page = Selector(text=text, base_url=base_url)
+    headings = {id(h.root) for h in page.css(markup.month_heading)} if markup.month_heading else set()
+    query = f"{markup.item}, {markup.month_heading}" if markup.month_heading else markup.item
+    items, heading = [], None
+    for node in page.css(query):  # document order, so a heading precedes its items
+        if id(node.root) in headings:
+            heading = " ".join(node.css("::text").getall()).strip()
+            continue
+        link = node.css(markup.link).get()
+        if link:
+            day = _item_day(node, markup, heading, tuple(languages))
+            items.append(Discovered(urljoin(base_url, link.strip()), day))
+    next_link = page.css(markup.next_page).get() if markup.next_page else None
+    return ParsedListing(tuple(items), urljoin(base_url, next_link.strip()) if next_link else None)
+
+
+def _item_day(
+    node: Selector, markup: ListingMarkup, heading: str | None, languages: tuple[str, ...]
+) -> date | None:
+    if not markup.date:
+        return None
+    label = " ".join(t.strip() for t in node.css(markup.date).getall() if t.strip())
+    return parse_day(label, heading, languages) if label else None
+
+
+def parse_day(label: str, heading: str | None = None, languages: tuple[str, ...] = ("en",)) -> date | None:
+    """A listing's day label as a date; a year-less ``19 October`` takes the heading's year."""
+    iso = _ISO_DAY.search(label)
+    if iso:
+        return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    year = _YEAR.search(heading or "") if not _YEAR.search(label) else None
+    if year:
+        label = f"{label} {year[1]}"
+    return _parse_natural(label, languages)
+
+
+@lru_cache(maxsize=4096)
+def _parse_natural(label: str, languages: tuple[str, ...]) -> date | None:
+    # Listings repeat the same few day labels; dateparser is slow enough to cache.
+    parsed = dateparser.parse(
+        label,
+        languages=list(languages),
+        settings={"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"},
+    )
+    return parsed.date() if parsed else None

@@ -1,0 +1,101 @@
+"""Sitemaps (index, urlset with lastmod, Google News) to discovered URLs with dates."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from crawlers.discovery import Discovered
+
+_MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/]?(0[1-9]|1[0-2])(?!\d)")
+_GZIP_MAGIC = b"\x1f\x8b"
+_MAX_UNZIPPED = 50 * 1024 * 1024  # the sitemap protocol's own limit
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSitemap:
+    """A sitemap index (entries are child sitemaps) or a urlset (entries are pages)."""
+
+    is_index: bool
+    entries: tuple[Discovered, ...]
+
+
+def parse_sitemap(body: bytes, base_url: str) -> ParsedSitemap:
+    """Entries of a sitemap; a news sitemap's publication date wins over lastmod."""
+    root = etree.fromstring(_unzipped(body), parser=_PARSER)
+    if root is None:
+        raise ValueError("empty or unreadable sitemap")
+    is_index = etree.QName(root).localname == "sitemapindex"
+    wanted = "sitemap" if is_index else "url"
+    entries = []
+    for node in root:
+        if isinstance(node.tag, str) and etree.QName(node).localname == wanted:
+            found = _entry(node, base_url)
+            if found is not None:
+                entries.append(found)
+    return ParsedSitemap(is_index, tuple(entries))
+
+
+_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _unzipped(body: bytes) -> bytes:
+    if not body.startswith(_GZIP_MAGIC):
+        return body
+    with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+        return stream.read(_MAX_UNZIPPED)
+
+
+def _entry(node: etree._Element, base_url: str) -> Discovered | None:
+    texts: dict[str, str] = {}
+    for child in node.iter():
+        if isinstance(child.tag, str) and child.text and child.text.strip():
+            texts.setdefault(etree.QName(child).localname, child.text.strip())
+    if "loc" not in texts:
+        return None
+    stamp = texts.get("publication_date") or texts.get("lastmod")
+    return Discovered(urljoin(base_url, texts["loc"]), _parse_w3c(stamp))
+
+
+def _parse_w3c(text: str | None) -> datetime | date | None:
+    """A W3C datetime (``2016-10-19``, ``2016-10-19T15:42:10+03:00``), or None if unreadable."""
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def sitemap_month(url: str) -> tuple[int, int] | None:
+    """The (year, month) a monthly child sitemap covers, read from its URL."""
+    match = _MONTH.search(url)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def select_children(
+    children: tuple[Discovered, ...], since: date | None, until: date | None
+) -> list[Discovered]:
+    """Child sitemaps worth fetching for a window: overlapping months, else recent lastmods."""
+    months = {c.url: sitemap_month(c.url) for c in children}
+    if any(months.values()):
+        # A month-partitioned index: its undated children (taxonomies, pages) hold no posts.
+        return [c for c in children if _month_overlaps(months[c.url], since, until)]
+    return [c for c in children if since is None or c.day() is None or c.day() >= since]
+
+
+def _month_overlaps(month: tuple[int, int] | None, since: date | None, until: date | None) -> bool:
+    if month is None:
+        return False
+    key = month[0] * 12 + month[1]
+    return (since is None or key >= since.year * 12 + since.month) and (
+        until is None or key <= until.year * 12 + until.month
+    )

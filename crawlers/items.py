@@ -1,0 +1,46 @@
+"""What the spider hands to the pipeline: fetched pages, feed states and failures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from newsflow.page import PageKind
+
+
+@dataclass(slots=True)
+class PageItem:
+    """One fetched response, kept raw; article pages also go through extraction."""
+
+    url: str  # as first requested (before redirects)
+    final_url: str
+    status: int
+    kind: PageKind
+    fetched_at: datetime
+    body: bytes = field(default=b"", repr=False)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    listed_at: str | None = None  # the date the feed or listing gave it (ISO)
+
+
+@dataclass(slots=True)
+class FeedItem:
+    """The state of a feed or sitemap after a fetch, for conditional GETs and feed health."""
+
+    url: str
+    kind: PageKind
+    status: int
+    etag: str | None = None
+    last_modified: str | None = None
+    item_count: int | None = None
+    newest_item_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class FailureItem:
+    """A URL that failed at a stage (fetch, parse, extract, store), with the reason."""
+
+    url: str
+    stage: str
+    reason: str
+    http_status: int | None = None

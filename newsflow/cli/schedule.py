@@ -1,0 +1,54 @@
+"""`newsflow serve` and `newsflow reprocess`: long-running schedules and re-extraction."""
+
+from __future__ import annotations
+
+import click
+
+from newsflow.cli.errors import friendly_errors
+
+
+@click.command("serve")
+@click.option("--source", "sources", multiple=True, help="Only these sources (default: all enabled).")
+@friendly_errors
+def serve_command(sources: tuple[str, ...]) -> None:
+    """Run every source's ingest flow on its registry cron schedule until stopped.
+
+    Needs a Prefect API (PREFECT_API_URL, e.g. `prefect server start`) to keep the schedules.
+    Example: newsflow serve --source sana-en --source sana-ar
+    """
+    from prefect import serve
+    from prefect.schedules import Cron
+
+    from flows.ingest import ingest
+    from newsflow.registry import get_source, load_registry
+
+    chosen = [get_source(s) for s in sources] or [
+        s for s in load_registry().values() if s.edition.enabled
+    ]
+    deployments = [
+        ingest.to_deployment(
+            name=f"ingest-{s.id}",
+            schedule=Cron(s.agency.schedule, timezone=s.agency.timezone),
+            parameters={"source": s.id, "kind": "scheduled"},
+            concurrency_limit=1,  # never crawl one source twice at once
+        )
+        for s in chosen
+    ]
+    click.echo(f"serving {len(deployments)} scheduled ingest deployments; Ctrl-C stops")
+    serve(*deployments)
+
+
+@click.command("reprocess")
+@click.argument("source")
+@friendly_errors
+def reprocess_command(source: str) -> None:
+    """Re-extract SOURCE's stored raw pages with the current extractor (no refetching).
+
+    Example: newsflow reprocess sana-en
+    """
+    from flows.reprocess import reprocess
+    from newsflow.registry import get_source
+
+    get_source(source)
+    totals = reprocess(source)
+    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())) or "no stored pages")

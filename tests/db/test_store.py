@@ -1,0 +1,88 @@
+"""Idempotent writes on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from db import models, store
+from db.session import session_scope
+from newsflow.article import Article
+from newsflow.page import FetchedPage, PageKind
+from newsflow.registry import load_registry
+
+DAMASCUS = timezone(timedelta(hours=3))
+ARTICLE = Article(
+    url="https://sana.sy/en/?p=92385",
+    title="Russia: Kremlin waiting",
+    body="Moscow, SANA – Kremlin spokesman said.\n\nSecond paragraph.",
+    language="en",
+    published_at=datetime(2016, 10, 19, 15, 42, 10, tzinfo=DAMASCUS),
+    authors=("Hazem Sabbagh",),
+    dateline="Moscow",
+    tags=("Aleppo",),
+    source="sana-en",
+    provenance={"published_at": "meta[article:published_time]"},
+)
+
+
+def _prepare(url: str) -> int:
+    with session_scope(url) as session:
+        store.sync_sources(session, load_registry().values())
+        return store.start_run(session, "sana-en", "manual")
+
+
+def test_article_roundtrip_keeps_instant_offset_and_provenance(database_url: str) -> None:
+    _prepare(database_url)
+    with session_scope(database_url) as session:
+        assert store.save_article(session, ARTICLE, None) == store.Outcome.NEW
+    with session_scope(database_url) as session:
+        row = session.execute(select(models.Article)).scalar_one()
+    assert row.published_at == datetime(2016, 10, 19, 12, 42, 10, tzinfo=UTC)
+    assert row.published_offset_minutes == 180
+    assert row.authors == ["Hazem Sabbagh"]
+    assert row.provenance == {"published_at": "meta[article:published_time]"}
+
+
+def test_saving_twice_is_unchanged_and_an_edit_keeps_the_old_version(database_url: str) -> None:
+    _prepare(database_url)
+    edited = ARTICLE.evolve(body=ARTICLE.body + "\n\nCorrection appended.")
+    with session_scope(database_url) as session:
+        outcomes = [store.save_article(session, a, None) for a in (ARTICLE, ARTICLE, edited)]
+    assert outcomes == [store.Outcome.NEW, store.Outcome.UNCHANGED, store.Outcome.UPDATED]
+    with session_scope(database_url) as session:
+        article = session.execute(select(models.Article)).scalar_one()
+        version = session.execute(select(models.ArticleVersion)).scalar_one()
+    assert (article.version, article.body) == (2, edited.body)
+    assert (version.version, version.body, version.changed_fields) == (1, ARTICLE.body, ["body"])
+
+
+def test_pages_are_compressed_and_stored_once_per_body(database_url: str) -> None:
+    run_id = _prepare(database_url)
+    page = FetchedPage(url="https://sana.sy/en/?p=1", final_url="https://sana.sy/en/?p=1",
+                       status=200, kind=PageKind.ARTICLE, fetched_at=datetime.now(UTC),
+                       body=b"<html>" + b"x" * 5000 + b"</html>", headers={"ETag": '"a"'})
+    with session_scope(database_url) as session:
+        first = store.save_page(session, run_id, "sana-en", page)
+        again = store.save_page(session, run_id, "sana-en", page)
+        stored = session.get(models.Page, first)
+        assert first == again
+        assert len(stored.body) < 200
+        assert zlib.decompress(stored.body) == page.body
+        assert store.known_article_urls(session, "sana-en", [page.url, "https://x/"]) == {page.url}
+
+
+def test_failures_and_feed_validators(database_url: str) -> None:
+    run_id = _prepare(database_url)
+    feed = "https://sana.sy/en/?feed=rss2"
+    with session_scope(database_url) as session:
+        for _ in range(2):
+            store.record_failure(session, run_id, "sana-en", "https://sana.sy/x", "fetch", "HTTP 404", 404)
+        store.update_feed(session, feed, "sana-en", "feed", 200, etag='"e1"', last_modified="Wed")
+        store.update_feed(session, feed, "sana-en", "feed", 304)  # a 304 without validators
+    with session_scope(database_url) as session:
+        assert session.execute(select(func.count()).select_from(models.Failure)).scalar_one() == 1
+        assert store.feed_validators(session, feed) == ('"e1"', "Wed")
+        assert session.get(models.Feed, feed).last_status == 304
