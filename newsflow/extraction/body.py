@@ -30,8 +30,10 @@ _BOILERPLATE = re.compile(
 TRAFILATURA_OPTIONS: dict[str, bool] = {
     "with_metadata": False,
     "include_comments": False,
+    "favor_recall": True,
     "include_tables": True,
     "include_images": False,
+    "include_links": True,
     "as_dict": False,
 }
 _CAPTION = re.compile(r"^(?:foto|photo|bild|image|picture|credit|quelle|source)s?\s*:", re.IGNORECASE)
@@ -90,10 +92,19 @@ def _xml_paragraphs(body: etree._Element) -> list[str]:
     paragraphs: list[str] = []
     for child in body:
         if child.tag == "list":
-            parts = [text_with_breaks(item) for item in child.iter("item")]
+            parts = [text_with_breaks(i) for i in child.iter("item") if not _mostly_link(i)]
         elif child.tag == "table":
             parts = [" ".join(text_with_breaks(c) for c in row) for row in child.iter("row")]
         else:
-            parts = [text_with_breaks(child)]
+            parts = [] if _mostly_link(child) else [text_with_breaks(child)]
         paragraphs.extend(p.strip() for p in parts if p.strip())
     return paragraphs
+
+
+def _mostly_link(element: etree._Element) -> bool:
+    """A teaser for another story: the paragraph is (almost) all link text."""
+    text = " ".join("".join(element.itertext()).split())
+    if not text:
+        return False
+    linked = sum(len(" ".join("".join(r.itertext()).split())) for r in element.iter("ref"))
+    return linked / len(text) > 0.8

@@ -8,6 +8,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 
+def _compile(pattern: str) -> re.Pattern[str]:
+    """Compile a registry regex; a bad one becomes a validation error naming its field."""
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,9 +61,8 @@ class Rules(_Strict):
     @field_validator("dateline")
     @classmethod
     def _dateline_compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            if "place" not in re.compile(value).groupindex:
-                raise ValueError("dateline regex needs a named group (?P<place>…)")
+        if value is not None and "place" not in _compile(value).groupindex:
+            raise ValueError("dateline regex needs a named group (?P<place>…)")
         return value
 
 
@@ -75,7 +82,7 @@ class Edition(_Strict):
     @classmethod
     def _patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in value:
-            re.compile(pattern)
+            _compile(pattern)
         if not value:
             raise ValueError("at least one article URL pattern is needed")
         return value

@@ -1,0 +1,69 @@
+"""Scrapy settings for newsflow's crawler, derived from ``newsflow.settings`` (NEWSFLOW_* env).
+
+Polite by default: robots.txt, one request at a time per host, the registry's crawl delay
+(raised by robots.txt ``Crawl-delay``; see the agency spider and extensions), an honest user
+agent, conditional GET for feeds and exponential backoff on retries.
+"""
+
+from newsflow.settings import get_settings
+
+_NEWSFLOW = get_settings()
+_CRAWL = _NEWSFLOW.crawl
+
+BOT_NAME = "newsflow"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+ADDONS: dict[str, int] = {}
+
+USER_AGENT = _CRAWL.user_agent
+ROBOTSTXT_OBEY = _CRAWL.obey_robots_txt
+
+# Concurrency and politeness. DOWNLOAD_DELAY is replaced per agency by the spider
+# (registry crawl_delay) unless NEWSFLOW_CRAWL__DELAY_OVERRIDE is set, e.g. 0 for a local mirror.
+CONCURRENT_REQUESTS_PER_DOMAIN = _CRAWL.concurrent_per_host
+NEWSFLOW_DELAY_OVERRIDE = _CRAWL.delay_override
+DOWNLOAD_DELAY = _CRAWL.delay_override if _CRAWL.delay_override is not None else 5.0
+AUTOTHROTTLE_ENABLED = False
+
+# Failures: retried with exponential backoff (crawlers.middlewares.BackoffRetryMiddleware).
+RETRY_ENABLED = True
+RETRY_TIMES = _CRAWL.retry_times
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 120.0
+DOWNLOAD_TIMEOUT = _CRAWL.timeout
+DOWNLOAD_MAXSIZE = _CRAWL.max_response_bytes
+DOWNLOAD_WARNSIZE = min(_CRAWL.max_response_bytes, 2 * 1024 * 1024)
+CLOSESPIDER_PAGECOUNT = _CRAWL.max_pages
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Where the pipeline stores pages and articles, and the mirror agency URLs are fetched from.
+NEWSFLOW_DATABASE_URL = _NEWSFLOW.database_url
+NEWSFLOW_BASE_URL = _NEWSFLOW.base_url
+NEWSFLOW_CONDITIONAL_GET = True
+# Scheduled runs follow a listing's older pages only while they bring unknown articles.
+NEWSFLOW_SCHEDULED_LISTING_PAGES = 5
+NEWSFLOW_MIRROR_INNER_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+if NEWSFLOW_BASE_URL:
+    DOWNLOAD_HANDLERS = {
+        "http": "crawlers.mirror.MirrorDownloadHandler",
+        "https": "crawlers.mirror.MirrorDownloadHandler",
+    }
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawlers.middlewares.AgencyOffsiteMiddleware": 50,
+    "crawlers.middlewares.ConditionalGetMiddleware": 450,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "crawlers.extensions.RobotsCrawlDelay": 500,
+    "crawlers.extensions.RunCounts": 510,
+}

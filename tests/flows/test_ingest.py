@@ -1,0 +1,64 @@
+"""The ingest flow end to end: replay → Scrapy child process → database, twice in one process."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from db import models
+from db.session import session_scope
+from flows.ingest import ingest, ingest_sources
+
+SEED = "https://sana.sy/en/?p=92385"
+SEED_BODY_START = "Moscow, SANA – Kremlin spokesman Dmitry Peskov said"
+SEED_BODY_END = "Sergey Lavrov and US State Secretary John Kerry."
+FEED = "https://sana.sy/en/?feed=rss2"
+
+
+def test_two_runs_in_one_process_store_once_and_use_conditional_get(
+    database_url: str, replay, fast_crawl
+) -> None:
+    first = ingest_sources(["sana-en", "sana-ar"], base_url=replay.base_url)
+    feed_hits_before = len(replay.hits_for(FEED))
+    seed_hits_before = len(replay.hits_for(SEED))
+    second = ingest_sources(["sana-en", "sana-ar"], base_url=replay.base_url)
+
+    by_source = {s["source"]: s for s in first}
+    assert {s["status"] for s in first + second} == {"completed"}
+    assert by_source["sana-en"]["counts"]["articles_new"] >= 4
+    assert by_source["sana-ar"]["counts"]["articles_new"] == 1
+    assert all(s["counts"].get("articles_new", 0) == 0 for s in second)
+
+    repeat = replay.hits_for(FEED)[feed_hits_before:]
+    assert repeat and repeat[0].status == 304
+    assert repeat[0].headers.get("If-None-Match") == '"3a9e8ba7e25f5cc4c7a7219a1228c968"'
+    assert len(replay.hits_for(SEED)) == seed_hits_before  # known articles are not refetched
+
+    with session_scope(database_url) as session:
+        urls = session.execute(select(models.Article.url)).scalars().all()
+        seed = session.execute(select(models.Article).where(models.Article.url == SEED)).scalar_one()
+    assert len(urls) == len(set(urls))
+    assert seed.title == "Russia: Kremlin waiting for US and European response to Belgian airstrikes in Aleppo"
+    assert seed.body.startswith(SEED_BODY_START) and seed.body.endswith(SEED_BODY_END)
+    assert seed.authors == ["Hazem Sabbagh"]
+    assert seed.published_at == datetime(2016, 10, 19, 12, 42, 10, tzinfo=UTC)
+    assert seed.published_offset_minutes == 180
+    assert seed.provenance["published_at"]
+    assert (seed.dateline, seed.language, seed.section) == ("Moscow", "en", "Politics")
+
+
+def test_failures_are_recorded_and_the_run_goes_on(database_url: str, replay, fast_crawl) -> None:
+    summary = ingest("sana-en", base_url=replay.base_url)
+    with session_scope(database_url) as session:
+        failures = session.execute(select(models.Failure)).scalars().all()
+        runs = session.execute(select(func.count()).select_from(models.CrawlRun)).scalar_one()
+    assert summary["status"] == "completed" and runs == 1
+    missing = [f for f in failures if f.url == "https://sana.sy/en/?cat=106&paged=2"]
+    assert missing and missing[0].http_status == 404
+
+
+def test_unknown_source_fails_with_the_known_ones_named(database_url: str) -> None:
+    state = ingest("nope-xx", return_state=True)
+    assert state.is_failed()
+    assert "sana-en" in str(state.result(raise_on_failure=False))
