@@ -18,7 +18,7 @@ from db.session import session_scope
 from db.store import feed_validators
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
     from scrapy.crawler import Crawler
 
@@ -102,13 +102,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def _wait(self, retry: Request, at_least: float) -> None:
         attempt = retry.meta.get("retry_times", 1)
-        delay = min(self.cap, max(at_least, self.base * 2 ** (attempt - 1)))
+        delay = backoff_delay(attempt, self.base, self.cap, at_least)
         if delay > 0:
             # Imported late: importing the reactor installs one, and Scrapy picks which.
             from twisted.internet import reactor, task
 
             log.info("retrying %s in %.1fs (attempt %d)", retry.url, delay, attempt)
             await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
+
+
+def backoff_delay(attempt: int, base: float, cap: float, at_least: float = 0.0) -> float:
+    """Seconds before retry ``attempt`` (1, 2, …): base, 2·base, 4·base … up to ``cap``."""
+    return min(cap, max(at_least, base * 2 ** (attempt - 1)))
 
 
 def _retry_after(response: Response) -> float:

@@ -36,7 +36,9 @@ DOWNLOAD_MAXSIZE = _CRAWL.max_response_bytes
 DOWNLOAD_WARNSIZE = min(_CRAWL.max_response_bytes, 2 * 1024 * 1024)
 CLOSESPIDER_PAGECOUNT = _CRAWL.max_pages
 
+# No listening ports: neither the telnet console nor the remote-control server.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 

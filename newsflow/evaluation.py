@@ -96,9 +96,13 @@ class EvalReport:
             "date": lambda r: r.date_ok,
         }
         ranked = sorted(self.results, key=keys[name])
-        bad = {"body": lambda r: r.body_f1 < 1, "title": lambda r: not r.title_ok,
-               "authors": lambda r: r.author_errors > 0, "date": lambda r: not r.date_ok}[name]  # fmt: skip
-        return [r for r in ranked if bad(r)][:count]
+        bad: dict[str, Callable[[CaseResult], bool]] = {
+            "body": lambda r: r.body_f1 < 1,
+            "title": lambda r: not r.title_ok,
+            "authors": lambda r: r.author_errors > 0,
+            "date": lambda r: not r.date_ok,
+        }
+        return [r for r in ranked if bad[name](r)][:count]
 
 
 def fold(text: str) -> str:
@@ -126,7 +130,9 @@ def dates_match(extracted: datetime | None, expected: str | None, offset_known: 
     return offset_known and abs(extracted - want) <= _TOLERANCE
 
 
-def evaluate(directory: Path, limit: int | None = None, extractor: Extractor | None = None) -> EvalReport:
+def evaluate(
+    directory: Path, limit: int | None = None, extractor: Extractor | None = None
+) -> EvalReport:
     """Run the extractor over every case of a set directory and score it."""
     run = extractor or (lambda html, url: extract_article(html, url))
     results, elapsed = [], 0.0
@@ -143,7 +149,8 @@ def format_report(report: EvalReport, worst: int = 5) -> str:
     """A plain-text report: the figures, then the worst pages per field."""
     lines = [
         f"pages            {report.pages} ({report.not_extracted} not extracted)",
-        f"body F1          {report.body_f1:.3f}  (P {report.body_precision:.3f}, R {report.body_recall:.3f})",
+        f"body F1          {report.body_f1:.3f}  (P {report.body_precision:.3f}, "
+        f"R {report.body_recall:.3f})",
         f"title            {report.title_accuracy:.3f}",
         f"authors F1       {report.authors_f1:.3f}  (P {report.authors_precision:.3f}, "
         f"R {report.authors_recall:.3f})",
@@ -159,7 +166,9 @@ def format_report(report: EvalReport, worst: int = 5) -> str:
 
 
 _DESCRIBE: dict[str, Callable[[CaseResult], str]] = {
-    "body": lambda r: f"F1 {r.body_f1:.3f} (P {r.body_precision or 0:.3f}, R {r.body_recall or 0:.3f})",
+    "body": lambda r: (
+        f"F1 {r.body_f1:.3f} (P {r.body_precision or 0:.3f}, R {r.body_recall or 0:.3f})"
+    ),
     "title": lambda r: f"got {r.title!r}, expected {r.expected_title!r}",
     "authors": lambda r: f"got {list(r.authors)}, expected {list(r.expected_authors or [])}",
     "date": lambda r: f"got {r.published}, expected {r.expected_published}",

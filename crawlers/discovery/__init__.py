@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,18 +11,18 @@ class Discovered:
     """A URL found while discovering, with the date the discovery page gave it (if any)."""
 
     url: str
-    date: datetime | date | None = None
+    date: dt.datetime | dt.date | None = None
 
-    def day(self, tz: tzinfo | None = None) -> date | None:
+    def day(self, tz: dt.tzinfo | None = None) -> dt.date | None:
         """The discovery date as a calendar day in ``tz`` (feeds give instants, listings days)."""
-        if isinstance(self.date, datetime):
+        if isinstance(self.date, dt.datetime):
             aware = tz is not None and self.date.tzinfo is not None
             return (self.date.astimezone(tz) if aware else self.date).date()
         return self.date
 
 
 def in_window(
-    found: Discovered, since: date | None, until: date | None, tz: tzinfo | None = None
+    found: Discovered, since: dt.date | None, until: dt.date | None, tz: dt.tzinfo | None = None
 ) -> bool:
     """Whether a discovered URL may fall inside [since, until]; undated URLs always may."""
     day = found.day(tz)

@@ -36,11 +36,13 @@ def parse_listing(
     """Read a listing with the registry's selectors; month headings give year-less days a year."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     page = Selector(text=text, base_url=base_url)
-    headings = {id(h.root) for h in page.css(markup.month_heading)} if markup.month_heading else set()
+    # Keep the heading selectors alive: lxml hands out the same element proxies only then.
+    heading_nodes = page.css(markup.month_heading) if markup.month_heading else []
+    headings = {h.root for h in heading_nodes}
     query = f"{markup.item}, {markup.month_heading}" if markup.month_heading else markup.item
     items, heading = [], None
     for node in page.css(query):  # document order, so a heading precedes its items
-        if id(node.root) in headings:
+        if node.root in headings:
             heading = " ".join(node.css("::text").getall()).strip()
             continue
         link = node.css(markup.link).get()
@@ -60,7 +62,9 @@ def _item_day(
     return parse_day(label, heading, languages) if label else None
 
 
-def parse_day(label: str, heading: str | None = None, languages: tuple[str, ...] = ("en",)) -> date | None:
+def parse_day(
+    label: str, heading: str | None = None, languages: tuple[str, ...] = ("en",)
+) -> date | None:
     """A listing's day label as a date; a year-less ``19 October`` takes the heading's year."""
     iso = _ISO_DAY.search(label)
     if iso:

@@ -89,7 +89,11 @@ def select_children(
     if any(months.values()):
         # A month-partitioned index: its undated children (taxonomies, pages) hold no posts.
         return [c for c in children if _month_overlaps(months[c.url], since, until)]
-    return [c for c in children if since is None or c.day() is None or c.day() >= since]
+    return [c for c in children if _not_before(c.day(), since)]
+
+
+def _not_before(day: date | None, since: date | None) -> bool:
+    return since is None or day is None or day >= since
 
 
 def _month_overlaps(month: tuple[int, int] | None, since: date | None, until: date | None) -> bool:

@@ -27,6 +27,7 @@ def extraction_command(directory: Path, worst: int, limit: int | None) -> None:
     Prints body F1 (word 4-grams), title accuracy, authors F1, date within 60 s,
     pages per second and the worst pages for each field.
 
+    \b
     Example: newsflow eval extraction /work/shared/extraction-devset --worst 10 --limit 50
     """
     from newsflow.evaluation import evaluate, format_report

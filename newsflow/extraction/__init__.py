@@ -12,7 +12,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from newsflow.article import Article
-from newsflow.extraction.body import generic_paragraphs
+from newsflow.extraction.body import generic_paragraphs, with_lead
 from newsflow.extraction.bylines import find_authors
 from newsflow.extraction.dateline import find_dateline
 from newsflow.extraction.dates import find_modified, find_published
@@ -33,11 +33,11 @@ def extract_article(html: str, url: str | None, source: str | None = None) -> Ar
     root = parse_html(html)
     if root is None or classify_tree(root, url) is not PageKind.ARTICLE:
         return None
-    page = RulePage(root, agency.agency.rules if agency else Rules())
+    page = RulePage(root, agency.agency.rules if agency else Rules.model_validate({}))
     meta = read_metadata(root, url)
     fields = _header_fields(root, page, meta, url, agency)
     title: Found | None = fields.pop("title")
-    body = _body_fields(root, page, url)
+    body = _body_fields(root, page, meta, url)
     if title is None or body is None:
         return None
     paragraphs, provenance = body.pop("paragraphs"), body.pop("provenance")
@@ -47,7 +47,7 @@ def extract_article(html: str, url: str | None, source: str | None = None) -> Ar
         provenance["authors"] = fields.pop("authors_evidence")
     fields.pop("authors", None)
     fields.pop("authors_evidence", None)
-    paragraphs = _without_title(paragraphs, title.value)
+    paragraphs = _without_credit(_without_title(paragraphs, title.value), body.get("authors"))
     if not paragraphs:
         return None
     return Article(
@@ -75,7 +75,11 @@ def _header_fields(
     authors = _rule_byline(page) or find_authors(root, meta, site_names(meta, url))
     provenance = {
         name: found.evidence
-        for name, found in (("published_at", published), ("modified_at", modified), ("section", section))
+        for name, found in (
+            ("published_at", published),
+            ("modified_at", modified),
+            ("section", section),
+        )
         if found is not None
     }
     return {
@@ -91,13 +95,16 @@ def _header_fields(
     }
 
 
-def _body_fields(root: HtmlElement, page: RulePage, url: str | None) -> dict[str, Any] | None:
+def _body_fields(
+    root: HtmlElement, page: RulePage, meta: Metadata, url: str | None
+) -> dict[str, Any] | None:
     """Body paragraphs, the editor line and the dateline, read after boilerplate is dropped."""
     page.drop()
     provenance: dict[str, str] = {}
     paragraphs = page.body()
     provenance["body"] = "rule:body" if paragraphs else "trafilatura"
-    paragraphs = paragraphs or generic_paragraphs(root, url)
+    if not paragraphs:
+        paragraphs = with_lead(generic_paragraphs(root, url), root, _descriptions(meta))
     if not paragraphs:
         return None
     fields: dict[str, Any] = {}
@@ -115,6 +122,16 @@ def _body_fields(root: HtmlElement, page: RulePage, url: str | None) -> dict[str
     return {**fields, "paragraphs": paragraphs, "provenance": provenance}
 
 
+def _descriptions(meta: Metadata) -> list[str]:
+    found = [meta.article_value("description")]
+    found += [
+        v
+        for k in ("og:description", "description", "twitter:description")
+        for v in meta.meta.get(k, ())
+    ]
+    return list(dict.fromkeys(d for d in found if isinstance(d, str) and d.strip()))
+
+
 def _rule_byline(page: RulePage) -> Found | None:
     names = page.byline_authors()
     return Found(tuple(names), "rule:author") if names else None
@@ -122,8 +139,18 @@ def _rule_byline(page: RulePage) -> Found | None:
 
 def _without_title(paragraphs: list[str], title: str) -> list[str]:
     # trafilatura sometimes keeps the headline as the first line of the text.
-    if paragraphs and " ".join(paragraphs[0].split()).casefold() == " ".join(title.split()).casefold():
+    if (
+        paragraphs
+        and " ".join(paragraphs[0].split()).casefold() == " ".join(title.split()).casefold()
+    ):
         return paragraphs[1:]
+    return paragraphs
+
+
+def _without_credit(paragraphs: list[str], authors: tuple[str, ...] | None) -> list[str]:
+    # An editor line that only repeats the credited names is not article text.
+    if paragraphs and authors and paragraphs[-1].strip() in {", ".join(authors), *authors}:
+        return paragraphs[:-1]
     return paragraphs
 
 
@@ -133,7 +160,11 @@ def _section(meta: Metadata) -> Found | None:
         return Found(found[0], "meta[article:section]")
     value = meta.article_value("articleSection")
     value = value[0] if isinstance(value, list) and value else value
-    return Found(value.strip(), "jsonld.articleSection") if isinstance(value, str) and value.strip() else None
+    return (
+        Found(value.strip(), "jsonld.articleSection")
+        if isinstance(value, str) and value.strip()
+        else None
+    )
 
 
 def _tags(meta: Metadata) -> tuple[str, ...]:

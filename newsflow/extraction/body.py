@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import trafilatura
 from lxml import etree
@@ -12,9 +13,7 @@ from lxml.html import HtmlElement
 __all__ = ["drop_boilerplate", "element_paragraphs", "generic_paragraphs", "text_with_breaks"]
 
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "figcaption")
-_LEAF_BLOCKS = etree.XPath(
-    " | ".join(f".//{tag}" for tag in _BLOCKS if tag != "figcaption")
-)
+_LEAF_BLOCKS = etree.XPath(" | ".join(f".//{tag}" for tag in _BLOCKS if tag != "figcaption"))
 _BREAKS = frozenset({"br", "lb"})
 # Paragraphs that are navigation or promotion, not article text (several languages).
 _BOILERPLATE = re.compile(
@@ -27,7 +26,7 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 # Chosen by measurement on the dev set (see newsflow.evaluation): body F1 and pages/s.
-TRAFILATURA_OPTIONS: dict[str, bool] = {
+TRAFILATURA_OPTIONS: dict[str, Any] = {
     "with_metadata": False,
     "include_comments": False,
     "favor_recall": True,
@@ -36,7 +35,9 @@ TRAFILATURA_OPTIONS: dict[str, bool] = {
     "include_links": True,
     "as_dict": False,
 }
-_CAPTION = re.compile(r"^(?:foto|photo|bild|image|picture|credit|quelle|source)s?\s*:", re.IGNORECASE)
+_CAPTION = re.compile(
+    r"^(?:foto|photo|bild|image|picture|credit|quelle|source)s?\s*:", re.IGNORECASE
+)
 
 
 def generic_paragraphs(root: HtmlElement, url: str | None) -> list[str]:
@@ -108,3 +109,33 @@ def _mostly_link(element: etree._Element) -> bool:
         return False
     linked = sum(len(" ".join("".join(r.itertext()).split())) for r in element.iter("ref"))
     return linked / len(text) > 0.8
+
+
+def with_lead(paragraphs: list[str], root: HtmlElement, descriptions: Iterable[str]) -> list[str]:
+    """Put back a visible standfirst (the lead) that main-text detection left out."""
+    have = " ".join(" ".join(paragraphs).split()).casefold()
+    for description in descriptions:
+        wanted = " ".join(description.split()).rstrip(".…").strip()
+        if len(wanted) < 50 or wanted.casefold()[:60] in have:
+            continue
+        element = _element_with_text(root, wanted)
+        if element is not None:
+            return [text_with_breaks(element), *paragraphs]
+    return paragraphs
+
+
+def _element_with_text(root: HtmlElement, text: str) -> HtmlElement | None:
+    low, high = len(text) - 2, int(len(text) * 1.3) + 20
+    found = _LEAD_XPATH(root, low=low, high=high)
+    key = text.casefold()[:120]
+    for element in found:
+        if key in " ".join(element.text_content().split()).casefold():
+            return element
+    return None
+
+
+_LEAD_XPATH = etree.XPath(
+    "//body//*[self::p or self::div or self::h2 or self::strong or self::span or self::section]"
+    "[not(ancestor::a)][string-length(normalize-space()) >= $low]"
+    "[string-length(normalize-space()) <= $high]"
+)

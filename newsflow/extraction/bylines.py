@@ -25,8 +25,8 @@ _ROLE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _ROLE_SUFFIX = re.compile(
-    r"\s*(?:[,|\-–—(]\s*)?(?:reporter|correspondent|staff writer|redakteur(?:in)?|korrespondent(?:in)?"
-    r"|editor|chefredakteur(?:in)?|기자|특파원|記者|特派員|編集委員|論説委員)\)?\s*$",
+    r"\s*(?:[,|\-–—(]\s*)?(?:reporter|correspondent|staff writer|redakteur(?:in)?"
+    r"|korrespondent(?:in)?|editor|chefredakteur(?:in)?|기자|특파원|記者|特派員|編集委員|論説委員)\)?\s*$",
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(
@@ -41,7 +41,8 @@ _ORG_WORDS = re.compile(
     r"|ajansı|ajans|press|presse|prensa|associated|news|nachrichten|online|media|medien|zeitung"
     r"|times|daily|magazine|magazin|tv|radio|digital|web|service|dienst|wire|bureau|newsdesk"
     r"|verlag|gmbh|ltd|inc|llc|group|gruppe|network|sport|sports|partner|anzeige|sponsored"
-    r"|ministry|university|foundation|institut|institute|council|government)\b",
+    r"|ministry|university|foundation|institut|institute|council|government"
+    r"|twitter|facebook|instagram|linkedin|whatsapp|telegram|share|follow|email|e-mail)\b",
     re.IGNORECASE,
 )
 _CJK_ORG = re.compile(r"新聞|通信|放送|日刊|日報|編集部|신문|일보|방송|뉴스|통신|편집")
@@ -82,6 +83,8 @@ def is_person(name: str, organisations: Iterable[str] = ()) -> bool:
     words = name.split()
     if len(words) < 2 or len(words) > 5:
         return False
+    if name.isupper() and any(len(w) <= 3 and "." not in w for w in words):
+        return False  # "MDR THÜRINGEN": a broadcaster's acronym, not a shouted name
     # Initials like "R.A" are names; an all-capital single word ("AFP") was dropped above.
     return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
 
@@ -97,7 +100,25 @@ def names_in_byline(text: str, organisations: Iterable[str] = ()) -> list[str]:
 
 
 _PARTICLES = frozenset(
-    {"de", "da", "del", "der", "den", "di", "du", "van", "von", "la", "le", "bin", "al", "el", "zu", "ter", "dos"}
+    {
+        "de",
+        "da",
+        "del",
+        "der",
+        "den",
+        "di",
+        "du",
+        "van",
+        "von",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "el",
+        "zu",
+        "ter",
+        "dos",
+    }
 )
 
 
@@ -148,11 +169,10 @@ def _itemprop_name(element: HtmlElement) -> str:
 
 _AUTHOR_META = (
     "author", "article:author", "byl", "dc.creator", "dcterms.creator", "parsely-author",
-    "sailthru.author", "cxenseparse:author", "og:article:author",
+    "sailthru.author", "cxenseparse:author", "og:article:author", "twitter:misc:written by",
 )  # fmt: skip
 _ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand"})
 _BYLINE_XPATH = etree.XPath(
-    "//body//*[@rel='author' or contains(@class, 'byline') or contains(@class, 'author-name')"
-    " or contains(@class, 'article-author') or contains(@class, 'author__name')]"
+    "//body//*[@rel='author' or contains(@class, 'byline') or contains(@class, 'author')]"
     "[string-length(normalize-space()) < 150][not(ancestor::*[@rel='author'])]"
 )

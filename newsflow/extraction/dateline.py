@@ -17,7 +17,9 @@ _PATTERNS = (
         rf"\s*\((?P<agency>[^()]{{2,30}})\){_DASH}"
     ),
     # Damascus, SANA –   /   Damascus-SANA-   /   دمشق-سانا
-    re.compile(rf"^{_PLACE}\s*(?:,\s*|[-–]\s*)(?P<agency>[A-Z]{{2,8}}|سانا|[^\W\d_]{{2,8}}$)(?:{_DASH}|$)"),
+    re.compile(
+        rf"^{_PLACE}\s*(?:,\s*|[-–]\s*)(?P<agency>[A-Z]{{2,8}}|سانا|[^\W\d_]{{2,8}}$)(?:{_DASH}|$)"
+    ),
     # WASHINGTON —   /   KYIV, Ukraine (AP) handled above; capitals alone need a dash.
     re.compile(r"^(?P<place>[A-ZÀ-Ý][A-ZÀ-Ý.'\- ]{2,30}?(?:,\s*[A-Z][\w. ]{1,25})?)\s*[-–—]+\s"),
 )

@@ -50,15 +50,14 @@ def parse_datetime(text: str, language: str | None = None) -> tuple[datetime, bo
         return datetime.fromtimestamp(seconds, UTC), True
     iso = re.sub(r"(?<=\d)\s*(?:UTC|GMT)$", "+00:00", text.replace("Z", "+00:00"))
     iso = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", iso)
+    moment: datetime | None
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
         # Free-form dates need a year: "1h ago" and "14:36" are relative to an unknown now.
-        if not _YEAR.search(text):
-            return None
-        moment = _parse_rfc(text) or _parse_loose(text, language)
-        if moment is None:
-            return None
+        moment = (_parse_rfc(text) or _parse_loose(text, language)) if _YEAR.search(text) else None
+    if moment is None:
+        return None
     has_time = not _DATE_ONLY.match(text) and bool(_HAS_TIME.search(text) or "T" in text)
     return moment, has_time
 
@@ -142,7 +141,9 @@ def _timed(candidates: list[_Candidate]) -> list[_Candidate]:
     return [c for c in candidates if c.has_time]
 
 
-def _choose(candidates: list[_Candidate], extra: list[_Candidate], zone: tzinfo | None) -> Found | None:
+def _choose(
+    candidates: list[_Candidate], extra: list[_Candidate], zone: tzinfo | None
+) -> Found | None:
     if not candidates:
         return None
     timed = _timed(candidates)

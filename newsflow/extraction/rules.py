@@ -96,8 +96,7 @@ def _split_group(css: str | None) -> Iterable[str]:
         return []
     parts, depth, current = [], 0, ""
     for char in css:
-        depth += char in "[(" and 1 or 0
-        depth -= char in "])" and 1 or 0
+        depth += (char in "[(") - (char in "])")
         if char == "," and depth == 0:
             parts.append(current.strip())
             current = ""

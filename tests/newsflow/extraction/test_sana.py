@@ -10,12 +10,17 @@ import pytest
 
 from newsflow import extract_article
 
-PAGES = Path(__file__).parents[2] / "fixtures" / "pages" / "sana"
+SITE = Path(__file__).parents[2] / "fixtures" / "sites" / "sana"
 CASES = [
     ("en_p92385", "https://sana.sy/en/?p=92385", "sana-en"),
     ("ar_p462137", "https://sana.sy/?p=462137", "sana-ar"),
     ("en_2025_local_2290417", "https://sana.sy/en/local/2290417/", "sana-en"),
 ]
+RECORDED = {
+    "en_p92385": "article_p92385.html",
+    "ar_p462137": "article_p462137.html",
+    "en_2025_local_2290417": "en_local_2290417.html",
+}
 # "R.A / M.S" credits two editors by their initials, so each initial pair is one author.
 AUTHORS = {
     "en_p92385": ("Hazem Sabbagh",),
@@ -25,8 +30,8 @@ AUTHORS = {
 
 
 def _load(name: str) -> tuple[str, dict]:
-    html = (PAGES / f"{name}.html").read_text(encoding="utf-8")
-    expected = json.loads((PAGES / "expected" / f"{name}.json").read_text(encoding="utf-8"))
+    html = (SITE / "recorded" / RECORDED[name]).read_text(encoding="utf-8")
+    expected = json.loads((SITE / "reference" / f"{name}.json").read_text(encoding="utf-8"))
     return html, expected
 
 
@@ -88,3 +93,11 @@ def test_without_source_title_and_date_are_clean(name: str, url: str, source: st
     assert article.published_at.isoformat() == expected["published"]
     assert "SANA" not in article.authors
     assert "Syrian Arab News Agency" not in article.title
+
+
+def test_without_source_english_body_drops_the_credit_line() -> None:
+    html, expected = _load("en_p92385")
+    article = extract_article(html, "https://sana.sy/en/?p=92385", None)
+    assert article is not None
+    assert article.paragraphs == expected["body_paragraphs"]
+    assert article.authors == ("Hazem Sabbagh",)

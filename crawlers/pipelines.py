@@ -1,0 +1,202 @@
+"""Store every fetched page, extract and store articles, record failures and feed states."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from crawlers.canonical import canonical_url
+from crawlers.items import FailureItem, FeedItem, PageItem
+from crawlers.verdicts import not_article_reason
+from db import store
+from db.session import session_scope
+from newsflow import Article, extract_article
+from newsflow.page import FetchedPage, PageKind
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+log = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """One transaction per item: the raw page plus its article, or the reason it is none."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.database_url: str | None = crawler.settings.get("NEWSFLOW_DATABASE_URL")
+        self.owns_run = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Built by Scrapy with the crawler's settings and stats."""
+        return cls(crawler)
+
+    @property
+    def spider(self) -> Any:
+        return self.crawler.spider
+
+    def open_spider(self) -> None:
+        """Sync the source row; open a 'manual' run when no run id was given."""
+        spider = self.spider
+        with session_scope(self.database_url) as session:
+            store.sync_sources(session, [spider.source])
+            if spider.run_id is None:
+                window = (spider.since, spider.until) if spider.since and spider.until else None
+                spider.run_id = store.start_run(session, spider.source.id, "manual", window)
+                self.owns_run = True
+        log.info("crawl run %s for %s (%s)", spider.run_id, spider.source.id, spider.mode)
+
+    def close_spider(self) -> None:
+        """Close the run this pipeline opened (runs opened by a flow are closed by the flow)."""
+        if not self.owns_run:
+            return
+        from crawlers.extensions import run_counts  # the extension merges final counts later
+
+        with session_scope(self.database_url) as session:
+            store.finish_run(session, self.spider.run_id, run_counts(self.stats), "completed")
+
+    def process_item(self, item: Any) -> Any:
+        """Store the item; only extracted articles travel on (e.g. to ``-o items.jsonl``)."""
+        try:
+            if isinstance(item, PageItem) and item.kind == PageKind.ARTICLE:
+                return self._article(item)
+            with session_scope(self.database_url) as session:
+                self._bookkeeping(session, item)
+        except SQLAlchemyError as exc:
+            self._store_failed(getattr(item, "url", "?"), exc)
+        raise DropItem(f"stored {type(item).__name__} {getattr(item, 'url', '')}", "DEBUG")
+
+    def _bookkeeping(self, session: Session, item: Any) -> None:
+        run_id, source_id = self.spider.run_id, self.spider.source.id
+        if isinstance(item, PageItem):
+            store.save_page(session, run_id, source_id, _fetched(item))
+            self.stats.inc_value("newsflow/pages_fetched")
+        elif isinstance(item, FeedItem):
+            store.update_feed(
+                session,
+                item.url,
+                source_id,
+                str(item.kind),
+                item.status,
+                etag=item.etag,
+                last_modified=item.last_modified,
+                item_count=item.item_count,
+                newest_item_at=item.newest_item_at,
+                error=item.error,
+            )
+            self.stats.inc_value("newsflow/not_modified", item.status == 304)
+            self.stats.inc_value("newsflow/feeds_failed", item.error is not None)
+        elif isinstance(item, FailureItem):
+            store.record_failure(
+                session, run_id, source_id, item.url, item.stage, item.reason, item.http_status
+            )
+            self.stats.inc_value("newsflow/fetch_failures", item.stage == "fetch")
+            log.warning("%s failure for %s: %s", item.stage, item.url, item.reason)
+
+    def _article(self, item: PageItem) -> dict[str, Any]:
+        page = _fetched(item)
+        article, problem = self._extract(page, item.listed_at)
+        with session_scope(self.database_url) as session:
+            page_id = store.save_page(session, self.spider.run_id, self.spider.source.id, page)
+            self.stats.inc_value("newsflow/pages_fetched")
+            if article is None:
+                self._reject(session, page, problem or "not an article")
+            else:
+                outcome = store.save_article(session, article, page_id)
+        if article is None:  # raised after the commit: the page and the reason stay stored
+            raise DropItem(f"{page.url}: {problem}", "INFO")
+        self.stats.inc_value(f"newsflow/articles_{outcome}")
+        return {**article.to_dict(), "outcome": str(outcome), "fetched_url": page.url}
+
+    def _extract(
+        self, page: FetchedPage, listed_at: str | None
+    ) -> tuple[Article | None, str | None]:
+        html, source = page.text, self.spider.source
+        try:
+            article = extract_article(html, canonical_url(html, page.final_url, source), source.id)
+        except NotImplementedError:
+            return None, "extraction failed: extractor not available yet"
+        except Exception as exc:  # an extractor bug must not stop the crawl; it is recorded
+            log.exception("extraction failed for %s", page.url)
+            return None, f"extraction failed: {type(exc).__name__}: {exc}"
+        if article is None:
+            return None, not_article_reason(html, page.final_url)
+        return _completed(article, source.id, source.language, listed_at), None
+
+    def _reject(self, session: Session, page: FetchedPage, reason: str) -> None:
+        if reason.startswith("extraction failed"):
+            key = "articles_failed"
+        else:
+            key = "blocked" if reason.startswith("blocked") else "not_articles"
+        self.stats.inc_value(f"newsflow/{key}")
+        store.record_failure(
+            session,
+            self.spider.run_id,
+            self.spider.source.id,
+            page.url,
+            "extract",
+            reason,
+            page.status,
+        )
+
+    def _store_failed(self, url: str, exc: SQLAlchemyError) -> None:
+        """A store error is logged, counted, recorded when possible, never silent."""
+        log.error("could not store %s: %s", url, exc)
+        self.stats.inc_value("newsflow/store_errors")
+        try:
+            with session_scope(self.database_url) as session:
+                store.record_failure(
+                    session,
+                    self.spider.run_id,
+                    self.spider.source.id,
+                    url,
+                    "store",
+                    f"{type(exc).__name__}: {exc}",
+                )
+        except SQLAlchemyError:
+            log.critical("database unreachable; closing the crawl")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="database_error"))
+        raise DropItem(f"not stored: {url}: {type(exc).__name__}", "ERROR") from exc
+
+
+def _fetched(item: PageItem) -> FetchedPage:
+    return FetchedPage(
+        url=item.url,
+        final_url=item.final_url,
+        status=item.status,
+        kind=item.kind,
+        fetched_at=item.fetched_at,
+        body=item.body,
+        headers=item.headers,
+    )
+
+
+def _completed(article: Article, source_id: str, language: str, listed_at: str | None) -> Article:
+    """Fill what the page did not say from the source (and the feed's date, marked as such)."""
+    changes: dict[str, Any] = {}
+    if article.source is None:
+        changes["source"] = source_id
+    if article.language is None:
+        changes["language"] = language
+    listed = _aware(listed_at)
+    if article.published_at is None and listed is not None:
+        changes["published_at"] = listed
+        changes["provenance"] = {**article.provenance, "published_at": "discovery"}
+    return article.evolve(**changes) if changes else article
+
+
+def _aware(value: str | None) -> datetime | None:
+    if not value or "T" not in value:
+        return None  # a listing's bare day is too coarse for a publication time
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else None

@@ -1,0 +1,1 @@
+"""Spiders: one generic spider for every agency in the registry."""

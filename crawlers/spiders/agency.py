@@ -1,0 +1,267 @@
+"""The one generic spider: discovers an agency source's articles and fetches them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from sqlalchemy import select
+from twisted.python.failure import Failure
+
+from crawlers.discovery import Discovered, in_window
+from crawlers.discovery.feeds import FeedError, parse_feed
+from crawlers.discovery.listings import parse_listing
+from crawlers.discovery.sitemaps import parse_sitemap, select_children
+from crawlers.items import FailureItem, FeedItem, PageItem
+from crawlers.spiders.plan import MODES, listing_urls, parse_day
+from db import models
+from db.session import session_scope
+from db.store import known_article_urls
+from newsflow.page import PageKind
+from newsflow.registry import get_source
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+log = logging.getLogger(__name__)
+CONDITIONAL = [304]
+
+
+class AgencySpider(Spider):
+    """Crawl one source: ``scrapy crawl agency -a source=sana-en [-a since=… -a until=…]``."""
+
+    name = "agency"
+
+    def __init__(
+        self,
+        source: str | None = None,
+        run_id: str | int | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        mode: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not source:
+            raise ValueError("the agency spider needs a source: -a source=<id> (e.g. sana-en)")
+        self.source = get_source(source)  # RegistryError names the known sources
+        self.run_id = int(run_id) if run_id not in (None, "") else None
+        self.since, self.until = parse_day(since), parse_day(until)
+        self.mode = mode or ("backfill" if self.since or self.until else "scheduled")
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; use one of {', '.join(MODES)}")
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since {self.since} is after until {self.until}")
+        self.allowed_domains = list(self.source.agency.domains)
+        self.database_url: str | None = None
+        self.listing_page_limit = 0
+        self._skipped: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """Apply the agency's crawl delay unless an override (e.g. a local mirror) is set."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if settings.get("NEWSFLOW_DELAY_OVERRIDE") is None:
+            settings.set("DOWNLOAD_DELAY", spider.source.agency.crawl_delay, priority="spider")
+        spider.database_url = settings.get("NEWSFLOW_DATABASE_URL")
+        spider.listing_page_limit = settings.getint("NEWSFLOW_SCHEDULED_LISTING_PAGES", 5)
+        return spider
+
+    @property
+    def backfill(self) -> bool:
+        return self.mode == "backfill"
+
+    async def start(self) -> AsyncIterator[Request]:
+        """Seed requests: feeds and news sitemaps (scheduled) or sitemaps (backfill), listings."""
+        edition = self.source.edition
+        if not self.backfill:
+            for url in edition.feeds:
+                yield self._request(url, PageKind.FEED, self.parse_feed, CONDITIONAL)
+        for url in edition.sitemaps if self.backfill else edition.news_sitemaps:
+            yield self._request(url, PageKind.SITEMAP, self.parse_sitemap, CONDITIONAL)
+        if self.source.agency.listing is not None:
+            for listing in edition.listings:
+                for url in listing_urls(listing, self.since, self.until):
+                    yield self._request(url, PageKind.LISTING, self.parse_listing)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        """Feed items become article requests; a 304 costs no parsing at all."""
+        if response.status == 304:
+            yield FeedItem(response.url, PageKind.FEED, 304)
+            return
+        yield self._page(response, PageKind.FEED)
+        content_type = (response.headers.get(b"Content-Type") or b"application/xml").decode(
+            "latin-1"
+        )
+        try:
+            feed = parse_feed(response.body, response.url, content_type)
+        except FeedError as exc:
+            yield FailureItem(response.url, "parse", str(exc), response.status)
+            yield FeedItem(response.url, PageKind.FEED, response.status, error=str(exc))
+            return
+        if feed.problem:
+            reason = f"feed read despite malformed XML: {feed.problem}"
+            yield FailureItem(response.url, "parse", reason, response.status)
+        yield self._feed_state(response, PageKind.FEED, len(feed.items), feed.newest)
+        yield from self._article_requests(feed.items)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """Index children (months overlapping a backfill window) or urlset article requests."""
+        if response.status == 304:
+            yield FeedItem(response.url, PageKind.SITEMAP, 304)
+            return
+        yield self._page(response, PageKind.SITEMAP)
+        try:
+            sitemap = parse_sitemap(response.body, response.url)
+        except (ValueError, SyntaxError) as exc:
+            reason = f"unreadable sitemap: {exc}"
+            yield FailureItem(response.url, "parse", reason, response.status)
+            yield FeedItem(response.url, PageKind.SITEMAP, response.status, error=reason)
+            return
+        entries = sitemap.entries
+        newest = max((e.date for e in entries if isinstance(e.date, datetime)), default=None)
+        yield self._feed_state(response, PageKind.SITEMAP, len(entries), newest)
+        if sitemap.is_index:
+            children = (
+                select_children(entries, self.since, self.until) if self.backfill else entries
+            )
+            for child in children:
+                yield self._request(child.url, PageKind.SITEMAP, self.parse_sitemap, CONDITIONAL)
+        else:
+            yield from self._article_requests(entries)
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        """Listed articles, then the older page while the walk should go on."""
+        yield self._page(response, PageKind.LISTING)
+        markup = self.source.agency.listing
+        assert markup is not None  # listings are only requested when markup is declared
+        languages = tuple(dict.fromkeys((self.source.language, "en")))
+        listing = parse_listing(response.body, response.url, markup, languages)
+        if not listing.items:
+            yield FailureItem(response.url, "parse", "listing page lists no articles", 200)
+        requests = list(self._article_requests(listing.items))
+        yield from requests
+        pages = response.meta.get("newsflow_listing_page", 1)
+        if listing.next_page and self._walk_on(listing.items, bool(requests), pages):
+            yield self._request(
+                listing.next_page,
+                PageKind.LISTING,
+                self.parse_listing,
+                newsflow_listing_page=pages + 1,
+            )
+
+    def parse_article(self, response: Response) -> Iterator[PageItem]:
+        """Hand the article page to the pipeline for extraction and storage."""
+        yield self._page(response, PageKind.ARTICLE)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        """Record fetch failures (HTTP errors after retries, DNS, timeouts, oversize)."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        status: int | None = None
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"HTTP {status}"
+        elif failure.check(IgnoreRequest):
+            if "robots.txt" not in str(failure.value):
+                return  # offsite drops are counted by the offsite middleware
+            reason = "forbidden by robots.txt"
+        else:
+            reason = f"{type(failure.value).__name__}: {failure.value}".strip(": ")
+        yield FailureItem(request.url, "fetch", reason, status)
+        kind = request.meta.get("newsflow_kind")
+        if kind in (PageKind.FEED, PageKind.SITEMAP):
+            yield FeedItem(request.url, PageKind(kind), status or 0, error=reason)
+
+    def _walk_on(self, items: tuple[Discovered, ...], brought_new: bool, pages: int) -> bool:
+        # Backfills walk until a whole page is older than the window (undated: keep going);
+        # scheduled runs go back only while pages still bring unknown articles.
+        if not items:
+            return False
+        if self.backfill:
+            days = [i.day(self.source.tz) for i in items]
+            return not (self.since and all(d is not None and d < self.since for d in days))
+        return brought_new and pages < self.listing_page_limit
+
+    def _article_requests(self, found: Iterable[Discovered]) -> Iterator[Request]:
+        tz = self.source.tz
+        wanted = [f for f in found if self.source.is_article_url(f.url)]
+        if self.backfill:
+            wanted = [f for f in wanted if in_window(f, self.since, self.until, tz)]
+        known = self._known([f.url for f in wanted])
+        for item in wanted:
+            if item.url in known:
+                if item.url not in self._skipped:
+                    self._skipped.add(item.url)
+                    self.crawler.stats.inc_value("newsflow/skipped_known")
+                continue
+            listed = item.date.isoformat() if item.date else None
+            yield self._request(
+                item.url, PageKind.ARTICLE, self.parse_article, newsflow_listed=listed
+            )
+
+    def _known(self, urls: list[str]) -> set[str]:
+        if not urls:
+            return set()
+        with session_scope(self.database_url) as session:
+            known = known_article_urls(session, self.source.id, urls)
+            # Also where earlier fetches were redirected to (legacy host → archive host).
+            redirected = select(models.Page.final_url).where(
+                models.Page.source_id == self.source.id,
+                models.Page.kind == str(PageKind.ARTICLE),
+                models.Page.final_url.in_([u for u in urls if u not in known]),
+            )
+            return known | set(session.execute(redirected).scalars())
+
+    def _request(
+        self,
+        url: str,
+        kind: PageKind,
+        callback: Any,
+        statuses: list[int] | None = None,
+        **meta: Any,
+    ) -> Request:
+        meta = {"newsflow_kind": str(kind), **meta}
+        if statuses:
+            meta["handle_httpstatus_list"] = statuses
+        return Request(url, callback=callback, errback=self.on_error, meta=meta)
+
+    def _page(self, response: Response, kind: PageKind) -> PageItem:
+        first = response.meta.get("redirect_urls", [response.url])[0]
+        headers = {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
+        return PageItem(
+            url=first,
+            final_url=response.url,
+            status=response.status,
+            kind=kind,
+            fetched_at=datetime.now(UTC),
+            body=response.body,
+            headers=headers,
+            listed_at=response.meta.get("newsflow_listed"),
+        )
+
+    def _feed_state(
+        self, response: Response, kind: PageKind, count: int, newest: datetime | None
+    ) -> FeedItem:
+        header = response.headers.get
+        etag, modified = header(b"ETag"), header(b"Last-Modified")
+        return FeedItem(
+            response.url,
+            kind,
+            response.status,
+            etag=etag.decode("latin-1") if etag else None,
+            last_modified=modified.decode("latin-1") if modified else None,
+            item_count=count,
+            newest_item_at=newest,
+        )

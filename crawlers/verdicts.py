@@ -1,0 +1,33 @@
+"""Why a fetched page is not an article, in words a failure row can carry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_REASONS = {
+    "blocked": "blocked: JavaScript challenge page",
+    "login": "blocked: login or subscription wall",
+    "not_found": "not an article: page not found (soft 404)",
+    "listing": "not an article: listing",
+    "other": "not an article: other page",
+    "article": "not an article: no article text found",
+}
+
+
+def _load_classifier() -> Callable[[str, str], Any] | None:
+    # The page classifier is built alongside the extractor; crawl on without it if absent.
+    try:
+        from newsflow.extraction.pages import classify_page
+    except ImportError:
+        return None
+    return classify_page
+
+
+def not_article_reason(html: str, url: str) -> str:
+    """The failure reason for a page the extractor found no article in."""
+    classify = _load_classifier()
+    if classify is None:
+        return "not an article"
+    kind = classify(html, url)
+    return _REASONS.get(str(getattr(kind, "value", kind)), f"not an article: {kind}")

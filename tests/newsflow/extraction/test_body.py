@@ -1,0 +1,42 @@
+"""Body text: paragraphs split by blank lines, line breaks kept, boilerplate dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from newsflow import extract_article
+from newsflow.extraction.body import drop_boilerplate, element_paragraphs
+from newsflow.extraction.pages import parse_html
+
+
+def test_br_becomes_single_newline() -> None:
+    root = parse_html("<div id='b'><p>First line<br/>\n second  line</p><p>Next</p></div>")
+    assert root is not None
+    assert element_paragraphs(root.xpath("//div")) == ["First line\nsecond line", "Next"]
+
+
+def test_boilerplate_paragraphs_dropped() -> None:
+    kept = drop_boilerplate(
+        [
+            "Real text of the story.",
+            "Read more: other story",
+            "Sign up for our newsletter",
+            "Foto: Agency",
+        ]
+    )
+    assert kept == ["Real text of the story."]
+
+
+def test_related_links_not_in_body(page: Callable[..., str]) -> None:
+    extra = (
+        "<ul class='related'>"
+        + "".join(
+            f"<li><a href='/s/{i}'>Other story number {i} on the same topic</a></li>"
+            for i in range(5)
+        )
+        + "</ul>"
+    )
+    article = extract_article(page(extra=extra), "https://news.example.org/a")
+    assert article is not None
+    assert "Other story" not in article.body
+    assert len(article.paragraphs) == 3
