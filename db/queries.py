@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models
+from newsflow.provenance import weak_shares
 
 
 def run_counts(session: Session, run_id: int) -> dict[str, int]:
@@ -64,8 +65,25 @@ def source_status(session: Session) -> list[dict[str, Any]]:
             .order_by(models.CrawlRun.id.desc())
             .limit(1)
         ).scalar_one_or_none()
-        rows.append({"source": source, "articles": article_count(session, source.id), "last_run": last})
+        rows.append({
+            "source": source,
+            "articles": article_count(session, source.id),
+            "last_run": last,
+            "weak": weak_shares(recent_provenance(session, source.id)),
+        })
     return rows
+
+
+def recent_provenance(session: Session, source_id: str, limit: int = 500) -> list[dict[str, Any]]:
+    """Field provenance of the source's most recently seen articles."""
+    return list(
+        session.execute(
+            select(models.Article.provenance)
+            .where(models.Article.source_id == source_id)
+            .order_by(models.Article.last_seen_at.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def discovery_window(session: Session, run_id: int) -> tuple[date | None, date | None]:

@@ -34,7 +34,10 @@ def list_command() -> None:
 @click.command("status")
 @friendly_errors
 def status_command() -> None:
-    """Per-source health: articles stored and the last run's outcome.
+    """Per-source health: articles, last run, failures, and fields resting on weak evidence.
+
+    "weak" columns give the share of recent articles whose title, date or authors came from a
+    fallback (URL, free text, <title>) instead of structured data, markup or an agency rule.
 
     Example: newsflow status
     """
@@ -47,8 +50,11 @@ def status_command() -> None:
             run = row["last_run"]
             last = "never" if run is None else f"{run.status} {run.started_at:%Y-%m-%d %H:%M}Z"
             failures = (run.counts or {}).get("failures_recorded", 0) if run else 0
-            rows.append((row["source"].id, str(row["articles"]), last, str(failures)))
-    _table(("source", "articles", "last run", "failures"), rows)
+            weak = row["weak"]
+            rows.append((row["source"].id, str(row["articles"]), last, str(failures),
+                         *(f"{weak[f]:.0%}" for f in ("title", "published_at", "authors"))))
+    _table(("source", "articles", "last run", "failures", "weak title", "weak date",
+            "weak authors"), rows)
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
