@@ -12,7 +12,11 @@ import pytest
 from newsflow import extract_article
 
 SITES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sites"
-DEVSET = Path(os.environ.get("NEWSFLOW_DEVSET", Path(__file__).resolve().parents[2] / "shared" / "extraction-devset"))
+DEVSET = Path(
+    os.environ.get(
+        "NEWSFLOW_DEVSET", Path(__file__).resolve().parents[2] / "shared" / "extraction-devset"
+    )
+)
 
 
 def _recorded_pages() -> list[tuple[str, str, str | None]]:

@@ -9,7 +9,9 @@ from db.session import get_engine, session_scope
 from newsflow.article import Article
 from newsflow.registry import load_registry
 
-BODY = "\n\n".join(f"Paragraph {n} of a wire story about something that happened." for n in range(12))
+BODY = "\n\n".join(
+    f"Paragraph {n} of a wire story about something that happened." for n in range(12)
+)
 
 
 def test_upsert_1000_articles(benchmark, tmp_path) -> None:
@@ -19,8 +21,13 @@ def test_upsert_1000_articles(benchmark, tmp_path) -> None:
         store.sync_sources(session, load_registry().values())
     start = datetime(2016, 10, 1, tzinfo=UTC)
     articles = [
-        Article(url=f"https://sana.sy/en/?p={n}", title=f"Story {n}", body=BODY,
-                published_at=start + timedelta(minutes=n), source="sana-en")
+        Article(
+            url=f"https://sana.sy/en/?p={n}",
+            title=f"Story {n}",
+            body=BODY,
+            published_at=start + timedelta(minutes=n),
+            source="sana-en",
+        )
         for n in range(1000)
     ]
 

@@ -13,7 +13,9 @@ from db import models
 from db.store import _insert
 
 
-def refresh_coverage(session: Session, source_id: str, since: date, until: date, tz: ZoneInfo) -> int:
+def refresh_coverage(
+    session: Session, source_id: str, since: date, until: date, tz: ZoneInfo
+) -> int:
     """Recount every day of the window; days are the agency's local days. Returns days written."""
     discovered = _discovered_per_day(session, source_id, since, until)
     stored = _stored_per_day(session, source_id, since, until, tz)
@@ -21,38 +23,57 @@ def refresh_coverage(session: Session, source_id: str, since: date, until: date,
     now = datetime.now(UTC)
     days = 0
     for day in _days(since, until):
-        values = {"source_id": source_id, "day": day, "discovered": discovered[day],
-                  "stored": stored[day], "failed": failed[day], "updated_at": now}
+        values = {
+            "source_id": source_id,
+            "day": day,
+            "discovered": discovered[day],
+            "stored": stored[day],
+            "failed": failed[day],
+            "updated_at": now,
+        }
         stmt = _insert(session, models.Coverage.__table__).values(**values)
         keys = ("discovered", "stored", "failed", "updated_at")
-        session.execute(stmt.on_conflict_do_update(
-            index_elements=["source_id", "day"], set_={k: values[k] for k in keys}))
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["source_id", "day"], set_={k: values[k] for k in keys}
+            )
+        )
         days += 1
     return days
 
 
-def coverage_rows(session: Session, source_id: str, since: date, until: date) -> list[models.Coverage]:
+def coverage_rows(
+    session: Session, source_id: str, since: date, until: date
+) -> list[models.Coverage]:
     """Stored coverage rows of the window, oldest first."""
-    return list(session.execute(
-        select(models.Coverage)
-        .where(models.Coverage.source_id == source_id, models.Coverage.day.between(since, until))
-        .order_by(models.Coverage.day)
-    ).scalars())
+    return list(
+        session.execute(
+            select(models.Coverage)
+            .where(
+                models.Coverage.source_id == source_id, models.Coverage.day.between(since, until)
+            )
+            .order_by(models.Coverage.day)
+        ).scalars()
+    )
 
 
 def is_gap(row: models.Coverage) -> bool:
     """A day is a gap when nothing was found, or fewer articles were stored than listed."""
-    return row.discovered == 0 and row.stored == 0 or row.stored < row.discovered or row.failed > 0
+    nothing = row.discovered == 0 and row.stored == 0
+    return nothing or row.stored < row.discovered or row.failed > 0
 
 
 def _days(since: date, until: date) -> list[date]:
     return [since + timedelta(days=n) for n in range((until - since).days + 1)]
 
 
-def _discovered_per_day(session: Session, source_id: str, since: date, until: date) -> Counter[date]:
+def _discovered_per_day(
+    session: Session, source_id: str, since: date, until: date
+) -> Counter[date]:
     rows = session.execute(
         select(models.Discovery.listed_on).where(
-            models.Discovery.source_id == source_id, models.Discovery.listed_on.between(since, until)
+            models.Discovery.source_id == source_id,
+            models.Discovery.listed_on.between(since, until),
         )
     ).scalars()
     return Counter(rows)
@@ -77,10 +98,15 @@ def _stored_per_day(
 def _failed_per_day(session: Session, source_id: str, since: date, until: date) -> Counter[date]:
     rows = session.execute(
         select(models.Discovery.listed_on, models.Failure.url)
-        .join(models.Failure, (models.Failure.url == models.Discovery.url)
-              & (models.Failure.source_id == models.Discovery.source_id))
-        .where(models.Discovery.source_id == source_id,
-               models.Discovery.listed_on.between(since, until))
+        .join(
+            models.Failure,
+            (models.Failure.url == models.Discovery.url)
+            & (models.Failure.source_id == models.Discovery.source_id),
+        )
+        .where(
+            models.Discovery.source_id == source_id,
+            models.Discovery.listed_on.between(since, until),
+        )
         .distinct()
     ).all()
     return Counter(day for day, _ in rows)

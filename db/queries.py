@@ -23,7 +23,9 @@ def run_counts(session: Session, run_id: int) -> dict[str, int]:
     return counts
 
 
-def newest_articles(session: Session, source_ids: list[str], limit: int = 10) -> list[models.Article]:
+def newest_articles(
+    session: Session, source_ids: list[str], limit: int = 10
+) -> list[models.Article]:
     """The most recently published articles of these sources."""
     return list(
         session.execute(
@@ -65,12 +67,14 @@ def source_status(session: Session) -> list[dict[str, Any]]:
             .order_by(models.CrawlRun.id.desc())
             .limit(1)
         ).scalar_one_or_none()
-        rows.append({
-            "source": source,
-            "articles": article_count(session, source.id),
-            "last_run": last,
-            "weak": weak_shares(recent_provenance(session, source.id)),
-        })
+        rows.append(
+            {
+                "source": source,
+                "articles": article_count(session, source.id),
+                "last_run": last,
+                "weak": weak_shares(recent_provenance(session, source.id)),
+            }
+        )
     return rows
 
 

@@ -100,9 +100,9 @@ def save_page(session: Session, run_id: int | None, source_id: str, page: Fetche
     }
     table = models.Page.__table__
     session.execute(
-        _insert(session, table).values(**values).on_conflict_do_nothing(
-            index_elements=["url", "body_sha256"]
-        )
+        _insert(session, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["url", "body_sha256"])
     )
     return session.execute(
         select(models.Page.id).where(
@@ -133,9 +133,7 @@ def save_article(
         stmt = _insert(session, models.Article.__table__).values(
             **values, first_seen_at=seen_at, last_seen_at=seen_at, version=1
         )
-        inserted = session.execute(
-            stmt.on_conflict_do_nothing(index_elements=["source_id", "url"])
-        )
+        inserted = session.execute(stmt.on_conflict_do_nothing(index_elements=["source_id", "url"]))
         return Outcome.NEW if inserted.rowcount else Outcome.UNCHANGED
     existing.last_seen_at = seen_at
     if existing.content_hash == values["content_hash"]:
@@ -178,9 +176,14 @@ def _article_values(article: Article, page_id: int | None) -> dict[str, Any]:
 
 
 def known_article_urls(session: Session, source_id: str, urls: Iterable[str]) -> set[str]:
-    """Which of these URLs are already stored articles of the source (by canonical URL)."""
+    """Which of these URLs were already fetched as articles of the source.
+
+    A URL is known when it is a stored article's canonical URL, or an article page was
+    requested at it or redirected to it (legacy host → archive host).
+    """
     wanted = list(dict.fromkeys(urls))
     known: set[str] = set()
+    page = models.Page
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         known.update(
@@ -190,15 +193,14 @@ def known_article_urls(session: Session, source_id: str, urls: Iterable[str]) ->
                 )
             ).scalars()
         )
-        known.update(
-            session.execute(
-                select(models.Page.url).where(
-                    models.Page.source_id == source_id,
-                    models.Page.kind == "article",
-                    models.Page.url.in_(chunk),
-                )
-            ).scalars()
-        )
+        for column in (page.url, page.final_url):
+            known.update(
+                session.execute(
+                    select(column).where(
+                        page.source_id == source_id, page.kind == "article", column.in_(chunk)
+                    )
+                ).scalars()
+            )
     return known
 
 
@@ -262,13 +264,22 @@ def update_feed(
 
 
 def record_discoveries(
-    session: Session, run_id: int | None, source_id: str, found: Iterable[tuple[str, date | None, str]]
+    session: Session,
+    run_id: int | None,
+    source_id: str,
+    found: Iterable[tuple[str, date | None, str]],
 ) -> int:
     """Remember article URLs a feed, sitemap or listing named: (url, listed_on, via)."""
     count = 0
     for url, listed_on, via in found:
-        values = {"source_id": source_id, "url": url, "listed_on": listed_on, "via": via,
-                  "run_id": run_id, "discovered_at": datetime.now(UTC)}
+        values = {
+            "source_id": source_id,
+            "url": url,
+            "listed_on": listed_on,
+            "via": via,
+            "run_id": run_id,
+            "discovered_at": datetime.now(UTC),
+        }
         stmt = _insert(session, models.Discovery.__table__).values(**values)
         # A later listing with a date fills in a discovery first seen undated.
         stmt = stmt.on_conflict_do_update(

@@ -58,9 +58,14 @@ def close_run(run_id: int, status: str, error: str | None = None) -> dict[str, A
         counts = queries.run_counts(session, run_id)
         store.finish_run(session, run_id, counts, status, error)
         run = session.get(store.models.CrawlRun, run_id)
-        return {"run_id": run_id, "source": run.source_id if run else None,
-                "kind": run.kind if run else None, "status": status, "error": error,
-                "counts": counts}
+        return {
+            "run_id": run_id,
+            "source": run.source_id if run else None,
+            "kind": run.kind if run else None,
+            "status": status,
+            "error": error,
+            "counts": counts,
+        }
 
 
 @flow(name="ingest", flow_run_name="ingest-{source}-{kind}")

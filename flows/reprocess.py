@@ -18,10 +18,18 @@ def reprocess_batch(page_ids: list[int], source_id: str) -> Counter[str]:
     """Extract and store the articles of these stored pages."""
     outcomes: Counter[str] = Counter()
     with session_scope() as session:
-        for page in session.execute(select(models.Page).where(models.Page.id.in_(page_ids))).scalars():
-            fetched = FetchedPage(url=page.url, final_url=page.final_url, status=page.status,
-                                  kind=PageKind.ARTICLE, fetched_at=page.fetched_at,
-                                  body=store.load_page_body(page), headers=page.headers)
+        for page in session.execute(
+            select(models.Page).where(models.Page.id.in_(page_ids))
+        ).scalars():
+            fetched = FetchedPage(
+                url=page.url,
+                final_url=page.final_url,
+                status=page.status,
+                kind=PageKind.ARTICLE,
+                fetched_at=page.fetched_at,
+                body=store.load_page_body(page),
+                headers=page.headers,
+            )
             article = extract_article(fetched.text, page.final_url, source_id)
             if article is None:
                 outcomes["not_article"] += 1
@@ -46,8 +54,11 @@ def latest_article_pages(session: store.Session, source_id: str) -> list[int]:
     """Ids of the newest successful article page per URL of a source."""
     rows = session.execute(
         select(models.Page.id, models.Page.url)
-        .where(models.Page.source_id == source_id, models.Page.kind == "article",
-               models.Page.status == 200)
+        .where(
+            models.Page.source_id == source_id,
+            models.Page.kind == "article",
+            models.Page.status == 200,
+        )
         .order_by(models.Page.url, models.Page.fetched_at.desc(), models.Page.id.desc())
     ).all()
     newest: dict[str, int] = {}

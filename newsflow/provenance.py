@@ -7,7 +7,16 @@ from collections.abc import Iterable, Mapping
 # Evidence a publisher declared on purpose (structured data, meta tags, markup) or an agency
 # rule a person wrote; anything else (URL, free text, <title>, extractor guesses) is weak.
 STRONG_PREFIXES = (
-    "rule:", "jsonld", "microdata", "meta", "og:", "time[", "dcterms", "dc.", "h1", "byline",
+    "rule:",
+    "jsonld",
+    "microdata",
+    "meta",
+    "og:",
+    "time[",
+    "dcterms",
+    "dc.",
+    "h1",
+    "byline",
     "feed",
 )
 TRACKED_FIELDS = ("title", "published_at", "authors")
@@ -23,6 +32,4 @@ def weak_shares(provenances: Iterable[Mapping[str, str]]) -> dict[str, float]:
     rows = list(provenances)
     if not rows:
         return {field: 0.0 for field in TRACKED_FIELDS}
-    return {
-        field: sum(is_weak(p.get(field)) for p in rows) / len(rows) for field in TRACKED_FIELDS
-    }
+    return {field: sum(is_weak(p.get(field)) for p in rows) / len(rows) for field in TRACKED_FIELDS}

@@ -60,7 +60,9 @@ def _site_routes(routes_file: Path) -> dict[str, Route]:
         body = (site / entry["file"]).read_bytes() if "file" in entry else b""
         routes[entry["url"]] = Route(entry.get("status", 200), body, dict(entry.get("headers", {})))
     for entry in spec.get("redirects", []):
-        routes.setdefault(entry["from"], Route(entry.get("status", 301), b"", {"Location": entry["to"]}))
+        routes.setdefault(
+            entry["from"], Route(entry.get("status", 301), b"", {"Location": entry["to"]})
+        )
     return routes
 
 
@@ -111,8 +113,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = "https://" + self.path.lstrip("/")
         route = self.replay.routes.get(url) or self.replay.routes.get(_http_variant(url))
-        route = route or Route(404, b"<html><body><h1>Not Found</h1></body></html>",
-                               {"Content-Type": "text/html; charset=UTF-8"})
+        route = route or Route(
+            404,
+            b"<html><body><h1>Not Found</h1></body></html>",
+            {"Content-Type": "text/html; charset=UTF-8"},
+        )
         if route.status == 200 and _not_modified(route.headers, self.headers):
             route = Route(304, b"", {k: v for k, v in route.headers.items() if k == "ETag"})
         self.replay.record(Hit(url, route.status, dict(self.headers.items())))
@@ -139,7 +144,10 @@ def _not_modified(route_headers: dict[str, str], request_headers: Any) -> bool:
     etag = route_headers.get("ETag")
     if etag and request_headers.get("If-None-Match") == etag:
         return True
-    last_modified, since = route_headers.get("Last-Modified"), request_headers.get("If-Modified-Since")
+    last_modified, since = (
+        route_headers.get("Last-Modified"),
+        request_headers.get("If-Modified-Since"),
+    )
     if not (last_modified and since):
         return False
     try:

@@ -34,9 +34,7 @@ class CrawlSettings(BaseModel):
     max_response_bytes: int = Field(
         10 * 1024 * 1024, description="Responses larger than this are dropped and recorded."
     )
-    max_pages: int = Field(
-        0, description="Stop a crawl after this many responses (0 = no limit)."
-    )
+    max_pages: int = Field(0, description="Stop a crawl after this many responses (0 = no limit).")
 
 
 class Settings(BaseSettings):
@@ -48,7 +46,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         f"sqlite:///{DEFAULT_DATABASE_PATH}",
-        description="SQLAlchemy URL of the store (SQLite file by default, PostgreSQL in production).",
+        description="SQLAlchemy URL of the store (SQLite by default, PostgreSQL in production).",
     )
     base_url: str | None = Field(
         None,

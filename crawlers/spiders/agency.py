@@ -11,7 +11,6 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from sqlalchemy import select
 from twisted.python.failure import Failure
 
 from crawlers.discovery import Discovered, in_window
@@ -20,9 +19,8 @@ from crawlers.discovery.listings import parse_listing
 from crawlers.discovery.sitemaps import parse_sitemap, select_children
 from crawlers.items import FailureItem, FeedItem, PageItem
 from crawlers.spiders.plan import MODES, listing_urls, parse_day
-from db import models
 from db.session import session_scope
-from db.store import known_article_urls
+from db.store import known_article_urls, record_discoveries
 from newsflow.page import PageKind
 from newsflow.registry import get_source
 
@@ -112,7 +110,7 @@ class AgencySpider(Spider):
             reason = f"feed read despite malformed XML: {feed.problem}"
             yield FailureItem(response.url, "parse", reason, response.status)
         yield self._feed_state(response, PageKind.FEED, len(feed.items), feed.newest)
-        yield from self._article_requests(feed.items)
+        yield from self._article_requests(feed.items, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Index children (months overlapping a backfill window) or urlset article requests."""
@@ -137,7 +135,7 @@ class AgencySpider(Spider):
             for child in children:
                 yield self._request(child.url, PageKind.SITEMAP, self.parse_sitemap, CONDITIONAL)
         else:
-            yield from self._article_requests(entries)
+            yield from self._article_requests(entries, "sitemap")
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         """Listed articles, then the older page while the walk should go on."""
@@ -148,7 +146,7 @@ class AgencySpider(Spider):
         listing = parse_listing(response.body, response.url, markup, languages)
         if not listing.items:
             yield FailureItem(response.url, "parse", "listing page lists no articles", 200)
-        requests = list(self._article_requests(listing.items))
+        requests = list(self._article_requests(listing.items, "listing"))
         yield from requests
         pages = response.meta.get("newsflow_listing_page", 1)
         if listing.next_page and self._walk_on(listing.items, bool(requests), pages):
@@ -191,12 +189,12 @@ class AgencySpider(Spider):
             return not (self.since and all(d is not None and d < self.since for d in days))
         return brought_new and pages < self.listing_page_limit
 
-    def _article_requests(self, found: Iterable[Discovered]) -> Iterator[Request]:
+    def _article_requests(self, found: Iterable[Discovered], via: str) -> Iterator[Request]:
         tz = self.source.tz
         wanted = [f for f in found if self.source.is_article_url(f.url)]
         if self.backfill:
             wanted = [f for f in wanted if in_window(f, self.since, self.until, tz)]
-        known = self._known([f.url for f in wanted])
+        known = self._known([f.url for f in wanted], wanted, via)
         for item in wanted:
             if item.url in known:
                 if item.url not in self._skipped:
@@ -208,18 +206,16 @@ class AgencySpider(Spider):
                 item.url, PageKind.ARTICLE, self.parse_article, newsflow_listed=listed
             )
 
-    def _known(self, urls: list[str]) -> set[str]:
+    def _known(self, urls: list[str], found: list[Discovered], via: str) -> set[str]:
+        """Remember what was discovered (for coverage) and say which URLs are already stored."""
         if not urls:
             return set()
+        tz = self.source.tz
         with session_scope(self.database_url) as session:
-            known = known_article_urls(session, self.source.id, urls)
-            # Also where earlier fetches were redirected to (legacy host → archive host).
-            redirected = select(models.Page.final_url).where(
-                models.Page.source_id == self.source.id,
-                models.Page.kind == str(PageKind.ARTICLE),
-                models.Page.final_url.in_([u for u in urls if u not in known]),
+            record_discoveries(
+                session, self.run_id, self.source.id, [(f.url, f.day(tz), via) for f in found]
             )
-            return known | set(session.execute(redirected).scalars())
+            return known_article_urls(session, self.source.id, urls)
 
     def _request(
         self,

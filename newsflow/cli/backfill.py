@@ -41,10 +41,14 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
     if base_url:
         os.environ["NEWSFLOW_BASE_URL"] = base_url
     with ProgressWatcher(source, since, until):
-        state = ingest(source, kind="backfill", since=since, until=until, base_url=base_url,
-                       return_state=True)
-    summary = state.result(raise_on_failure=False) if state.is_completed() else {
-        "source": source, "status": "failed", "error": str(state.message), "counts": {}}
+        state = ingest(
+            source, kind="backfill", since=since, until=until, base_url=base_url, return_state=True
+        )
+    summary = (
+        state.result(raise_on_failure=False)
+        if state.is_completed()
+        else {"source": source, "status": "failed", "error": str(state.message), "counts": {}}
+    )
     print_summaries([summary])
     _print_coverage(source, since, until, gaps_only=True)
     if summary["status"] != "completed":
@@ -86,4 +90,3 @@ def _print_coverage(source: str, since: date, until: date, gaps_only: bool) -> N
     for row in shown:
         mark = "  <- gap" if is_gap(row) else ""
         click.echo(f"  {row.day}  {row.discovered:>10}  {row.stored:>6}  {row.failed:>6}{mark}")
-

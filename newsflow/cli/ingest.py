@@ -13,7 +13,9 @@ from newsflow.cli.report import print_newest, print_summaries
 
 @click.command("ingest")
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--base-url", help="Fetch from this mirror (<base-url>/<host>/<path>), e.g. the replay.")
+@click.option(
+    "--base-url", help="Fetch from this mirror (<base-url>/<host>/<path>), e.g. the replay."
+)
 @friendly_errors
 def ingest_command(sources: tuple[str, ...], base_url: str | None) -> None:
     """Crawl SOURCES now and store their new articles.

@@ -43,22 +43,31 @@ class ProgressWatcher:
     def _line(self) -> str:
         with session_scope() as session:
             stored = session.execute(
-                select(func.count()).select_from(models.Article).where(
+                select(func.count())
+                .select_from(models.Article)
+                .where(
                     models.Article.source_id == self.source,
                     models.Article.published_at.between(self.start, self.end),
                 )
             ).scalar_one()
             failed = session.execute(
-                select(func.count()).select_from(models.Failure).where(
+                select(func.count())
+                .select_from(models.Failure)
+                .where(
                     models.Failure.source_id == self.source,
                     models.Failure.occurred_at >= self._started,
                 )
             ).scalar_one()
             found = session.execute(
-                select(func.count()).select_from(models.Discovery).where(
+                select(func.count())
+                .select_from(models.Discovery)
+                .where(
                     models.Discovery.source_id == self.source,
                     models.Discovery.discovered_at >= self._started,
                 )
             ).scalar_one()
         elapsed = (datetime.now(UTC) - self._started).seconds
-        return f"[{elapsed:>4}s] {self.source}: {found} URLs found, {stored} articles in window, {failed} failures"
+        return (
+            f"[{elapsed:>4}s] {self.source}: {found} URLs found, "
+            f"{stored} articles in window, {failed} failures"
+        )

@@ -8,7 +8,9 @@ from newsflow.cli.errors import friendly_errors
 
 
 @click.command("serve")
-@click.option("--source", "sources", multiple=True, help="Only these sources (default: all enabled).")
+@click.option(
+    "--source", "sources", multiple=True, help="Only these sources (default: all enabled)."
+)
 @friendly_errors
 def serve_command(sources: tuple[str, ...]) -> None:
     """Run every source's ingest flow on its registry cron schedule until stopped.

@@ -51,10 +51,19 @@ def status_command() -> None:
             last = "never" if run is None else f"{run.status} {run.started_at:%Y-%m-%d %H:%M}Z"
             failures = (run.counts or {}).get("failures_recorded", 0) if run else 0
             weak = row["weak"]
-            rows.append((row["source"].id, str(row["articles"]), last, str(failures),
-                         *(f"{weak[f]:.0%}" for f in ("title", "published_at", "authors"))))
-    _table(("source", "articles", "last run", "failures", "weak title", "weak date",
-            "weak authors"), rows)
+            rows.append(
+                (
+                    row["source"].id,
+                    str(row["articles"]),
+                    last,
+                    str(failures),
+                    *(f"{weak[f]:.0%}" for f in ("title", "published_at", "authors")),
+                )
+            )
+    _table(
+        ("source", "articles", "last run", "failures", "weak title", "weak date", "weak authors"),
+        rows,
+    )
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

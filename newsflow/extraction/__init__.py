@@ -14,13 +14,14 @@ from lxml.html import HtmlElement
 from newsflow.article import Article
 from newsflow.extraction.body import generic_paragraphs, with_lead
 from newsflow.extraction.bylines import find_authors
+from newsflow.extraction.credits import publisher_names
 from newsflow.extraction.dateline import find_dateline
 from newsflow.extraction.dates import find_modified, find_published
 from newsflow.extraction.evidence import Found
 from newsflow.extraction.metadata import Metadata, read_metadata
 from newsflow.extraction.pages import PageKind, classify_page, classify_tree, parse_html
 from newsflow.extraction.rules import LAST_PARAGRAPH, RulePage, take_credit_line
-from newsflow.extraction.titles import find_title, site_names
+from newsflow.extraction.titles import find_title
 from newsflow.registry import Source, get_source
 from newsflow.registry.models import Rules
 
@@ -72,7 +73,7 @@ def _header_fields(
     published = find_published(root, meta, zone, page.first("date"), language)
     modified = find_modified(root, meta, zone)
     section = page.first("section") or _section(meta)
-    authors = _rule_byline(page) or find_authors(root, meta, site_names(meta, url))
+    authors = _rule_byline(page) or find_authors(root, meta, publisher_names(meta, url))
     provenance = {
         name: found.evidence
         for name, found in (

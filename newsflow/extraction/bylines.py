@@ -11,7 +11,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsflow.extraction.evidence import Found
-from newsflow.extraction.metadata import Metadata, types_of
+from newsflow.extraction.credits import is_agency, is_desk, is_own_credit
+from newsflow.extraction.metadata import Metadata
 
 __all__ = ["clean_name", "find_authors", "is_person", "names_in_byline", "split_byline"]
 
@@ -47,6 +48,7 @@ _ORG_WORDS = re.compile(
 )
 _CJK_ORG = re.compile(r"新聞|通信|放送|日刊|日報|編集部|신문|일보|방송|뉴스|통신|편집")
 _DOMAIN = re.compile(r"\w\.(?:[a-z]{2,4})(?:/|$)|https?:|www\.|@", re.IGNORECASE)
+_URL = re.compile(r"https?:|www\.|@")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
@@ -90,13 +92,8 @@ def is_person(name: str, organisations: Iterable[str] = ()) -> bool:
 
 
 def names_in_byline(text: str, organisations: Iterable[str] = ()) -> list[str]:
-    """The people a byline credits, in order, without duplicates."""
-    orgs = list(organisations)
-    names: list[str] = []
-    for name in split_byline(text):
-        if is_person(name, orgs) and _key(name) not in {_key(n) for n in names}:
-            names.append(name)
-    return names
+    """The people and agencies a byline credits, in order, without duplicates."""
+    return _credits([text], list(organisations), trusted=False)["kept"]
 
 
 _PARTICLES = frozenset(
@@ -127,23 +124,72 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
-def find_authors(root: HtmlElement, meta: Metadata, organisations: Iterable[str]) -> Found | None:
-    """The people credited on a page, from the first evidence that names any."""
-    orgs = list(organisations)
+def find_authors(
+    root: HtmlElement, meta: Metadata, publishers: Iterable[str], own_fallback: bool = True
+) -> Found | None:
+    """The people and agencies credited on a page, from the first evidence that names any.
+
+    A credit of the publisher itself (or one of its desks) only stands when the page credits
+    no one else.
+    """
+    names = list(publishers)
+    own: Found | None = None
     for texts, evidence in _author_sources(root, meta):
-        names: list[str] = []
-        for text in texts:
-            names.extend(n for n in names_in_byline(text, orgs) if n not in names)
-        if names:
-            return Found(tuple(names), evidence)
+        credits = _credits(texts, names, trusted=evidence != "byline")
+        if credits["kept"]:
+            return Found(tuple(credits["kept"]), evidence)
+        if own is None and credits["own"]:
+            own = Found(tuple(credits["own"]), evidence)
+    return own if own_fallback else None
+
+
+def _credits(texts: list[str], publishers: list[str], trusted: bool) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {"kept": [], "own": []}
+    for text in texts:
+        for name in split_byline(text):
+            kind = credit_kind(name, publishers, trusted)
+            if kind and _key(name) not in {_key(n) for n in found[kind]}:
+                found[kind].append(name)
+    return found
+
+
+def credit_kind(name: str, publishers: Iterable[str] = (), trusted: bool = False) -> str | None:
+    """"kept" for a person or agency, "own" for the publisher or a desk, None for noise.
+
+    Declared (trusted) credits may be any organisation; a visible byline's only when it
+    looks like an agency, since page furniture near bylines is full of other names.
+    """
+    publishers = list(publishers)
+    if is_person(name, publishers):
+        return "kept"
+    if not name or len(name) > 60 or _SOCIAL.search(name):
+        return None
+    if is_own_credit(name, publishers) or is_desk(name):
+        return "own"
+    if any(ch.isdigit() for ch in name) or _DOMAIN.search(name):
+        return None
+    if is_agency(name) or (trusted and _looks_like_name(name)):
+        return "kept"
     return None
+
+
+def _looks_like_name(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 5 and words[0][:1].isupper()
+
+
+_SOCIAL = re.compile(
+    r"\b(?:twitter|facebook|instagram|linkedin|whatsapp|telegram|share|follow|email|e-mail"
+    r"|anzeige|sponsored|advertisement)\b",
+    re.IGNORECASE,
+)
 
 
 def _author_sources(root: HtmlElement, meta: Metadata) -> Iterator[tuple[list[str], str]]:
     for node in meta.articles[:1]:
         yield _jsonld_people(node.get("author")), "jsonld.author"
     for key in _AUTHOR_META:
-        values = [v for v in meta.meta.get(key, ()) if not _DOMAIN.search(v)]
+        values = [v for v in meta.meta.get(key, ()) if not _URL.search(v)]
         yield values, f"meta[{key}]"
     yield [_itemprop_name(e) for e in meta.microdata.get("author", ())], "microdata.author"
     yield [" ".join(e.text_content().split()) for e in _BYLINE_XPATH(root)], "byline"
@@ -155,7 +201,7 @@ def _jsonld_people(value: Any) -> list[str]:
     for item in items:
         if isinstance(item, str):
             names.append(item)
-        elif isinstance(item, dict) and not (types_of(item) & _ORG_TYPES):
+        elif isinstance(item, dict):
             name = item.get("name")
             names.extend(_jsonld_people(name) if isinstance(name, list) else [str(name or "")])
     return names
@@ -171,7 +217,6 @@ _AUTHOR_META = (
     "author", "article:author", "byl", "dc.creator", "dcterms.creator", "parsely-author",
     "sailthru.author", "cxenseparse:author", "og:article:author", "twitter:misc:written by",
 )  # fmt: skip
-_ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand"})
 _BYLINE_XPATH = etree.XPath(
     "//body//*[@rel='author' or contains(@class, 'byline') or contains(@class, 'author')]"
     "[string-length(normalize-space()) < 150][not(ancestor::*[@rel='author'])]"

@@ -23,7 +23,9 @@ class _Strict(BaseModel):
 class Listing(_Strict):
     """An archive listing walked newest to oldest, page by page."""
 
-    url: str = Field(description="URL template with {page}; date archives may use {yyyy} {mm} {yyyymm}.")
+    url: str = Field(
+        description="URL template with {page}; date archives may use {yyyy} {mm} {yyyymm}."
+    )
     first_page: int = Field(1, description="Number of the newest page.")
     kind: str = Field("category", description="'category' (paged) or 'date' (one per month).")
 
@@ -51,7 +53,9 @@ class Rules(_Strict):
         None,
         description="'last_paragraph' (editor line ends the body) or a CSS selector of the byline.",
     )
-    date: str | None = Field(None, description="CSS selector (with ::attr()) of the publication date.")
+    date: str | None = Field(
+        None, description="CSS selector (with ::attr()) of the publication date."
+    )
     dateline: str | None = Field(
         None, description="Regex with a named group 'place' matched at the start of the body."
     )

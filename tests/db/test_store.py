@@ -61,9 +61,15 @@ def test_saving_twice_is_unchanged_and_an_edit_keeps_the_old_version(database_ur
 
 def test_pages_are_compressed_and_stored_once_per_body(database_url: str) -> None:
     run_id = _prepare(database_url)
-    page = FetchedPage(url="https://sana.sy/en/?p=1", final_url="https://sana.sy/en/?p=1",
-                       status=200, kind=PageKind.ARTICLE, fetched_at=datetime.now(UTC),
-                       body=b"<html>" + b"x" * 5000 + b"</html>", headers={"ETag": '"a"'})
+    page = FetchedPage(
+        url="https://sana.sy/en/?p=1",
+        final_url="https://sana.sy/en/?p=1",
+        status=200,
+        kind=PageKind.ARTICLE,
+        fetched_at=datetime.now(UTC),
+        body=b"<html>" + b"x" * 5000 + b"</html>",
+        headers={"ETag": '"a"'},
+    )
     with session_scope(database_url) as session:
         first = store.save_page(session, run_id, "sana-en", page)
         again = store.save_page(session, run_id, "sana-en", page)
@@ -79,7 +85,9 @@ def test_failures_and_feed_validators(database_url: str) -> None:
     feed = "https://sana.sy/en/?feed=rss2"
     with session_scope(database_url) as session:
         for _ in range(2):
-            store.record_failure(session, run_id, "sana-en", "https://sana.sy/x", "fetch", "HTTP 404", 404)
+            store.record_failure(
+                session, run_id, "sana-en", "https://sana.sy/x", "fetch", "HTTP 404", 404
+            )
         store.update_feed(session, feed, "sana-en", "feed", 200, etag='"e1"', last_modified="Wed")
         store.update_feed(session, feed, "sana-en", "feed", 304)  # a 304 without validators
     with session_scope(database_url) as session:

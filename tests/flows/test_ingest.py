@@ -37,9 +37,14 @@ def test_two_runs_in_one_process_store_once_and_use_conditional_get(
 
     with session_scope(database_url) as session:
         urls = session.execute(select(models.Article.url)).scalars().all()
-        seed = session.execute(select(models.Article).where(models.Article.url == SEED)).scalar_one()
+        seed = session.execute(
+            select(models.Article).where(models.Article.url == SEED)
+        ).scalar_one()
     assert len(urls) == len(set(urls))
-    assert seed.title == "Russia: Kremlin waiting for US and European response to Belgian airstrikes in Aleppo"
+    assert (
+        seed.title
+        == "Russia: Kremlin waiting for US and European response to Belgian airstrikes in Aleppo"
+    )
     assert seed.body.startswith(SEED_BODY_START) and seed.body.endswith(SEED_BODY_END)
     assert seed.authors == ["Hazem Sabbagh"]
     assert seed.published_at == datetime(2016, 10, 19, 12, 42, 10, tzinfo=UTC)

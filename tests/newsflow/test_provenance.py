@@ -26,8 +26,10 @@ def test_is_weak(evidence: str | None, weak: bool) -> None:
 
 
 def test_weak_shares_per_field() -> None:
-    shares = weak_shares([
-        {"title": "h1", "published_at": "url", "authors": "byline"},
-        {"title": "title", "published_at": "jsonld.datePublished"},
-    ])
+    shares = weak_shares(
+        [
+            {"title": "h1", "published_at": "url", "authors": "byline"},
+            {"title": "title", "published_at": "jsonld.datePublished"},
+        ]
+    )
     assert shares == {"title": 0.5, "published_at": 0.5, "authors": 0.5}

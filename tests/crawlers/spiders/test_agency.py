@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from db import models
 from db.session import session_scope
-from newsflow.registry import get_source
 from newsflow.replay import ReplayServer
 
 SEED = "https://sana.sy/en/?p=92385"
@@ -81,15 +79,6 @@ def test_the_arabic_edition_reads_its_malformed_feed_and_records_the_problem(
     assert _counts(store_url)[0]["articles_new"] == 1
 
 
-def _timeline_declared() -> bool:
-    return any(lst.url == TIMELINE for lst in get_source("sana-en").edition.listings)
-
-
-@pytest.mark.xfail(
-    not _timeline_declared(),
-    reason=f"sana.toml does not declare the archive timeline listing {TIMELINE}",
-    strict=True,
-)
 def test_backfill_stores_exactly_the_window_and_stops_at_older_pages(
     crawl, store_url: str, replay: ReplayServer
 ) -> None:

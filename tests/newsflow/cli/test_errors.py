@@ -23,7 +23,9 @@ def test_database_down_is_a_clear_message() -> None:
     url = "postgresql+psycopg://nobody@127.0.0.1:9/nowhere?connect_timeout=2"
     result = CliRunner().invoke(main, ["--database-url", url, "status"])
     assert result.exit_code == 1
-    assert "database unavailable at postgresql+psycopg://nobody@127.0.0.1:9/nowhere" in result.output
+    assert (
+        "database unavailable at postgresql+psycopg://nobody@127.0.0.1:9/nowhere" in result.output
+    )
     assert "Traceback" not in result.output
 
 
@@ -34,6 +36,8 @@ def test_unknown_source_names_the_known_ones() -> None:
 
 
 def test_backfill_rejects_a_bad_date() -> None:
-    result = CliRunner().invoke(main, ["backfill", "sana-en", "--since", "Oct 1", "--until", "2016-10-31"])
+    result = CliRunner().invoke(
+        main, ["backfill", "sana-en", "--since", "Oct 1", "--until", "2016-10-31"]
+    )
     assert result.exit_code == 2
     assert "is not a date like 2016-10-01" in result.output
