@@ -7,6 +7,8 @@ DEVSET ?= ../shared/extraction-devset
 # Prefect keeps its local state inside the repo (ignored by git), not in ~/.prefect.
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+# No internet here: do not try to send usage telemetry.
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
 .PHONY: install run test bench eval lint clean
 

@@ -73,6 +73,16 @@ def start_run(
     return run.id
 
 
+def mark_interrupted(session: Session, source_id: str) -> int:
+    """Close runs of a source left 'running' by a killed process (one run per source at a time)."""
+    result = session.execute(
+        update(models.CrawlRun)
+        .where(models.CrawlRun.source_id == source_id, models.CrawlRun.status == "running")
+        .values(status="interrupted", finished_at=datetime.now(UTC))
+    )
+    return result.rowcount or 0
+
+
 def finish_run(
     session: Session, run_id: int, counts: dict[str, int], status: str, error: str | None = None
 ) -> None:

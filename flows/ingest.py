@@ -21,6 +21,7 @@ def open_run(source_id: str, kind: str, since: date | None, until: date | None) 
     window = (since, until) if since and until else None
     with session_scope() as session:
         store.sync_sources(session, load_registry().values())
+        store.mark_interrupted(session, source_id)
         return store.start_run(session, source_id, kind, window, runtime.flow_run.id)
 
 

@@ -23,7 +23,8 @@ def main(database_url: str | None, verbose: bool) -> None:
 
     Example: newsflow db upgrade && newsflow ingest sana-en
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
+    if verbose:  # Prefect configures its own log output; add ours only when asked
+        logging.basicConfig(level=logging.DEBUG)
     if database_url:
         # Child processes (the crawler) read settings from the environment too.
         os.environ["NEWSFLOW_DATABASE_URL"] = database_url

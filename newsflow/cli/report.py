@@ -33,6 +33,21 @@ def print_summaries(summaries: list[dict[str, Any]]) -> None:
     for s in summaries:
         if s.get("error"):
             click.echo(f"! {s.get('source')}: {s['error']}", err=True)
+    print_failures([s["run_id"] for s in summaries if s.get("run_id")])
+
+
+def print_failures(run_ids: list[int], limit: int = 10) -> None:
+    """The failures recorded against these runs: what failed, where, and why."""
+    from db import queries
+    from db.session import session_scope
+
+    with session_scope() as session:
+        failures = [f for run_id in run_ids for f in queries.run_failures(session, run_id, limit)]
+    if failures:
+        click.echo(f"\nrecorded failures ({len(failures)}):")
+    for f in failures:
+        status = f" HTTP {f.http_status}" if f.http_status else ""
+        click.echo(f"  {f.source_id:8}  {f.stage:7}{status}  {f.url}  {f.reason[:90]}")
 
 
 def print_newest(sources: list[str], limit: int = 8) -> None:

@@ -13,7 +13,8 @@ from lxml.html import HtmlElement
 
 from newsflow.article import Article
 from newsflow.extraction.body import generic_paragraphs, with_lead
-from newsflow.extraction.bylines import find_authors
+from newsflow.extraction.bylines import OWN_CREDIT, find_authors, take_lead_credit
+from newsflow.extraction.cleaning import drop_furniture
 from newsflow.extraction.credits import publisher_names
 from newsflow.extraction.dateline import find_dateline
 from newsflow.extraction.dates import find_modified, find_published
@@ -48,6 +49,7 @@ def extract_article(html: str, url: str | None, source: str | None = None) -> Ar
         provenance["authors"] = fields.pop("authors_evidence")
     fields.pop("authors", None)
     fields.pop("authors_evidence", None)
+    paragraphs = _lead_credit(paragraphs, body, provenance, publisher_names(meta, url))
     paragraphs = _without_credit(_without_title(paragraphs, title.value), body.get("authors"))
     if not paragraphs:
         return None
@@ -105,6 +107,7 @@ def _body_fields(
     paragraphs = page.body()
     provenance["body"] = "rule:body" if paragraphs else "trafilatura"
     if not paragraphs:
+        drop_furniture(root)
         paragraphs = with_lead(generic_paragraphs(root, url), root, _descriptions(meta))
     if not paragraphs:
         return None
@@ -136,6 +139,18 @@ def _descriptions(meta: Metadata) -> list[str]:
 def _rule_byline(page: RulePage) -> Found | None:
     names = page.byline_authors()
     return Found(tuple(names), "rule:author") if names else None
+
+
+def _lead_credit(
+    paragraphs: list[str], body: dict[str, Any], provenance: dict[str, str], publishers: list[str]
+) -> list[str]:
+    # Only when no one else is credited: a name line atop the text is then the byline.
+    if OWN_CREDIT not in provenance.get("authors", OWN_CREDIT) or not paragraphs:
+        return paragraphs
+    names, paragraphs = take_lead_credit(paragraphs, publishers)
+    if names:
+        body["authors"], provenance["authors"] = tuple(names), "body:lead_credit"
+    return paragraphs
 
 
 def _without_title(paragraphs: list[str], title: str) -> list[str]:

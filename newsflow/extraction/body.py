@@ -70,7 +70,34 @@ def drop_boilerplate(paragraphs: Iterable[str]) -> list[str]:
         if short and (_BOILERPLATE.match(paragraph) or _CAPTION.match(paragraph)):
             continue
         kept.append(paragraph)
-    return kept
+    return _without_notices(kept)
+
+
+def _without_notices(paragraphs: list[str]) -> list[str]:
+    # Subscription and legal notices close the text: they speak of the site and its readers.
+    while len(paragraphs) > 1 and _is_notice(paragraphs[-1]):
+        paragraphs = paragraphs[:-1]
+    return paragraphs
+
+
+def _is_notice(paragraph: str) -> bool:
+    return len(paragraph) < 400 and bool(
+        _NOTICE_TOPIC.search(paragraph) and _NOTICE_SITE.search(paragraph)
+    )
+
+
+_NOTICE_TOPIC = re.compile(
+    r"subscri(?:be|ber|bers|ption)|abonn|suscri|all rights reserved|alle rechte vorbehalten"
+    r"|tous droits réservés|todos los derechos|reproduction|may not be (?:published|reproduced)"
+    r"|copyright",
+    re.IGNORECASE,
+)
+_NOTICE_SITE = re.compile(
+    r"this (?:website|site|page|material)|our (?:website|site|newsletter|journalism)"
+    r"|contact us|sign up|kontaktieren sie uns|contactez-nous|contáctenos|without (?:the )?"
+    r"(?:prior )?(?:written )?permission|rewritten|redistributed",
+    re.IGNORECASE,
+)
 
 
 def text_with_breaks(element: etree._Element) -> str:

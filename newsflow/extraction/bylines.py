@@ -10,11 +10,20 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
-from newsflow.extraction.evidence import Found
 from newsflow.extraction.credits import is_agency, is_desk, is_own_credit
+from newsflow.extraction.evidence import Found
 from newsflow.extraction.metadata import Metadata
+from newsflow.extraction.pages import visible_text
 
-__all__ = ["clean_name", "find_authors", "is_person", "names_in_byline", "split_byline"]
+__all__ = [
+    "OWN_CREDIT",
+    "clean_name",
+    "find_authors",
+    "is_person",
+    "names_in_byline",
+    "split_byline",
+    "take_lead_credit",
+]
 
 # Role words that introduce a byline, in the languages of the sites we crawl.
 _ROLE_PREFIX = re.compile(
@@ -48,6 +57,7 @@ _ORG_WORDS = re.compile(
 )
 _CJK_ORG = re.compile(r"新聞|通信|放送|日刊|日報|編集部|신문|일보|방송|뉴스|통신|편집")
 _DOMAIN = re.compile(r"\w\.(?:[a-z]{2,4})(?:/|$)|https?:|www\.|@", re.IGNORECASE)
+OWN_CREDIT = "publisher"
 _URL = re.compile(r"https?:|www\.|@")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -77,8 +87,7 @@ def is_person(name: str, organisations: Iterable[str] = ()) -> bool:
         return False
     if _ORG_WORDS.search(name) or _CJK_ORG.search(name):
         return False
-    key = _key(name)
-    if any(key and (key == _key(org) or key in _key(org).split()) for org in organisations):
+    if _names_organisation(name, organisations):
         return False
     if _CJK.search(name):
         return 2 <= len(name.replace(" ", "")) <= 6
@@ -91,32 +100,26 @@ def is_person(name: str, organisations: Iterable[str] = ()) -> bool:
     return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
 
 
+def _names_organisation(name: str, organisations: Iterable[str]) -> bool:
+    # "Ilanga D", an account named after the site, shares a word with the site's name.
+    key = _key(name)
+    words = {w for w in key.split() if len(w) >= 4}
+    for org in organisations:
+        org_words = _key(org).split()
+        if key and (key == _key(org) or key in org_words or words & set(org_words)):
+            return True
+    return False
+
+
 def names_in_byline(text: str, organisations: Iterable[str] = ()) -> list[str]:
     """The people and agencies a byline credits, in order, without duplicates."""
     return _credits([text], list(organisations), trusted=False)["kept"]
 
 
 _PARTICLES = frozenset(
-    {
-        "de",
-        "da",
-        "del",
-        "der",
-        "den",
-        "di",
-        "du",
-        "van",
-        "von",
-        "la",
-        "le",
-        "bin",
-        "al",
-        "el",
-        "zu",
-        "ter",
-        "dos",
-    }
-)
+    {"de", "da", "del", "der", "den", "di", "du", "van", "von", "la", "le", "bin", "al", "el",
+     "zu", "ter", "dos"}
+)  # fmt: skip
 
 
 def _key(text: str) -> str:
@@ -125,7 +128,7 @@ def _key(text: str) -> str:
 
 
 def find_authors(
-    root: HtmlElement, meta: Metadata, publishers: Iterable[str], own_fallback: bool = True
+    root: HtmlElement, meta: Metadata, publishers: Iterable[str], own_fallback: bool = False
 ) -> Found | None:
     """The people and agencies credited on a page, from the first evidence that names any.
 
@@ -135,12 +138,27 @@ def find_authors(
     names = list(publishers)
     own: Found | None = None
     for texts, evidence in _author_sources(root, meta):
-        credits = _credits(texts, names, trusted=evidence != "byline")
+        credits = _credits(texts, names, trusted=evidence == "jsonld.author")
         if credits["kept"]:
             return Found(tuple(credits["kept"]), evidence)
         if own is None and credits["own"]:
-            own = Found(tuple(credits["own"]), evidence)
+            own = Found(tuple(credits["own"]), f"{evidence};{OWN_CREDIT}")
     return own if own_fallback else None
+
+
+def take_lead_credit(
+    paragraphs: list[str], publishers: Iterable[str] = ()
+) -> tuple[list[str], list[str]]:
+    """Split a name-only line ("Jane Doe", "A Smith/B Jones") off the top of the body.
+
+    Small sites often type the byline as the first lines of the article text.
+    """
+    publishers = list(publishers)
+    for index, paragraph in enumerate(paragraphs[:3]):
+        names = split_byline(paragraph)
+        if len(paragraph) <= 80 and names and all(is_person(n, publishers) for n in names):
+            return names, paragraphs[:index] + paragraphs[index + 1 :]
+    return [], paragraphs
 
 
 def _credits(texts: list[str], publishers: list[str], trusted: bool) -> dict[str, list[str]]:
@@ -154,7 +172,7 @@ def _credits(texts: list[str], publishers: list[str], trusted: bool) -> dict[str
 
 
 def credit_kind(name: str, publishers: Iterable[str] = (), trusted: bool = False) -> str | None:
-    """"kept" for a person or agency, "own" for the publisher or a desk, None for noise.
+    """ "kept" for a person or agency, "own" for the publisher or a desk, None for noise.
 
     Declared (trusted) credits may be any organisation; a visible byline's only when it
     looks like an agency, since page furniture near bylines is full of other names.
@@ -164,11 +182,11 @@ def credit_kind(name: str, publishers: Iterable[str] = (), trusted: bool = False
         return "kept"
     if not name or len(name) > 60 or _SOCIAL.search(name):
         return None
-    if is_own_credit(name, publishers) or is_desk(name):
+    if is_own_credit(name, publishers) or is_desk(name) or _names_organisation(name, publishers):
         return "own"
     if any(ch.isdigit() for ch in name) or _DOMAIN.search(name):
         return None
-    if is_agency(name) or (trusted and _looks_like_name(name)):
+    if is_agency(name, trusted) or (trusted and _looks_like_name(name)):
         return "kept"
     return None
 
@@ -192,7 +210,7 @@ def _author_sources(root: HtmlElement, meta: Metadata) -> Iterator[tuple[list[st
         values = [v for v in meta.meta.get(key, ()) if not _URL.search(v)]
         yield values, f"meta[{key}]"
     yield [_itemprop_name(e) for e in meta.microdata.get("author", ())], "microdata.author"
-    yield [" ".join(e.text_content().split()) for e in _BYLINE_XPATH(root)], "byline"
+    yield [visible_text(e) for e in _BYLINE_XPATH(root)], "byline"
 
 
 def _jsonld_people(value: Any) -> list[str]:

@@ -38,12 +38,16 @@ def publisher_names(meta: Metadata, url: str | None) -> list[str]:
         for v in meta.meta.get(k, ())
     ]
     credited = {_key(n) for n in _author_node_names(meta)}
+    declared: list[str] = []
     for node in meta.nodes:
-        if types_of(node) & _PUBLISHER_TYPES and _key(str(node.get("name") or "")) not in credited:
-            names.append(str(node.get("name") or ""))
+        # Nested organisations are often photo credits or agencies, not the site itself.
+        if types_of(node) & _PUBLISHER_TYPES and (node.get("logo") or "website" in types_of(node)):
+            declared.append(str(node.get("name") or ""))
+    for node in (*meta.articles, *meta.pages):
         publisher = node.get("publisher")
         if isinstance(publisher, dict):
-            names.append(str(publisher.get("name") or ""))
+            declared.append(str(publisher.get("name") or ""))
+    names += [n for n in declared if _key(n) not in credited]
     host = urlsplit(url).hostname if url else None
     if host:
         names.append(host.removeprefix("www."))
@@ -55,9 +59,15 @@ def is_desk(name: str) -> bool:
     return bool(_DESK.search(name))
 
 
-def is_agency(name: str) -> bool:
-    """Whether a credit looks like a news agency: an acronym ("AFP", "dpa") or agency words."""
-    if _ACRONYM.match(name) or (name.islower() and name.isalpha() and 2 <= len(name) <= 4):
+def is_agency(name: str, declared: bool = False) -> bool:
+    """Whether a credit looks like a news agency: an acronym ("AFP", "dpa") or agency words.
+
+    Lower-case acronyms ("dpa", "sid") count only where the page declares them as authors:
+    in visible text they are as often a word of page furniture.
+    """
+    if _ACRONYM.match(name):
+        return True
+    if declared and name.islower() and name.isalpha() and 2 <= len(name) <= 4:
         return True
     return bool(_AGENCY.search(name)) and len(name.split()) <= 5 and not is_desk(name)
 

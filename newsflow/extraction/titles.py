@@ -43,6 +43,7 @@ def find_title(
     chosen = _untruncated(declared[0], [*declared[1:], *headings]) if declared else None
     if chosen is None:
         return headings[0] if headings else None
+    chosen = _without_kicker(chosen, [*declared[1:], *headings])
     for heading in headings:
         if _key(heading.value) == _key(chosen.value):
             return heading
@@ -59,6 +60,24 @@ def _untruncated(chosen: Found, others: list[Found]) -> Found:
         if len(key) >= 60 and len(other_key) > len(key) and other_key.startswith(key):
             return other
     return chosen
+
+
+def _without_kicker(chosen: Found, others: list[Found]) -> Found:
+    # "Kicker: Headline" where another title says just "Headline": the kicker is a label.
+    text = _plain(chosen.value)
+    for other in others:
+        rest = _plain(other.value)
+        head = text[: len(text) - len(rest)]
+        if len(rest.split()) >= 3 and text.endswith(rest) and _KICKER.fullmatch(head):
+            return other
+    return chosen
+
+
+def _plain(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+_KICKER = re.compile(r".{2,60}?[:|/]\s*")
 
 
 def site_names(meta: Metadata, url: str | None) -> list[str]:

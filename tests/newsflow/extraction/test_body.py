@@ -40,3 +40,13 @@ def test_related_links_not_in_body(page: Callable[..., str]) -> None:
     assert article is not None
     assert "Other story" not in article.body
     assert len(article.paragraphs) == 3
+
+
+def test_trailing_subscription_notice_dropped() -> None:
+    notice = (
+        "Only part of the stories we distribute to subscribers appears on this website. "
+        "Contact us for subscription options."
+    )
+    text = "Millions of people subscribe to streaming services, the report said."
+    assert drop_boilerplate([text, notice]) == [text]
+    assert drop_boilerplate([notice, text]) == [notice, text]  # only the closing lines

@@ -7,7 +7,14 @@ from collections.abc import Callable
 import pytest
 
 from newsflow import extract_article
-from newsflow.extraction.bylines import is_person, names_in_byline
+from newsflow.extraction.bylines import (
+    OWN_CREDIT,
+    credit_kind,
+    is_person,
+    names_in_byline,
+    take_lead_credit,
+)
+from newsflow.extraction.credits import is_agency, is_own_credit
 
 
 @pytest.mark.parametrize(
@@ -24,7 +31,10 @@ from newsflow.extraction.bylines import is_person, names_in_byline
         ("Jane Doe (dpa)", ["Jane Doe"]),
         ("Redaktion Example", []),
         ("Newsroom Staff", []),
-        ("AFP", []),
+        ("AFP", ["AFP"]),
+        ("Von Anna Berg und SDA", ["Anna Berg", "SDA"]),
+        ("By Jane Doe and Associated Press", ["Jane Doe", "Associated Press"]),
+        ("Editorial Board", []),
         ("von David Straub, MDR THÜRINGEN", ["David Straub"]),
     ],
 )
@@ -58,3 +68,80 @@ def test_site_name_author_dropped(page: Callable[..., str]) -> None:
     article = extract_article(page(head), "https://news.example.org/a")
     assert article is not None
     assert article.authors == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "publishers", "own"),
+    [
+        ("Example Daily", ["Example Daily"], True),
+        ("ED Staff", ["Example Daily"], True),
+        ("Redaktion example.org", ["example.org"], True),
+        ("Newsroom", [], True),
+        ("AFP", ["Example Daily"], False),
+    ],
+)
+def test_own_credit(name: str, publishers: list[str], own: bool) -> None:
+    assert is_own_credit(name, publishers) is own
+
+
+def test_agency_shapes() -> None:
+    assert is_agency("AFP") and is_agency("Deutsche Presse-Agentur")
+    assert is_agency("dpa", declared=True) and not is_agency("dpa")
+    assert not is_agency("City Desk")
+
+
+def test_credit_kinds() -> None:
+    publishers = ["Example Daily", "example.org"]
+    assert credit_kind("Jane Doe", publishers) == "kept"
+    assert credit_kind("Example D", publishers) == "own"  # an account named after the site
+    assert credit_kind("Acme Institute", publishers) is None
+    assert credit_kind("Acme Institute", publishers, trusted=True) == "kept"
+    assert credit_kind("Share on Facebook", publishers) is None
+
+
+def test_lead_credit_line_split_off() -> None:
+    paragraphs = ["Jane Doe/John Smith", "The council met on Tuesday.", "It voted."]
+    names, rest = take_lead_credit(paragraphs, ["Example Daily"])
+    assert names == ["Jane Doe", "John Smith"]
+    assert rest == paragraphs[1:]
+    assert take_lead_credit(["The council met on Tuesday."]) == (
+        [],
+        ["The council met on Tuesday."],
+    )
+
+
+def test_agency_credit_in_jsonld_is_kept(page: Callable[..., str]) -> None:
+    head = (
+        "<meta property='og:site_name' content='Example Daily'>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": ['
+        '{"@type": "Person", "name": "Jane Doe"}, {"@type": "Organization", "name": "AFP"},'
+        '{"@type": "Organization", "name": "Example Daily"}]}</script>'
+    )
+    article = extract_article(page(head), "https://news.example.org/a")
+    assert article is not None
+    assert article.authors == ("Jane Doe", "AFP")
+
+
+def test_byline_typed_into_body_when_only_publisher_credited(page: Callable[..., str]) -> None:
+    head = "<meta property='og:site_name' content='Example Daily'>"
+    head += "<meta name='author' content='Example Daily'>"
+    text = (
+        "The city council approved the new budget on Tuesday after a long debate that lasted "
+        "well into the evening, with members arguing over funding for schools and roads."
+    )
+    article = extract_article(
+        page(head, paragraphs=("Jane Doe", text, text)), "https://news.example.org/a"
+    )
+    assert article is not None
+    assert article.authors == ("Jane Doe",)
+    assert article.provenance["authors"] == "body:lead_credit"
+    assert not article.body.startswith("Jane Doe")
+
+
+def test_publisher_credit_marked_as_own(page: Callable[..., str]) -> None:
+    head = "<meta property='og:site_name' content='Example Daily'>"
+    head += "<meta name='author' content='Example Daily'>"
+    article = extract_article(page(head), "https://news.example.org/a")
+    assert article is not None
+    assert article.authors == ()
+    assert OWN_CREDIT not in article.provenance.get("authors", "")

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from newsflow import extract_article
+from newsflow.extraction.metadata import read_metadata
 from newsflow.extraction.pages import parse_html
-from newsflow.extraction.titles import heading_text, strip_site_name
+from newsflow.extraction.titles import find_title, heading_text, strip_site_name
 
 
 @pytest.mark.parametrize(
@@ -61,3 +62,17 @@ def test_page_title_without_site_name(page: Callable[..., str]) -> None:
     assert article is not None
     assert article.title == "Council approves budget after long debate"
     assert article.provenance["title"] == "og:title"
+
+
+def test_kicker_dropped_when_another_title_lacks_it() -> None:
+    html = (
+        "<html><head><meta property='og:title' content='Council approves the budget'>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Long debate: Council approves the budget"}</script></head>'
+        "<body><h1>Long debate: Council approves the budget</h1></body></html>"
+    )
+    root = parse_html(html)
+    assert root is not None
+    found = find_title(root, read_metadata(root), "https://news.example.org/a")
+    assert found is not None
+    assert found.value == "Council approves the budget"

@@ -1,0 +1,42 @@
+"""Page furniture (related links, newsletters, embeds, captions) goes before text detection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from newsflow import extract_article
+from newsflow.extraction.cleaning import drop_furniture, is_furniture
+from newsflow.extraction.pages import parse_html
+
+
+def test_furniture_class_words() -> None:
+    root = parse_html(
+        "<html><body><div class='c-related-articles'>x</div><div class='unrelated'>y</div>"
+        "<div id='newsletterBox'>z</div><blockquote class='twitter-tweet'>t</blockquote>"
+        "<div class='paywall'>p</div></body></html>"
+    )
+    assert root is not None
+    flags = [is_furniture(e) for e in root.xpath("//body/*")]
+    assert flags == [True, False, True, True, False]
+
+
+def test_wrapper_with_furniture_word_is_spared() -> None:
+    text = "Long article text. " * 40
+    root = parse_html(
+        f"<html><body><div class='share-enabled'><p>{text}</p></div>"
+        "<div class='newsletter'>Sign up now</div></body></html>"
+    )
+    assert root is not None
+    drop_furniture(root)
+    assert root.xpath("//div[@class='share-enabled']")
+    assert not root.xpath("//div[@class='newsletter']")
+
+
+def test_related_block_not_in_body(page: Callable[..., str]) -> None:
+    related = (
+        "<div class='related-stories'><p>Another story about the council and its budget "
+        "plans that readers may also like to read today.</p></div>"
+    )
+    article = extract_article(page(extra=related), "https://news.example.org/a")
+    assert article is not None
+    assert "Another story" not in article.body
