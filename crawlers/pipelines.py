@@ -15,6 +15,7 @@ from crawlers.canonical import canonical_url
 from crawlers.items import FailureItem, FeedItem, PageItem
 from crawlers.verdicts import not_article_reason
 from db import store
+from db.migrate import require_current
 from db.session import session_scope
 from newsflow import Article, extract_article
 from newsflow.page import FetchedPage, PageKind
@@ -48,6 +49,7 @@ class StorePipeline:
     def open_spider(self) -> None:
         """Sync the source row; open a 'manual' run when no run id was given."""
         spider = self.spider
+        require_current(self.database_url)  # a readable error instead of "no such table"
         with session_scope(self.database_url) as session:
             store.sync_sources(session, [spider.source])
             if spider.run_id is None:

@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import IO
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawlers.spiders.plan import parse_day
 from db import models
+from db.migrate import SchemaNotCurrent, require_current
 from db.session import session_scope
 from newsflow.registry import RegistryError, get_source
 
@@ -42,13 +42,15 @@ def check_ready(source_id: str, run_id: int | None, database_url: str) -> None:
     except RegistryError as exc:
         raise CannotCrawl(str(exc)) from None
     try:
+        require_current(database_url)
         with session_scope(database_url) as session:
-            session.execute(select(models.CrawlRun.id).limit(1))
             if run_id is not None and session.get(models.CrawlRun, run_id) is None:
                 raise CannotCrawl(f"crawl run {run_id} does not exist")
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise CannotCrawl(f"database unavailable: {reason}") from None
+    except SchemaNotCurrent as exc:
+        raise CannotCrawl(str(exc)) from None
 
 
 def crawl(source_id: str, run_id: int | None, since: date | None, until: date | None) -> str:

@@ -35,6 +35,21 @@ def heads() -> list[str]:
     return list(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
+class SchemaNotCurrent(RuntimeError):
+    """The database exists but is not migrated to the code's schema."""
+
+
+def require_current(url: str | None = None) -> None:
+    """Raise SchemaNotCurrent, saying what to run, unless the database is at the head revision."""
+    at, head = current(url), heads()[0]
+    if at != head:
+        where = get_engine(url).url.render_as_string(hide_password=True)
+        state = f"at revision {at}" if at else "not migrated"
+        raise SchemaNotCurrent(
+            f"database {where} is {state}, the code needs {head}: run `newsflow db upgrade`"
+        )
+
+
 def current(url: str | None = None) -> str | None:
     """The revision the database is at, or None when it was never migrated."""
     from alembic.runtime.migration import MigrationContext

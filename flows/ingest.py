@@ -10,6 +10,7 @@ from prefect import flow, get_run_logger, runtime, task
 from crawlers.run import crawl_in_subprocess
 from db import queries, store
 from db.coverage import refresh_coverage
+from db.migrate import require_current
 from db.session import session_scope
 from flows.dedup import mark_exact_duplicates
 from newsflow.registry import get_source, load_registry
@@ -19,6 +20,7 @@ from newsflow.registry import get_source, load_registry
 def open_run(source_id: str, kind: str, since: date | None, until: date | None) -> int:
     """Sync the registry and open a crawl run row."""
     window = (since, until) if since and until else None
+    require_current()
     with session_scope() as session:
         store.sync_sources(session, load_registry().values())
         store.mark_interrupted(session, source_id)

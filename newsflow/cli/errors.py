@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.exc import OperationalError
 
+from db.migrate import SchemaNotCurrent
 from newsflow.registry import RegistryError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -21,7 +22,7 @@ def friendly_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except RegistryError as exc:
+        except (RegistryError, SchemaNotCurrent) as exc:
             raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
             from newsflow.settings import get_settings

@@ -57,7 +57,8 @@ _ORG_WORDS = re.compile(
 )
 _CJK_ORG = re.compile(r"新聞|通信|放送|日刊|日報|編集部|신문|일보|방송|뉴스|통신|편집")
 _DOMAIN = re.compile(r"\w\.(?:[a-z]{2,4})(?:/|$)|https?:|www\.|@", re.IGNORECASE)
-OWN_CREDIT = "publisher"
+# Marks evidence whose credit is an organisation (the publisher or a desk), not a person.
+OWN_CREDIT = "(organisation)"
 _URL = re.compile(r"https?:|www\.|@")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -128,12 +129,12 @@ def _key(text: str) -> str:
 
 
 def find_authors(
-    root: HtmlElement, meta: Metadata, publishers: Iterable[str], own_fallback: bool = False
+    root: HtmlElement, meta: Metadata, publishers: Iterable[str], own_fallback: bool = True
 ) -> Found | None:
     """The people and agencies credited on a page, from the first evidence that names any.
 
     A credit of the publisher itself (or one of its desks) only stands when the page credits
-    no one else.
+    no one else: it is then the publisher's own credit, marked as an organisation.
     """
     names = list(publishers)
     own: Found | None = None
@@ -142,7 +143,7 @@ def find_authors(
         if credits["kept"]:
             return Found(tuple(credits["kept"]), evidence)
         if own is None and credits["own"]:
-            own = Found(tuple(credits["own"]), f"{evidence};{OWN_CREDIT}")
+            own = Found(tuple(credits["own"]), f"{evidence} {OWN_CREDIT}")
     return own if own_fallback else None
 
 
