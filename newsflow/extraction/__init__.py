@@ -18,6 +18,7 @@ from newsflow.extraction.cleaning import drop_furniture
 from newsflow.extraction.credits import publisher_names
 from newsflow.extraction.dateline import find_dateline
 from newsflow.extraction.dates import find_modified, find_published
+from newsflow.extraction.embedded import embedded_paragraphs, needs_embedded
 from newsflow.extraction.evidence import Found
 from newsflow.extraction.metadata import Metadata, read_metadata
 from newsflow.extraction.pages import PageKind, classify_page, classify_tree, parse_html
@@ -109,6 +110,7 @@ def _body_fields(
     if not paragraphs:
         drop_furniture(root)
         paragraphs = with_lead(generic_paragraphs(root, url), root, _descriptions(meta))
+        paragraphs = _embedded_fallback(paragraphs, root, meta, provenance)
     if not paragraphs:
         return None
     fields: dict[str, Any] = {}
@@ -124,6 +126,19 @@ def _body_fields(
         if dateline.whole_paragraph:
             paragraphs = paragraphs[1:]
     return {**fields, "paragraphs": paragraphs, "provenance": provenance}
+
+
+def _embedded_fallback(
+    paragraphs: list[str], root: HtmlElement, meta: Metadata, provenance: dict[str, str]
+) -> list[str]:
+    # Script-rendered pages ship the text only in JSON-LD or hydration data.
+    if not needs_embedded(paragraphs):
+        return paragraphs
+    found = embedded_paragraphs(root, meta.article_value("articleBody"))
+    if sum(map(len, found)) > 2 * sum(map(len, paragraphs)):
+        provenance["body"] = "script data"
+        return found
+    return paragraphs
 
 
 def _descriptions(meta: Metadata) -> list[str]:

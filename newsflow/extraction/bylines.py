@@ -142,8 +142,10 @@ def find_authors(
         credits = _credits(texts, names, trusted=evidence == "jsonld.author")
         if credits["kept"]:
             return Found(tuple(credits["kept"]), evidence)
-        if own is None and credits["own"]:
-            own = Found(tuple(credits["own"]), f"{evidence} {OWN_CREDIT}")
+        # Link titles next to visible bylines repeat the site's name in long strings.
+        short = [n for n in credits["own"] if evidence != "byline" or len(n.split()) <= 4]
+        if own is None and short:
+            own = Found(tuple(short), f"{evidence} {OWN_CREDIT}")
     return own if own_fallback else None
 
 
@@ -193,8 +195,10 @@ def credit_kind(name: str, publishers: Iterable[str] = (), trusted: bool = False
 
 
 def _looks_like_name(name: str) -> bool:
+    # Scripts without case (Devanagari, kana, hangul) have no capital to look for.
     words = name.split()
-    return 1 <= len(words) <= 5 and words[0][:1].isupper()
+    first = words[0][:1] if words else ""
+    return 1 <= len(words) <= 5 and first.isalpha() and not first.islower()
 
 
 _SOCIAL = re.compile(

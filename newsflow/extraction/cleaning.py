@@ -7,7 +7,7 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
-__all__ = ["drop_furniture", "is_furniture"]
+__all__ = ["drop_furniture", "drop_story_cards", "is_furniture"]
 
 # Class and id words CMSs give to blocks that are never article text. A word must start at a
 # boundary ("related-news", "c-newsletter", "relatedArticles") so "unrelated" does not match.
@@ -46,3 +46,32 @@ def drop_furniture(root: HtmlElement) -> None:
         if len(element.text_content()) / total > _WRAPPER_SHARE:
             continue
         element.drop_tree()
+    drop_story_cards(root)
+
+
+def drop_story_cards(root: HtmlElement) -> None:
+    """Remove cards promoting other stories: a linked headline with a short blurb beneath."""
+    for heading in _LINKED_HEADINGS(root):
+        card = _card_of(heading)
+        if card is not None and card.getparent() is not None:
+            card.drop_tree()
+
+
+def _card_of(heading: HtmlElement) -> HtmlElement | None:
+    # The largest short block around the heading that also holds a blurb paragraph.
+    text = " ".join(heading.text_content().split())
+    linked = " ".join(" ".join(a.text_content().split()) for a in heading.iter("a"))
+    if not text or len(linked) < 0.9 * len(text):
+        return None
+    card, parent = None, heading.getparent()
+    while parent is not None and parent.tag not in _KEEP_TAGS:
+        if len(parent.text_content().strip()) > _CARD_CHARS:
+            break
+        if parent.find(".//p") is not None:
+            card = parent
+        parent = parent.getparent()
+    return card
+
+
+_LINKED_HEADINGS = etree.XPath("//body//*[self::h2 or self::h3 or self::h4][.//a[@href]]")
+_CARD_CHARS = 400

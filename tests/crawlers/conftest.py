@@ -10,10 +10,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 
 from crawlers.run import crawl_in_subprocess
-from db.models import Base
+from db import migrate
 from db.session import get_engine
 from newsflow.replay import ReplayServer
 from newsflow.settings import get_settings
@@ -23,11 +22,9 @@ Crawl = Callable[..., int]
 
 @pytest.fixture
 def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """An empty SQLite file store with the current schema."""
+    """An empty SQLite file store, migrated to the current schema."""
     url = f"sqlite:///{tmp_path / 't.sqlite3'}"
-    engine = create_engine(url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
+    migrate.upgrade(url)
     monkeypatch.setenv("NEWSFLOW_DATABASE_URL", url)
     get_settings.cache_clear()
     yield url

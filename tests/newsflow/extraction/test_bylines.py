@@ -60,14 +60,15 @@ def test_visible_byline_on_page(page: Callable[..., str]) -> None:
     assert article.provenance["authors"] == "byline"
 
 
-def test_site_name_author_dropped(page: Callable[..., str]) -> None:
+def test_site_name_author_dropped_beside_a_person(page: Callable[..., str]) -> None:
     head = (
         "<meta property='og:site_name' content='Example Daily'>"
         "<meta name='author' content='Example Daily'>"
+        "<meta name='parsely-author' content='Jane Doe'>"
     )
     article = extract_article(page(head), "https://news.example.org/a")
     assert article is not None
-    assert article.authors == ()
+    assert article.authors == ("Jane Doe",)
 
 
 @pytest.mark.parametrize(
@@ -138,10 +139,28 @@ def test_byline_typed_into_body_when_only_publisher_credited(page: Callable[...,
     assert not article.body.startswith("Jane Doe")
 
 
-def test_publisher_credit_marked_as_own(page: Callable[..., str]) -> None:
+def test_sole_publisher_credit_is_the_author(page: Callable[..., str]) -> None:
     head = "<meta property='og:site_name' content='Example Daily'>"
     head += "<meta name='author' content='Example Daily'>"
     article = extract_article(page(head), "https://news.example.org/a")
     assert article is not None
-    assert article.authors == ()
-    assert OWN_CREDIT not in article.provenance.get("authors", "")
+    assert article.authors == ("Example Daily",)
+    assert article.provenance["authors"] == f"meta[author] {OWN_CREDIT}"
+
+
+def test_sole_desk_credit_is_the_author(page: Callable[..., str]) -> None:
+    head = "<meta property='og:site_name' content='Example Daily'>"
+    head += '<script type=\'application/ld+json\'>{"@type": "NewsArticle", '
+    head += '"author": {"@type": "Person", "name": "ED Staff"}}</script>'
+    article = extract_article(page(head), "https://news.example.org/a")
+    assert article is not None
+    assert article.authors == ("ED Staff",)
+    assert article.provenance["authors"] == "jsonld.author (organisation)"
+
+
+def test_caseless_script_organisation_declared_as_author(page: Callable[..., str]) -> None:
+    head = '<script type=\'application/ld+json\'>{"@type": "NewsArticle", '
+    head += '"author": {"@type": "Organization", "name": "नमूना पत्रिका"}}</script>'
+    article = extract_article(page(head), "https://news.example.org/a")
+    assert article is not None
+    assert article.authors == ("नमूना पत्रिका",)

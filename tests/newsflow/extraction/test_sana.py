@@ -91,8 +91,25 @@ def test_without_source_title_and_date_are_clean(name: str, url: str, source: st
     assert article.title == expected["title"]
     assert article.published_at is not None
     assert article.published_at.isoformat() == expected["published"]
-    assert "SANA" not in article.authors
     assert "Syrian Arab News Agency" not in article.title
+
+
+def test_without_source_sole_organisation_credit_is_the_author() -> None:
+    # The 2025 page credits only SANA itself; without the agency's rule that is the credit.
+    html, _ = _load("en_2025_local_2290417")
+    article = extract_article(html, "https://sana.sy/en/local/2290417/", None)
+    assert article is not None
+    assert article.authors == ("SANA",)
+    assert article.provenance["authors"] == "jsonld.author (organisation)"
+
+
+@pytest.mark.parametrize("name", ["en_p92385", "ar_p462137"])
+def test_without_source_legacy_pages_credit_no_organisation(name: str) -> None:
+    html, _ = _load(name)
+    url = next(u for n, u, _ in CASES if n == name)
+    article = extract_article(html, url, None)
+    assert article is not None
+    assert "SANA" not in article.authors
 
 
 def test_without_source_english_body_drops_the_credit_line() -> None:
