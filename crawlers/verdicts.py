@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from newsflow.extraction.pages import classify_page
 
 _REASONS = {
     "blocked": "blocked: JavaScript challenge page",
@@ -15,19 +14,7 @@ _REASONS = {
 }
 
 
-def _load_classifier() -> Callable[[str, str], Any] | None:
-    # The page classifier is built alongside the extractor; crawl on without it if absent.
-    try:
-        from newsflow.extraction.pages import classify_page
-    except ImportError:
-        return None
-    return classify_page
-
-
 def not_article_reason(html: str, url: str) -> str:
     """The failure reason for a page the extractor found no article in."""
-    classify = _load_classifier()
-    if classify is None:
-        return "not an article"
-    kind = classify(html, url)
+    kind = classify_page(html, url)
     return _REASONS.get(str(getattr(kind, "value", kind)), f"not an article: {kind}")

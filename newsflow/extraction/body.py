@@ -38,6 +38,15 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 _CAPTION = re.compile(
     r"^(?:foto|photo|bild|image|picture|credit|quelle|source)s?\s*:", re.IGNORECASE
 )
+# An image caption ends with its credit ("… Bild: Jane Doe", "… | Jane Doe/Agency"); a
+# copyright line opens with the sign. Neither is article text.
+_CREDITED_CAPTION = re.compile(
+    r"(?:\b(?:foto|photo|bild|image|picture|credit)s?\s*:\s*[^.!?:]{2,60}"
+    r"|\|\s*[^|.!?]{2,40}/\s*[^|.!?/\s][^|.!?/]{0,30}|getty images|shutterstock|imago images)$"
+    r"|^©",
+    re.IGNORECASE,
+)
+_CAPTION_CHARS = 300
 
 
 def generic_paragraphs(root: HtmlElement, url: str | None) -> list[str]:
@@ -68,6 +77,8 @@ def drop_boilerplate(paragraphs: Iterable[str]) -> list[str]:
     for paragraph in paragraphs:
         short = len(paragraph) < 200
         if short and (_BOILERPLATE.match(paragraph) or _CAPTION.match(paragraph)):
+            continue
+        if len(paragraph) < _CAPTION_CHARS and _CREDITED_CAPTION.search(paragraph.strip()):
             continue
         kept.append(paragraph)
     return _without_notices(kept)

@@ -43,11 +43,21 @@ def find_title(
     chosen = _untruncated(declared[0], [*declared[1:], *headings]) if declared else None
     if chosen is None:
         return headings[0] if headings else None
+    if headings and _unheralded(headings[0], declared):
+        return headings[0]
     chosen = _without_kicker(chosen, [*declared[1:], *headings])
     for heading in headings:
         if _key(heading.value) == _key(chosen.value):
             return heading
     return chosen
+
+
+def _unheralded(heading: Found, declared: list[Found]) -> bool:
+    # Declared titles that disagree with each other and with the visible headline are SEO
+    # variants; the headline shown is the one readers get.
+    keys = {_key(d.value) for d in declared}
+    shown = _key(heading.value)
+    return len(keys) >= 2 and all(_similarity(shown, k) < 0.6 for k in keys)
 
 
 def _untruncated(chosen: Found, others: list[Found]) -> Found:

@@ -50,3 +50,14 @@ def test_trailing_subscription_notice_dropped() -> None:
     text = "Millions of people subscribe to streaming services, the report said."
     assert drop_boilerplate([text, notice]) == [text]
     assert drop_boilerplate([notice, text]) == [notice, text]  # only the closing lines
+
+
+def test_image_credit_lines_dropped() -> None:
+    kept = "The council met on Tuesday to approve the budget after a long debate."
+    paragraphs = [
+        kept,
+        "Commuters at the main station on Monday. Photo: Jane Doe/Getty Images",
+        "The writer at home in Lima in 2010. | Jane Doe/Agency",
+        "© Example Agency, ref:240516-99-53606/3",
+    ]
+    assert drop_boilerplate(paragraphs) == [kept]

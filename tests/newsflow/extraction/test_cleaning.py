@@ -40,3 +40,14 @@ def test_related_block_not_in_body(page: Callable[..., str]) -> None:
     article = extract_article(page(extra=related), "https://news.example.org/a")
     assert article is not None
     assert "Another story" not in article.body
+
+
+def test_story_cards_not_in_body(page: Callable[..., str]) -> None:
+    card = (
+        "<div class='card'><h2><a href='/other'>Another story entirely</a></h2>"
+        "<div><p>A blurb promoting another story on the same site.</p></div></div>"
+    )
+    article = extract_article(page(extra=card * 3), "https://news.example.org/a")
+    assert article is not None
+    assert "Another story" not in article.body
+    assert "promoting another story" not in article.body

@@ -76,3 +76,18 @@ def test_kicker_dropped_when_another_title_lacks_it() -> None:
     found = find_title(root, read_metadata(root), "https://news.example.org/a")
     assert found is not None
     assert found.value == "Council approves the budget"
+
+
+def test_visible_headline_wins_over_disagreeing_declared_titles() -> None:
+    html = (
+        "<html><head><meta property='og:title' content='Tram network struggles in the heat'>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Heat chaos: old trams and cracked concrete"}</script></head>'
+        "<body><h1>How cities prepare their roads for the next heatwave</h1></body></html>"
+    )
+    root = parse_html(html)
+    assert root is not None
+    found = find_title(root, read_metadata(root), "https://news.example.org/a")
+    assert found is not None
+    assert found.value == "How cities prepare their roads for the next heatwave"
+    assert found.evidence == "h1"
