@@ -31,7 +31,7 @@ def refresh_coverage(
             "failed": failed[day],
             "updated_at": now,
         }
-        stmt = _insert(session, models.Coverage.__table__).values(**values)
+        stmt = _insert(session, models.Coverage).values(**values)
         keys = ("discovered", "stored", "failed", "updated_at")
         session.execute(
             stmt.on_conflict_do_update(
@@ -76,7 +76,7 @@ def _discovered_per_day(
             models.Discovery.listed_on.between(since, until),
         )
     ).scalars()
-    return Counter(rows)
+    return Counter(day for day in rows if day is not None)
 
 
 def _stored_per_day(
@@ -92,7 +92,7 @@ def _stored_per_day(
             models.Article.duplicate_of_id.is_(None),
         )
     ).scalars()
-    return Counter(moment.astimezone(tz).date() for moment in rows)
+    return Counter(moment.astimezone(tz).date() for moment in rows if moment is not None)
 
 
 def _failed_per_day(session: Session, source_id: str, since: date, until: date) -> Counter[date]:
@@ -109,4 +109,4 @@ def _failed_per_day(session: Session, source_id: str, since: date, until: date) 
         )
         .distinct()
     ).all()
-    return Counter(day for day, _ in rows)
+    return Counter(day for day, _ in rows if day is not None)

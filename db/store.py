@@ -6,9 +6,9 @@ import zlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import CursorResult, Result, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,9 +26,15 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
 
 
-def _insert(session: Session, table: Table) -> Any:
+def _insert(session: Session, model: type[models.Base]) -> Any:
+    """INSERT … ON CONFLICT for the session's dialect (SQLite and PostgreSQL share the API)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return dialect.insert(model)
+
+
+def rowcount_of(result: Result[Any]) -> int:
+    """Rows an INSERT, UPDATE or DELETE touched."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 def sync_sources(session: Session, sources: Iterable[Source]) -> int:
@@ -46,7 +52,7 @@ def sync_sources(session: Session, sources: Iterable[Source]) -> int:
             "enabled": source.edition.enabled,
             "synced_at": datetime.now(UTC),
         }
-        stmt = _insert(session, models.Source.__table__).values(**values)
+        stmt = _insert(session, models.Source).values(**values)
         session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
         count += 1
     return count
@@ -80,7 +86,7 @@ def mark_interrupted(session: Session, source_id: str) -> int:
         .where(models.CrawlRun.source_id == source_id, models.CrawlRun.status == "running")
         .values(status="interrupted", finished_at=datetime.now(UTC))
     )
-    return result.rowcount or 0
+    return rowcount_of(result)
 
 
 def finish_run(
@@ -108,9 +114,8 @@ def save_page(session: Session, run_id: int | None, source_id: str, page: Fetche
         "body": zlib.compress(page.body, 6),
         "body_sha256": page.body_sha256,
     }
-    table = models.Page.__table__
     session.execute(
-        _insert(session, table)
+        _insert(session, models.Page)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["url", "body_sha256"])
     )
@@ -140,11 +145,11 @@ def save_article(
     ).scalar_one_or_none()
     values = _article_values(article, page_id)
     if existing is None:
-        stmt = _insert(session, models.Article.__table__).values(
+        stmt = _insert(session, models.Article).values(
             **values, first_seen_at=seen_at, last_seen_at=seen_at, version=1
         )
         inserted = session.execute(stmt.on_conflict_do_nothing(index_elements=["source_id", "url"]))
-        return Outcome.NEW if inserted.rowcount else Outcome.UNCHANGED
+        return Outcome.NEW if rowcount_of(inserted) else Outcome.UNCHANGED
     existing.last_seen_at = seen_at
     if existing.content_hash == values["content_hash"]:
         return Outcome.UNCHANGED
@@ -233,7 +238,7 @@ def record_failure(
         "http_status": http_status,
         "occurred_at": datetime.now(UTC),
     }
-    stmt = _insert(session, models.Failure.__table__).values(**values)
+    stmt = _insert(session, models.Failure).values(**values)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["run_id", "url", "stage"]))
 
 
@@ -290,7 +295,7 @@ def record_discoveries(
             "run_id": run_id,
             "discovered_at": datetime.now(UTC),
         }
-        stmt = _insert(session, models.Discovery.__table__).values(**values)
+        stmt = _insert(session, models.Discovery).values(**values)
         # A later listing with a date fills in a discovery first seen undated.
         stmt = stmt.on_conflict_do_update(
             index_elements=["source_id", "url"],

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import models
+from db.store import rowcount_of
 
 
 def mark_exact_duplicates(session: Session, source_id: str) -> int:
@@ -29,5 +30,5 @@ def mark_exact_duplicates(session: Session, source_id: str) -> int:
             )
             .values(duplicate_of_id=first_id)
         )
-        marked += result.rowcount or 0
+        marked += rowcount_of(result)
     return marked

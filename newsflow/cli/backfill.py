@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from typing import Any
 
 import click
 
@@ -44,11 +45,8 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
         state = ingest(
             source, kind="backfill", since=since, until=until, base_url=base_url, return_state=True
         )
-    summary = (
-        state.result(raise_on_failure=False)
-        if state.is_completed()
-        else {"source": source, "status": "failed", "error": str(state.message), "counts": {}}
-    )
+    failed = {"source": source, "status": "failed", "error": str(state.message), "counts": {}}
+    summary: dict[str, Any] = state.result() if state.is_completed() else failed
     print_summaries([summary])
     _print_coverage(source, since, until, gaps_only=True)
     if summary["status"] != "completed":

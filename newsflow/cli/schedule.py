@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import click
 
 from newsflow.cli.errors import friendly_errors
@@ -19,6 +21,7 @@ def serve_command(sources: tuple[str, ...]) -> None:
     Example: newsflow serve --source sana-en --source sana-ar
     """
     from prefect import serve
+    from prefect.deployments.runner import RunnerDeployment
     from prefect.schedules import Cron
 
     from flows.ingest import ingest
@@ -37,7 +40,7 @@ def serve_command(sources: tuple[str, ...]) -> None:
         for s in chosen
     ]
     click.echo(f"serving {len(deployments)} scheduled ingest deployments; Ctrl-C stops")
-    serve(*deployments)
+    serve(*cast(list[RunnerDeployment], deployments))
 
 
 @click.command("reprocess")
