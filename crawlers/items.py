@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from newsflow.page import PageKind
+from newsflow.page import FetchedPage, PageKind
 
 
 @dataclass(slots=True)
 class PageItem:
     """One fetched response, kept raw; article pages also go through extraction."""
 
-    url: str  # as first requested (before redirects)
-    final_url: str
-    status: int
-    kind: PageKind
-    fetched_at: datetime
-    body: bytes = field(default=b"", repr=False)
-    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    page: FetchedPage
     listed_at: str | None = None  # the date the feed or listing gave it (ISO)
+
+    @property
+    def kind(self) -> PageKind:
+        return self.page.kind
+
+    @property
+    def url(self) -> str:
+        return self.page.url
 
 
 @dataclass(slots=True)

@@ -81,7 +81,7 @@ class StorePipeline:
     def _bookkeeping(self, session: Session, item: Any) -> None:
         run_id, source_id = self.spider.run_id, self.spider.source.id
         if isinstance(item, PageItem):
-            store.save_page(session, run_id, source_id, _fetched(item))
+            store.save_page(session, run_id, source_id, item.page)
             self.stats.inc_value("newsflow/pages_fetched")
         elif isinstance(item, FeedItem):
             store.update_feed(
@@ -106,7 +106,7 @@ class StorePipeline:
             log.warning("%s failure for %s: %s", item.stage, item.url, item.reason)
 
     def _article(self, item: PageItem) -> dict[str, Any]:
-        page = _fetched(item)
+        page = item.page
         article, problem = self._extract(page, item.listed_at)
         with session_scope(self.database_url) as session:
             page_id = store.save_page(session, self.spider.run_id, self.spider.source.id, page)
@@ -126,8 +126,6 @@ class StorePipeline:
         html, source = page.text, self.spider.source
         try:
             article = extract_article(html, canonical_url(html, page.final_url, source), source.id)
-        except NotImplementedError:
-            return None, "extraction failed: extractor not available yet"
         except Exception as exc:  # an extractor bug must not stop the crawl; it is recorded
             log.exception("extraction failed for %s", page.url)
             return None, f"extraction failed: {type(exc).__name__}: {exc}"
@@ -169,18 +167,6 @@ class StorePipeline:
             log.critical("database unreachable; closing the crawl")
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="database_error"))
         raise DropItem(f"not stored: {url}: {type(exc).__name__}", "ERROR") from exc
-
-
-def _fetched(item: PageItem) -> FetchedPage:
-    return FetchedPage(
-        url=item.url,
-        final_url=item.final_url,
-        status=item.status,
-        kind=item.kind,
-        fetched_at=item.fetched_at,
-        body=item.body,
-        headers=item.headers,
-    )
 
 
 def _completed(article: Article, source_id: str, language: str, listed_at: str | None) -> Article:

@@ -21,7 +21,7 @@ from crawlers.items import FailureItem, FeedItem, PageItem
 from crawlers.spiders.plan import MODES, listing_urls, parse_day
 from db.session import session_scope
 from db.store import known_article_urls, record_discoveries
-from newsflow.page import PageKind
+from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import get_source
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ class AgencySpider(Spider):
             k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()
         }
-        return PageItem(
+        page = FetchedPage(
             url=first,
             final_url=response.url,
             status=response.status,
@@ -244,8 +244,8 @@ class AgencySpider(Spider):
             fetched_at=datetime.now(UTC),
             body=response.body,
             headers=headers,
-            listed_at=response.meta.get("newsflow_listed"),
         )
+        return PageItem(page, listed_at=response.meta.get("newsflow_listed"))
 
     def _feed_state(
         self, response: Response, kind: PageKind, count: int, newest: datetime | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,23 +17,10 @@ from db import models
 from db.session import session_scope
 from flows.ingest import ingest
 
-OCTOBER_IDS = {
-    92405,
-    92398,
-    92392,
-    92385,
-    92371,
-    92340,
-    92318,
-    92296,
-    92264,
-    92251,
-    92230,
-    92207,
-    92188,
-    92150,
-}
-WINDOW = ("2016-10-01", "2016-10-31")
+REFERENCE = Path(__file__).parents[1] / "fixtures/sites/sana/reference/backfill_2016-10.json"
+OCTOBER = json.loads(REFERENCE.read_text(encoding="utf-8"))
+OCTOBER_IDS = set(OCTOBER["post_ids"])
+WINDOW = (OCTOBER["since"], OCTOBER["until"])
 
 
 def _state(url: str) -> dict[str, object]:
@@ -68,7 +56,7 @@ def test_backfill_stores_exactly_the_window(database_url: str, replay, fast_craw
     )
     assert summary["status"] == "completed" and summary["kind"] == "backfill"
     assert _ids(database_url) == OCTOBER_IDS
-    assert not replay.hits_for("https://archive.sana.sy/en/?paged=6")
+    assert not replay.hits_for(OCTOBER["never_requested"])
     with session_scope(database_url) as session:
         run = session.get(models.CrawlRun, summary["run_id"])
         assert (str(run.window_start), str(run.window_end)) == WINDOW

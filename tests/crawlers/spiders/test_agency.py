@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -13,22 +15,10 @@ from newsflow.replay import ReplayServer
 SEED = "https://sana.sy/en/?p=92385"
 FEED = "https://sana.sy/en/?feed=rss2"
 TIMELINE = "https://archive.sana.sy/en/?paged={page}"
-OCTOBER_IDS = {
-    92405,
-    92398,
-    92392,
-    92385,
-    92371,
-    92340,
-    92318,
-    92296,
-    92264,
-    92251,
-    92230,
-    92207,
-    92188,
-    92150,
-}
+OCTOBER = json.loads(
+    (Path(__file__).parents[2] / "fixtures/sites/sana/reference/backfill_2016-10.json").read_text()
+)
+OCTOBER_IDS = set(OCTOBER["post_ids"])
 
 
 def _rows(url: str, model: type) -> list:
