@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
@@ -27,7 +28,9 @@ class Listing(_Strict):
         description="URL template with {page}; date archives may use {yyyy} {mm} {yyyymm}."
     )
     first_page: int = Field(1, description="Number of the newest page.")
-    kind: str = Field("category", description="'category' (paged) or 'date' (one per month).")
+    kind: Literal["category", "date"] = Field(
+        "category", description="'category' (paged) or 'date' (one archive page per month)."
+    )
 
 
 class ListingMarkup(_Strict):
