@@ -25,7 +25,7 @@ def _recorded_pages() -> list[tuple[str, str, str | None]]:
         case = json.loads(expected.read_text(encoding="utf-8"))
         routes = json.loads((expected.parent.parent / "routes.json").read_text(encoding="utf-8"))
         files = {r["url"]: r.get("file") for r in routes.get("routes", [])}
-        if files.get(case["url"]):
+        if files.get(case["url"]) and not case.get("blocked"):
             html = (expected.parent.parent / files[case["url"]]).read_text(encoding="utf-8")
             pages.append((html, case["url"], case["source"]))
     return pages
