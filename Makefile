@@ -22,9 +22,11 @@ $(STAMP): pyproject.toml
 
 # The replay is local, so the polite crawl delay is switched off by a setting.
 run: $(STAMP)
+	mkdir -p $(PREFECT_HOME)
 	NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 $(BIN)/newsflow demo
 
 test: $(STAMP)
+	mkdir -p $(PREFECT_HOME)
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -31,5 +31,5 @@ def weak_shares(provenances: Iterable[Mapping[str, str]]) -> dict[str, float]:
     """Per tracked field, the share of articles whose value came from weak evidence."""
     rows = list(provenances)
     if not rows:
-        return {field: 0.0 for field in TRACKED_FIELDS}
+        return {}
     return {field: sum(is_weak(p.get(field)) for p in rows) / len(rows) for field in TRACKED_FIELDS}

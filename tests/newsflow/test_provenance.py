@@ -33,3 +33,7 @@ def test_weak_shares_per_field() -> None:
         ]
     )
     assert shares == {"title": 0.5, "published_at": 0.5, "authors": 0.5}
+
+
+def test_no_articles_no_shares() -> None:
+    assert weak_shares([]) == {}
