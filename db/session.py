@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -13,15 +12,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from newsflow.settings import get_settings
 
-
-class DatabaseUnavailable(RuntimeError):
-    """The configured database cannot be reached."""
+_ENGINES: dict[str, Engine] = {}
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """A pooled engine for ``url`` (default: the configured database)."""
+    """A pooled engine for ``url`` (default: the configured database, read at each call)."""
     url = url or get_settings().database_url
+    if url not in _ENGINES:
+        _ENGINES[url] = _create(url)
+    return _ENGINES[url]
+
+
+def _create(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -47,3 +49,9 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     factory = sessionmaker(get_engine(url), expire_on_commit=False)
     with factory() as session, session.begin():
         yield session
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection and forget the engines (tests, forked workers)."""
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from db.session import get_engine
+from db.session import dispose_engines
 from newsflow.replay import ReplayServer, load_routes
 from newsflow.settings import get_settings
 
@@ -41,7 +41,7 @@ def postgres_server_url() -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    get_engine.cache_clear()
+    dispose_engines()
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -61,8 +61,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Itera
     get_settings.cache_clear()
     migrate.upgrade(url)
     yield url
-    get_engine(url).dispose()
-    get_engine.cache_clear()
+    dispose_engines()
     get_settings.cache_clear()
 
 

@@ -9,6 +9,7 @@ import click
 
 from newsflow.cli.backfill import backfill_command, coverage_command
 from newsflow.cli.db import db_group
+from newsflow.cli.export import export_command
 from newsflow.cli.ingest import demo_command, ingest_command
 from newsflow.cli.schedule import reprocess_command, serve_command
 from newsflow.cli.sources import sources_group, status_command
@@ -42,6 +43,7 @@ main.add_command(backfill_command)
 main.add_command(coverage_command)
 main.add_command(serve_command)
 main.add_command(reprocess_command)
+main.add_command(export_command)
 
 try:  # the evaluation command lives beside the extraction package
     from newsflow.cli.evaluation import eval_command

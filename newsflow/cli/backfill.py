@@ -13,7 +13,12 @@ from newsflow.cli.progress import ProgressWatcher
 from newsflow.cli.report import print_summaries
 
 
-def _day(_ctx: click.Context, _param: click.Parameter, value: str) -> date:
+def parse_day_option(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> date | None:
+    """Click callback: an ISO day, or a usage error that shows the expected form."""
+    if value is None:
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -22,8 +27,12 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str) -> date:
 
 @click.command("backfill")
 @click.argument("source")
-@click.option("--since", required=True, callback=_day, help="First day (YYYY-MM-DD), inclusive.")
-@click.option("--until", required=True, callback=_day, help="Last day (YYYY-MM-DD), inclusive.")
+@click.option(
+    "--since", required=True, callback=parse_day_option, help="First day (YYYY-MM-DD), inclusive."
+)
+@click.option(
+    "--until", required=True, callback=parse_day_option, help="Last day (YYYY-MM-DD), inclusive."
+)
 @click.option("--base-url", help="Fetch from this mirror (<base-url>/<host>/<path>).")
 @friendly_errors
 def backfill_command(source: str, since: date, until: date, base_url: str | None) -> None:
@@ -55,8 +64,8 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
 
 @click.command("coverage")
 @click.argument("source")
-@click.option("--since", required=True, callback=_day, help="First day (YYYY-MM-DD).")
-@click.option("--until", required=True, callback=_day, help="Last day (YYYY-MM-DD).")
+@click.option("--since", required=True, callback=parse_day_option, help="First day (YYYY-MM-DD).")
+@click.option("--until", required=True, callback=parse_day_option, help="Last day (YYYY-MM-DD).")
 @click.option("--all-days", is_flag=True, help="Show every day, not only the gaps.")
 @friendly_errors
 def coverage_command(source: str, since: date, until: date, all_days: bool) -> None:

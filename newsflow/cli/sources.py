@@ -59,7 +59,10 @@ def status_command() -> None:
                     str(row["articles"]),
                     last,
                     str(failures),
-                    *(f"{weak[f]:.0%}" if weak else "-" for f in ("title", "published_at", "authors")),
+                    *(
+                        f"{weak[f]:.0%}" if weak else "-"
+                        for f in ("title", "published_at", "authors")
+                    ),
                 )
             )
     _table(

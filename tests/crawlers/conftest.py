@@ -13,7 +13,7 @@ import pytest
 
 from crawlers.run import crawl_in_subprocess
 from db import migrate
-from db.session import get_engine
+from db.session import dispose_engines
 from newsflow.replay import ReplayServer
 from newsflow.settings import get_settings
 
@@ -28,8 +28,7 @@ def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("NEWSFLOW_DATABASE_URL", url)
     get_settings.cache_clear()
     yield url
-    get_engine(url).dispose()
-    get_engine.cache_clear()
+    dispose_engines()
     get_settings.cache_clear()
 
 
