@@ -10,7 +10,18 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-__all__ = ["ARTICLE_TYPES", "Metadata", "read_metadata", "types_of"]
+from newsflow.extraction.evidence import Found
+
+__all__ = [
+    "ARTICLE_TYPES",
+    "Metadata",
+    "descriptions",
+    "find_language",
+    "find_section",
+    "find_tags",
+    "read_metadata",
+    "types_of",
+]
 
 ARTICLE_TYPES = frozenset(
     {
@@ -73,6 +84,54 @@ def types_of(node: Mapping[str, Any]) -> set[str]:
     raw = node.get("@type", ())
     values = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
     return {str(v).rsplit("/", 1)[-1].rsplit(":", 1)[-1].lower() for v in values}
+
+
+def find_section(meta: Metadata) -> Found | None:
+    """The declared section: ``article:section``, else the JSON-LD ``articleSection``."""
+    found = meta.first_meta("article:section")
+    if found:
+        return Found(found[0], "meta[article:section]")
+    value = meta.article_value("articleSection")
+    value = value[0] if isinstance(value, list) and value else value
+    return (
+        Found(value.strip(), "jsonld.articleSection")
+        if isinstance(value, str) and value.strip()
+        else None
+    )
+
+
+def find_tags(meta: Metadata) -> tuple[str, ...]:
+    """The declared tags: ``article:tag``, else the JSON-LD ``keywords``, without duplicates."""
+    tags = [t.strip() for t in meta.meta.get("article:tag", ())]
+    keywords = meta.article_value("keywords")
+    if not tags and isinstance(keywords, str):
+        tags = [k.strip() for k in keywords.split(",")]
+    elif not tags and isinstance(keywords, list):
+        tags = [str(k).strip() for k in keywords]
+    return tuple(dict.fromkeys(t for t in tags if t))
+
+
+def find_language(root: HtmlElement, meta: Metadata) -> str | None:
+    """The declared language as a bare ISO 639 code (``de`` for ``de_AT``), or None."""
+    declared = root.get("lang") or meta.article_value("inLanguage")
+    if not isinstance(declared, str) or not declared.strip():
+        found = meta.first_meta("og:locale", "content-language", "language", "dc.language")
+        declared = found[0] if found else None
+    if not declared:
+        return None
+    code = declared.strip().replace("_", "-").split("-")[0].lower()
+    return code if 2 <= len(code) <= 3 and code.isalpha() else None
+
+
+def descriptions(meta: Metadata) -> list[str]:
+    """The page's distinct summaries: JSON-LD ``description``, then the description metas."""
+    found = [meta.article_value("description")]
+    found += [
+        v
+        for k in ("og:description", "description", "twitter:description")
+        for v in meta.meta.get(k, ())
+    ]
+    return list(dict.fromkeys(d for d in found if isinstance(d, str) and d.strip()))
 
 
 def _meta_tags(root: HtmlElement) -> dict[str, tuple[str, ...]]:

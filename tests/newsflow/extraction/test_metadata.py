@@ -7,6 +7,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from newsflow import extract_article
+from newsflow.extraction.evidence import Found
+from newsflow.extraction.metadata import (
+    descriptions,
+    find_language,
+    find_section,
+    find_tags,
+    read_metadata,
+)
+from newsflow.extraction.pages import parse_html
 
 URL = "https://news.example.org/2024/05/budget"
 
@@ -111,3 +120,30 @@ def test_language_from_html_lang(page: Callable[..., str]) -> None:
     assert article is not None
     assert article.language == "en"
     assert article.provenance["body"] == "trafilatura"
+
+
+def test_declared_labels_read_from_metadata(page: Callable[..., str]) -> None:
+    head = (
+        "<meta property='og:locale' content='de_AT'>"
+        "<meta property='og:description' content='Kurz gesagt.'>"
+        + _ld(
+            {"@type": "NewsArticle", "articleSection": [" Politik "], "keywords": ["a", " b", "a"]}
+        )
+    )
+    html = page(head=head).replace(" lang='en'", "")
+    root = parse_html(html)
+    assert root is not None
+    meta = read_metadata(root)
+    assert find_section(meta) == Found("Politik", "jsonld.articleSection")
+    assert find_tags(meta) == ("a", "b")
+    assert find_language(root, meta) == "de"
+    assert descriptions(meta) == ["Kurz gesagt."]
+
+
+def test_article_tags_win_over_keywords(page: Callable[..., str]) -> None:
+    head = "<meta property='article:tag' content='Budget'>" + _ld(
+        {"@type": "NewsArticle", "keywords": "council, city"}
+    )
+    root = parse_html(page(head=head))
+    assert root is not None
+    assert find_tags(read_metadata(root)) == ("Budget",)
