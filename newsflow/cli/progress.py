@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import TracebackType
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from db import models
 from db.session import session_scope
@@ -41,33 +42,29 @@ class ProgressWatcher:
             click.echo(line, err=True)
 
     def _line(self) -> str:
+        article, failure, found = models.Article, models.Failure, models.Discovery
         with session_scope() as session:
-            stored = session.execute(
-                select(func.count())
-                .select_from(models.Article)
-                .where(
-                    models.Article.source_id == self.source,
-                    models.Article.published_at.between(self.start, self.end),
-                )
-            ).scalar_one()
-            failed = session.execute(
-                select(func.count())
-                .select_from(models.Failure)
-                .where(
-                    models.Failure.source_id == self.source,
-                    models.Failure.occurred_at >= self._started,
-                )
-            ).scalar_one()
-            found = session.execute(
-                select(func.count())
-                .select_from(models.Discovery)
-                .where(
-                    models.Discovery.source_id == self.source,
-                    models.Discovery.discovered_at >= self._started,
-                )
-            ).scalar_one()
+            stored = _count(
+                session,
+                article,
+                article.source_id == self.source,
+                article.published_at.between(self.start, self.end),
+            )
+            failed = _count(
+                session,
+                failure,
+                failure.source_id == self.source,
+                failure.occurred_at >= self._started,
+            )
+            listed = _count(
+                session, found, found.source_id == self.source, found.discovered_at >= self._started
+            )
         elapsed = (datetime.now(UTC) - self._started).seconds
         return (
-            f"[{elapsed:>4}s] {self.source}: {found} URLs found, "
+            f"[{elapsed:>4}s] {self.source}: {listed} URLs found, "
             f"{stored} articles in window, {failed} failures"
         )
+
+
+def _count(session: Session, model: type[models.Base], *where: ColumnElement[bool]) -> int:
+    return session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
