@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
-import tempfile
-from collections.abc import Mapping, Sequence
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import IO
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,6 +26,8 @@ from db.session import session_scope
 from newsflow.registry import RegistryError, get_source
 
 COMPLETED = frozenset({"finished", "closespider_pagecount"})
+# Child log lines worth showing while a crawl runs.
+PROGRESS = re.compile(r"\[scrapy\.extensions\.logstats\]|\[crawlers\.|\] (WARNING|ERROR|CRITICAL):")
 
 
 class CrawlError(RuntimeError):
@@ -100,36 +103,55 @@ def crawl_in_subprocess(
     until: date | str | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    on_progress: Callable[[str], object] | None = None,
 ) -> int:
-    """Run ``python -m crawlers.run`` as a child; raise CrawlError with its log tail on failure."""
+    """Run ``python -m crawlers.run`` as a child; raise CrawlError with its log tail on failure.
+
+    ``on_progress`` receives the child's progress lines (Scrapy's per-minute stats, the run
+    report, warnings and errors) as they come, so a long crawl is never silent.
+    """
     command = [sys.executable, "-m", "crawlers.run", "--source", source_id]
     for flag, value in (("--run-id", run_id), ("--since", since), ("--until", until)):
         if value is not None:
             command += [flag, str(value)]
-    child_env = {**os.environ, **(env or {})}
-    with tempfile.TemporaryFile() as log_file:
-        try:
-            code = subprocess.run(
-                command,
-                env=child_env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                timeout=timeout,
-                check=False,
-            ).returncode
-        except subprocess.TimeoutExpired:
-            raise CrawlError(
-                f"crawl of {source_id} timed out after {timeout}s:\n{_tail(log_file)}"
-            ) from None
-        if code != 0:
-            raise CrawlError(f"crawl of {source_id} failed (exit {code}):\n{_tail(log_file)}")
+    child = subprocess.Popen(
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+    timed_out = threading.Event()
+
+    def stop() -> None:
+        timed_out.set()
+        child.kill()
+
+    watchdog = threading.Timer(timeout or 0, stop)
+    if timeout:
+        watchdog.start()
+    tail = _follow(child, on_progress)
+    code = child.wait()
+    watchdog.cancel()
+    if timed_out.is_set():
+        raise CrawlError(f"crawl of {source_id} timed out after {timeout}s:\n{tail}")
+    if code != 0:
+        raise CrawlError(f"crawl of {source_id} failed (exit {code}):\n{tail}")
     return code
 
 
-def _tail(log_file: IO[bytes], lines: int = 25) -> str:
-    log_file.seek(0)
-    text = log_file.read().decode("utf-8", "replace")
-    return "\n".join(text.splitlines()[-lines:])
+def _follow(child: subprocess.Popen[str], on_progress: Callable[[str], object] | None) -> str:
+    """Read the child's log to the end; pass on progress lines, keep the last ones."""
+    tail: deque[str] = deque(maxlen=25)
+    assert child.stdout is not None
+    for line in child.stdout:
+        line = line.rstrip()
+        tail.append(line)
+        if on_progress and PROGRESS.search(line):
+            on_progress(line)
+    return "\n".join(tail)
 
 
 if __name__ == "__main__":

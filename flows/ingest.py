@@ -33,7 +33,10 @@ def crawl(
 ) -> None:
     """Fetch and store the source's pages; the crawl runs in a child process."""
     env = {"NEWSFLOW_BASE_URL": base_url} if base_url else None
-    crawl_in_subprocess(source_id, run_id, since=since, until=until, env=env)
+    logger = get_run_logger()
+    crawl_in_subprocess(
+        source_id, run_id, since=since, until=until, env=env, on_progress=logger.info
+    )
 
 
 @task

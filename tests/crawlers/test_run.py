@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from crawlers.run import CrawlError, crawl_in_subprocess
+from newsflow.replay import ReplayServer
 
 
 def test_an_unknown_source_fails_naming_the_known_ones(store_url: str) -> None:
@@ -43,3 +44,19 @@ def _clean_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+
+
+def test_progress_lines_reach_the_caller_and_a_hung_crawl_times_out(
+    replay: ReplayServer, store_url: str
+) -> None:
+    seen: list[str] = []
+    env = {
+        "NEWSFLOW_DATABASE_URL": store_url,
+        "NEWSFLOW_BASE_URL": replay.base_url,
+        "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "0",
+    }
+    assert crawl_in_subprocess("sana-en", None, env=env, timeout=60, on_progress=seen.append) == 0
+    assert any("[crawlers.extensions] INFO: crawl sana-en (scheduled) finished" in s for s in seen)
+    slow = {**env, "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "5"}
+    with pytest.raises(CrawlError, match="timed out after 2s"):
+        crawl_in_subprocess("sana-en", None, env=slow, timeout=2)
