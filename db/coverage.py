@@ -1,4 +1,9 @@
-"""Coverage per source and day: what was discovered, what got stored, what failed."""
+"""Coverage per source and day: what was discovered, what got stored, what is still missing.
+
+A listed URL is missing until it is an article URL or was fetched as an article page without
+an extraction failure; agencies list one article under several URLs (SANA's legacy and archive
+hosts), so counting missing URLs, not discovered minus stored, is what shows real gaps.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Exists, exists, or_, select
 from sqlalchemy.orm import Session
 
 from db import models
@@ -19,7 +24,7 @@ def refresh_coverage(
     """Recount every day of the window; days are the agency's local days. Returns days written."""
     discovered = _discovered_per_day(session, source_id, since, until)
     stored = _stored_per_day(session, source_id, since, until, tz)
-    failed = _failed_per_day(session, source_id, since, until)
+    missing, failed = _missing_per_day(session, source_id, since, until)
     now = datetime.now(UTC)
     days = 0
     for day in _days(since, until):
@@ -29,10 +34,11 @@ def refresh_coverage(
             "discovered": discovered[day],
             "stored": stored[day],
             "failed": failed[day],
+            "missing": missing[day],
             "updated_at": now,
         }
         stmt = _insert(session, models.Coverage).values(**values)
-        keys = ("discovered", "stored", "failed", "updated_at")
+        keys = ("discovered", "stored", "failed", "missing", "updated_at")
         session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["source_id", "day"], set_={k: values[k] for k in keys}
@@ -58,9 +64,8 @@ def coverage_rows(
 
 
 def is_gap(row: models.Coverage) -> bool:
-    """A day is a gap when nothing was found, or fewer articles were stored than listed."""
-    nothing = row.discovered == 0 and row.stored == 0
-    return nothing or row.stored < row.discovered or row.failed > 0
+    """A day is a gap when listed articles are missing, or nothing at all was found."""
+    return row.missing > 0 or (row.discovered == 0 and row.stored == 0)
 
 
 def _days(since: date, until: date) -> list[date]:
@@ -95,18 +100,35 @@ def _stored_per_day(
     return Counter(moment.astimezone(tz).date() for moment in rows if moment is not None)
 
 
-def _failed_per_day(session: Session, source_id: str, since: date, until: date) -> Counter[date]:
+def _missing_per_day(
+    session: Session, source_id: str, since: date, until: date
+) -> tuple[Counter[date], Counter[date]]:
+    """Per listing day: discovered URLs not (yet) stored, and how many of those failed."""
+    found, page = models.Discovery, models.Page
+    failure = models.Failure
+
+    def failed(*stages: str) -> Exists:
+        return exists().where(
+            failure.source_id == found.source_id,
+            failure.url == found.url,
+            failure.stage.in_(stages),
+        )
+
+    is_article = exists().where(
+        models.Article.source_id == found.source_id, models.Article.url == found.url
+    )
+    was_fetched = exists().where(
+        page.source_id == found.source_id,
+        page.kind == "article",
+        or_(page.url == found.url, page.final_url == found.url),
+    )
     rows = session.execute(
-        select(models.Discovery.listed_on, models.Failure.url)
-        .join(
-            models.Failure,
-            (models.Failure.url == models.Discovery.url)
-            & (models.Failure.source_id == models.Discovery.source_id),
+        select(found.listed_on, failed("fetch", "extract", "store")).where(
+            found.source_id == source_id,
+            found.listed_on.between(since, until),
+            ~is_article,
+            ~(was_fetched & ~failed("extract")),
         )
-        .where(
-            models.Discovery.source_id == source_id,
-            models.Discovery.listed_on.between(since, until),
-        )
-        .distinct()
     ).all()
-    return Counter(day for day, _ in rows if day is not None)
+    missing = Counter(day for day, _ in rows if day is not None)
+    return missing, Counter(day for day, has_failed in rows if day is not None and has_failed)

@@ -217,7 +217,7 @@ class Discovery(Base):
 
 
 class Coverage(Base):
-    """Per source and day: URLs discovered, articles stored, failures — to show gaps."""
+    """Per source and day: URLs discovered, articles stored, listed URLs missing, failures."""
 
     __tablename__ = "coverage"
 
@@ -226,4 +226,5 @@ class Coverage(Base):
     discovered: Mapped[int] = mapped_column(Integer, default=0)
     stored: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
+    missing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

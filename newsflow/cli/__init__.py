@@ -10,7 +10,7 @@ import click
 from newsflow.cli.backfill import backfill_command, coverage_command
 from newsflow.cli.db import db_group
 from newsflow.cli.export import export_command
-from newsflow.cli.ingest import demo_command, ingest_command
+from newsflow.cli.ingest import demo_command, ingest_command, replay_command
 from newsflow.cli.schedule import reprocess_command, serve_command
 from newsflow.cli.sources import sources_group, status_command
 
@@ -39,6 +39,7 @@ main.add_command(sources_group)
 main.add_command(status_command)
 main.add_command(ingest_command)
 main.add_command(demo_command)
+main.add_command(replay_command)
 main.add_command(backfill_command)
 main.add_command(coverage_command)
 main.add_command(serve_command)

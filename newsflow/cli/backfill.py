@@ -69,7 +69,9 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
 @click.option("--all-days", is_flag=True, help="Show every day, not only the gaps.")
 @friendly_errors
 def coverage_command(source: str, since: date, until: date, all_days: bool) -> None:
-    """Show, per day, URLs discovered, articles stored and failures; gaps by default.
+    """Show, per day, URLs discovered, articles stored, listed URLs missing and failures.
+
+    Gaps only by default: days with missing articles, or with nothing found at all.
 
     Example: newsflow coverage sana-en --since 2016-10-01 --until 2016-10-31
     """
@@ -93,7 +95,10 @@ def _print_coverage(source: str, since: date, until: date, gaps_only: bool) -> N
     title = "days with gaps" if gaps_only else "coverage"
     click.echo(f"\n{title} for {source}, {since} to {until}: {len(shown)} of {len(rows)} days")
     if shown:
-        click.echo("  day         discovered  stored  failed")
+        click.echo("  day         discovered  stored  missing  failed")
     for row in shown:
         mark = "  <- gap" if is_gap(row) else ""
-        click.echo(f"  {row.day}  {row.discovered:>10}  {row.stored:>6}  {row.failed:>6}{mark}")
+        click.echo(
+            f"  {row.day}  {row.discovered:>10}  {row.stored:>6}  {row.missing:>7}"
+            f"  {row.failed:>6}{mark}"
+        )

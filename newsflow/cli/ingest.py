@@ -57,6 +57,27 @@ def demo_command(sources: str) -> None:
     print_newest(names)
 
 
+@click.command("replay")
+@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1.")
+def replay_command(port: int) -> None:
+    """Serve the recorded agency sites on 127.0.0.1 until Ctrl-C, as a mirror to crawl.
+
+    Example: newsflow replay --port 8765 & newsflow ingest tass-en --base-url http://127.0.0.1:8765
+    """
+    import time
+
+    from newsflow.replay import ReplayServer, load_routes
+
+    routes = load_routes()
+    with ReplayServer(routes, port=port) as replay:
+        click.echo(f"serving {len(routes)} recorded URLs at {replay.base_url}; Ctrl-C stops")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            click.echo("stopped")
+
+
 def _run_ingest(sources: list[str], base_url: str | None) -> list[dict[str, Any]]:
     from flows.ingest import ingest_sources
 
