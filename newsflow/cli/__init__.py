@@ -9,6 +9,7 @@ import click
 
 from newsflow.cli.backfill import backfill_command, coverage_command
 from newsflow.cli.db import db_group
+from newsflow.cli.evaluation import eval_command
 from newsflow.cli.export import export_command
 from newsflow.cli.ingest import demo_command, ingest_command, replay_command
 from newsflow.cli.schedule import reprocess_command, serve_command
@@ -45,10 +46,4 @@ main.add_command(coverage_command)
 main.add_command(serve_command)
 main.add_command(reprocess_command)
 main.add_command(export_command)
-
-try:  # the evaluation command lives beside the extraction package
-    from newsflow.cli.evaluation import eval_command
-
-    main.add_command(eval_command)
-except ImportError:  # pragma: no cover - only while the module is absent
-    pass
+main.add_command(eval_command)
