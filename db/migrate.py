@@ -7,7 +7,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from db.session import get_engine
-from newsflow.settings import REPO_ROOT
+from newsflow.settings import REPO_ROOT, get_settings
 
 ALEMBIC_INI = REPO_ROOT / "alembic.ini"
 
@@ -16,7 +16,7 @@ def alembic_config(url: str | None = None) -> Config:
     """Alembic configuration bound to ``url`` (default: the configured database)."""
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
-    config.attributes["url"] = url or str(get_engine().url.render_as_string(hide_password=False))
+    config.attributes["url"] = url or get_settings().database_url
     return config
 
 

@@ -58,10 +58,12 @@ def update_coverage(source_id: str, run_id: int, since: date | None, until: date
 
 
 @task
-def close_run(run_id: int, status: str, error: str | None = None) -> dict[str, Any]:
-    """Close the run and return its summary."""
+def close_run(
+    run_id: int, status: str, error: str | None = None, extra: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Close the run with its counts (crawl, failures and ``extra``) and return its summary."""
     with session_scope() as session:
-        counts = queries.run_counts(session, run_id)
+        counts = {**queries.run_counts(session, run_id), **(extra or {})}
         store.finish_run(session, run_id, counts, status, error)
         run = session.get(store.models.CrawlRun, run_id)
         return {
@@ -93,8 +95,7 @@ def ingest(
         raise
     duplicates = deduplicate(source)
     update_coverage(source, run_id, since, until)
-    summary = close_run(run_id, "completed")
-    summary["counts"]["duplicates_marked"] = duplicates
+    summary = close_run(run_id, "completed", extra={"duplicates_marked": duplicates})
     logger.info("ingest %s: %s", source, summary["counts"])
     return summary
 

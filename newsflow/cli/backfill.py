@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import Any
 
@@ -48,8 +47,6 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
     get_source(source)
     if since > until:
         raise click.BadParameter("--since must not be after --until")
-    if base_url:
-        os.environ["NEWSFLOW_BASE_URL"] = base_url
     with ProgressWatcher(source, since, until):
         state = ingest(
             source, kind="backfill", since=since, until=until, base_url=base_url, return_state=True

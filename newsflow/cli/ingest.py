@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import click
@@ -26,8 +25,6 @@ def ingest_command(sources: tuple[str, ...], base_url: str | None) -> None:
 
     for source in sources:
         get_source(source)
-    if base_url:
-        os.environ["NEWSFLOW_BASE_URL"] = base_url
     summaries = _run_ingest(list(sources), base_url)
     print_summaries(summaries)
     print_newest(list(sources))
@@ -51,7 +48,6 @@ def demo_command(sources: str) -> None:
     names = [s.strip() for s in sources.split(",") if s.strip()]
     with ReplayServer(load_routes()) as replay:
         click.echo(f"replay of recorded agency sites at {replay.base_url}")
-        os.environ["NEWSFLOW_BASE_URL"] = replay.base_url
         summaries = _run_ingest(names, replay.base_url)
     print_summaries(summaries)
     print_newest(names)
