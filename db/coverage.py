@@ -15,7 +15,7 @@ from sqlalchemy import Exists, exists, or_, select
 from sqlalchemy.orm import Session
 
 from db import models
-from db.store import _insert
+from db.dialect import insert_for
 
 
 def refresh_coverage(
@@ -37,7 +37,7 @@ def refresh_coverage(
             "missing": missing[day],
             "updated_at": now,
         }
-        stmt = _insert(session, models.Coverage).values(**values)
+        stmt = insert_for(session, models.Coverage).values(**values)
         keys = ("discovered", "stored", "failed", "missing", "updated_at")
         session.execute(
             stmt.on_conflict_do_update(

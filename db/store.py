@@ -6,13 +6,13 @@ import zlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Result, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import models
+from db.dialect import insert_for, rowcount_of
 from newsflow.article import Article
 from newsflow.page import FetchedPage
 from newsflow.registry import Source
@@ -24,17 +24,6 @@ class Outcome(StrEnum):
     NEW = "new"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
-
-
-def _insert(session: Session, model: type[models.Base]) -> Any:
-    """INSERT … ON CONFLICT for the session's dialect (SQLite and PostgreSQL share the API)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
-def rowcount_of(result: Result[Any]) -> int:
-    """Rows an INSERT, UPDATE or DELETE touched."""
-    return cast(CursorResult[Any], result).rowcount or 0
 
 
 def sync_sources(session: Session, sources: Iterable[Source]) -> int:
@@ -52,7 +41,7 @@ def sync_sources(session: Session, sources: Iterable[Source]) -> int:
             "enabled": source.edition.enabled,
             "synced_at": datetime.now(UTC),
         }
-        stmt = _insert(session, models.Source).values(**values)
+        stmt = insert_for(session, models.Source).values(**values)
         session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
         count += 1
     return count
@@ -115,7 +104,7 @@ def save_page(session: Session, run_id: int | None, source_id: str, page: Fetche
         "body_sha256": page.body_sha256,
     }
     session.execute(
-        _insert(session, models.Page)
+        insert_for(session, models.Page)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["url", "body_sha256"])
     )
@@ -145,7 +134,7 @@ def save_article(
     ).scalar_one_or_none()
     values = _article_values(article, page_id)
     if existing is None:
-        stmt = _insert(session, models.Article).values(
+        stmt = insert_for(session, models.Article).values(
             **values, first_seen_at=seen_at, last_seen_at=seen_at, version=1
         )
         inserted = session.execute(stmt.on_conflict_do_nothing(index_elements=["source_id", "url"]))
@@ -238,7 +227,7 @@ def record_failure(
         "http_status": http_status,
         "occurred_at": datetime.now(UTC),
     }
-    stmt = _insert(session, models.Failure).values(**values)
+    stmt = insert_for(session, models.Failure).values(**values)
     session.execute(stmt.on_conflict_do_nothing(index_elements=["run_id", "url", "stage"]))
 
 
@@ -295,7 +284,7 @@ def record_discoveries(
             "run_id": run_id,
             "discovered_at": datetime.now(UTC),
         }
-        stmt = _insert(session, models.Discovery).values(**values)
+        stmt = insert_for(session, models.Discovery).values(**values)
         # A later listing with a date fills in a discovery first seen undated.
         stmt = stmt.on_conflict_do_update(
             index_elements=["source_id", "url"],

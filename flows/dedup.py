@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import models
-from db.store import rowcount_of
+from db.dialect import rowcount_of
 
 
 def mark_exact_duplicates(session: Session, source_id: str) -> int:

@@ -194,7 +194,7 @@ class AgencySpider(Spider):
         wanted = [f for f in found if self.source.is_article_url(f.url)]
         if self.backfill:
             wanted = [f for f in wanted if in_window(f, self.since, self.until, tz)]
-        known = self._known([f.url for f in wanted], wanted, via)
+        known = self._record(wanted, via)
         for item in wanted:
             if item.url in known:
                 if item.url not in self._skipped:
@@ -206,16 +206,16 @@ class AgencySpider(Spider):
                 item.url, PageKind.ARTICLE, self.parse_article, newsflow_listed=listed
             )
 
-    def _known(self, urls: list[str], found: list[Discovered], via: str) -> set[str]:
-        """Remember what was discovered (for coverage) and say which URLs are already stored."""
-        if not urls:
+    def _record(self, found: list[Discovered], via: str) -> set[str]:
+        """Record the discoveries (for coverage) and return those already fetched as articles."""
+        if not found:
             return set()
         tz = self.source.tz
         with session_scope(self.database_url) as session:
             record_discoveries(
                 session, self.run_id, self.source.id, [(f.url, f.day(tz), via) for f in found]
             )
-            return known_article_urls(session, self.source.id, urls)
+            return known_article_urls(session, self.source.id, [f.url for f in found])
 
     def _request(
         self,
