@@ -11,13 +11,13 @@ from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from crawlers.canonical import canonical_url
 from crawlers.items import FailureItem, FeedItem, PageItem
 from crawlers.verdicts import not_article_reason
 from db import store
 from db.migrate import require_current
 from db.session import session_scope
-from newsflow import Article, extract_article
+from newsflow import Article
+from newsflow.ingestion import article_from_page
 from newsflow.page import FetchedPage, PageKind
 
 if TYPE_CHECKING:
@@ -123,15 +123,15 @@ class StorePipeline:
     def _extract(
         self, page: FetchedPage, listed_at: str | None
     ) -> tuple[Article | None, str | None]:
-        html, source = page.text, self.spider.source
+        source = self.spider.source
         try:
-            article = extract_article(html, canonical_url(html, page.final_url, source), source.id)
+            article = article_from_page(page, source, _aware(listed_at))
         except Exception as exc:  # an extractor bug must not stop the crawl; it is recorded
             log.exception("extraction failed for %s", page.url)
             return None, f"extraction failed: {type(exc).__name__}: {exc}"
         if article is None:
-            return None, not_article_reason(html, page.final_url)
-        return _completed(article, source.id, source.language, listed_at), None
+            return None, not_article_reason(page.text, page.final_url)
+        return article, None
 
     def _reject(self, session: Session, page: FetchedPage, reason: str) -> None:
         if reason.startswith("extraction failed"):
@@ -169,22 +169,9 @@ class StorePipeline:
         raise DropItem(f"not stored: {url}: {type(exc).__name__}", "ERROR") from exc
 
 
-def _completed(article: Article, source_id: str, language: str, listed_at: str | None) -> Article:
-    """Fill what the page did not say from the source (and the feed's date, marked as such)."""
-    changes: dict[str, Any] = {}
-    if article.source is None:
-        changes["source"] = source_id
-    if article.language is None:
-        changes["language"] = language
-    listed = _aware(listed_at)
-    if article.published_at is None and listed is not None:
-        changes["published_at"] = listed
-        changes["provenance"] = {**article.provenance, "published_at": "discovery"}
-    return article.evolve(**changes) if changes else article
-
-
 def _aware(value: str | None) -> datetime | None:
+    """The listing's date as an instant; a bare day is too coarse for a publication time."""
     if not value or "T" not in value:
-        return None  # a listing's bare day is too coarse for a publication time
+        return None
     parsed = datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else None

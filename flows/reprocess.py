@@ -9,14 +9,16 @@ from sqlalchemy import select
 
 from db import models, store
 from db.session import session_scope
-from newsflow.extraction import extract_article
+from newsflow.ingestion import article_from_page
 from newsflow.page import FetchedPage, PageKind
+from newsflow.registry import get_source
 
 
 @task
 def reprocess_batch(page_ids: list[int], source_id: str) -> Counter[str]:
     """Extract and store the articles of these stored pages."""
     outcomes: Counter[str] = Counter()
+    source = get_source(source_id)
     with session_scope() as session:
         for page in session.execute(
             select(models.Page).where(models.Page.id.in_(page_ids))
@@ -30,7 +32,7 @@ def reprocess_batch(page_ids: list[int], source_id: str) -> Counter[str]:
                 body=store.load_page_body(page),
                 headers=page.headers,
             )
-            article = extract_article(fetched.text, page.final_url, source_id)
+            article = article_from_page(fetched, source)
             if article is None:
                 outcomes["not_article"] += 1
                 continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawlers.canonical import canonical_url
+from newsflow.canonical import canonical_url
 from newsflow.registry import get_source
 
 SOURCE = get_source("sana-en")
