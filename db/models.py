@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -109,7 +110,7 @@ class Page(Base):
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     url: Mapped[str] = mapped_column(String(2000))
-    final_url: Mapped[str] = mapped_column(String(2000))
+    final_url: Mapped[str] = mapped_column(String(2000), index=True)
     status: Mapped[int] = mapped_column(Integer)
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     fetched_at: Mapped[datetime]
@@ -186,13 +187,17 @@ class Failure(Base):
     """A fetch, parse or extraction failure, recorded against its run and source."""
 
     __tablename__ = "failures"
-    __table_args__ = (UniqueConstraint("run_id", "url", "stage"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "url", "stage"),
+        Index("ix_failures_source_code", "source_id", "code"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     stage: Mapped[str] = mapped_column(String(16))  # fetch | parse | extract | store
+    code: Mapped[str | None] = mapped_column(String(32))  # stable reason code, e.g. too_large
     reason: Mapped[str] = mapped_column(Text)
     http_status: Mapped[int | None] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -205,6 +210,14 @@ class Discovery(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "url"),
         Index("ix_discoveries_source_listed", "source_id", "listed_on"),
+        Index("ix_discoveries_run_id", "run_id"),
+        # The queue of listed URLs not yet stored or recorded as failed: small, so indexed apart.
+        Index(
+            "ix_discoveries_pending",
+            "source_id",
+            postgresql_where=text("done_at IS NULL"),
+            sqlite_where=text("done_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -214,6 +227,8 @@ class Discovery(Base):
     via: Mapped[str] = mapped_column(String(16))  # feed | sitemap | listing
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     discovered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]  # stored as an article or recorded as a failure
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Coverage(Base):
