@@ -24,6 +24,14 @@ ENABLE_HINT = (
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that asks for the PostgreSQL server directly, so `-m postgres` selects it."""
+    # The postgresql parametrisation of `database_url` carries the mark through its param.
+    for item in items:
+        if "postgres_server_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
     """A throwaway PostgreSQL database, created for this test session and dropped after it."""
@@ -47,7 +55,7 @@ def postgres_server_url() -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[str]:
     """An empty, migrated database; each test runs on SQLite and on PostgreSQL."""
     from db import migrate
