@@ -7,14 +7,17 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -136,6 +139,10 @@ class Feed(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+# An article waits for deduplication until its current text has been checked.
+DEDUP_PENDING = "dedup_hash IS NULL OR dedup_hash <> content_hash"
+
+
 class Article(Base):
     """The current version of an article, unique by canonical URL within its source."""
 
@@ -143,6 +150,14 @@ class Article(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "url"),
         Index("ix_articles_source_published", "source_id", "published_at"),
+        Index("ix_articles_duplicate_of_id", "duplicate_of_id"),
+        # The dedup queue: new articles and articles whose text changed since they were checked.
+        Index(
+            "ix_articles_dedup_pending",
+            "source_id",
+            postgresql_where=text(DEDUP_PENDING),
+            sqlite_where=text(DEDUP_PENDING),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -163,6 +178,10 @@ class Article(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id"))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    duplicate_similarity: Mapped[float | None] = mapped_column(Float)  # shingle Jaccard
+    duplicate_method: Mapped[str | None] = mapped_column(String(8))  # exact | near
+    # The content_hash last deduplicated: a new or edited article differs, so it is queued again.
+    dedup_hash: Mapped[str | None] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -243,3 +262,52 @@ class Coverage(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     missing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ArticleBand(Base):
+    """One LSH band key of an article's MinHash signature; shared keys make candidates."""
+
+    __tablename__ = "article_bands"
+    # The band number is folded into the key's hash, so the key alone finds candidates; a
+    # (band, key) row-value IN of a batch's keys is too deep for PostgreSQL's planner.
+    __table_args__ = (Index("ix_article_bands_key", "key", "article_id"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Near-duplicate bands and story bands are numbered apart (newsflow.dedup.lsh).
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger)
+
+
+class Story(Base):
+    """Articles of several sources about one event: a cluster apart from duplicates."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(16))  # None once languages mix
+    first_published_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_published_at: Mapped[datetime | None]
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoryMember(Base):
+    """An article in a story, with the score and method that put it there."""
+
+    __tablename__ = "story_members"
+    __table_args__ = (Index("ix_story_members_article_id", "article_id"),)
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+    # "text": same-language title and lead terms; later methods (entities, places) add members
+    # across languages under their own name.
+    method: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
