@@ -5,7 +5,12 @@ Polite by default: robots.txt, one request at a time per host, the registry's cr
 agent, conditional GET for feeds and exponential backoff on retries.
 """
 
+from newsflow.offline import keep_offline
 from newsflow.settings import get_settings
+
+# Before Scrapy loads its middlewares: tldextract, under the cookie middleware, reads its
+# suffix-list source when imported, and must keep to its bundled list (no download).
+keep_offline()
 
 _NEWSFLOW = get_settings()
 _CRAWL = _NEWSFLOW.crawl
