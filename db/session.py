@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsflow.settings import get_settings
 
 _ENGINES: dict[str, Engine] = {}
+# user:secret@ in anything URL-shaped, for URLs too broken for make_url to parse.
+_USERINFO_SECRET = re.compile(r"(://[^:/@\s]*:)\S*@")
+
+
+class DatabaseURLError(ValueError):
+    """The database URL cannot be parsed, or its dialect or driver is not installed."""
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``, even when it does not parse."""
+    try:
+        rendered = make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        rendered = url
+    # Also for parsed URLs: an unencoded "@" in a password leaves part of it in the host.
+    return hide_url_passwords(rendered)
+
+
+def hide_url_passwords(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@`` in it as ``***``."""
+    return _USERINFO_SECRET.sub(r"\1***@", text)
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -24,6 +47,17 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def _create(url: str) -> Engine:
+    try:
+        return _create_engine(url)
+    except (ArgumentError, ValueError, ImportError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        where = masked_url(url)
+        if isinstance(exc, ImportError):
+            raise DatabaseURLError(f"no driver installed for {where}: {reason}") from exc
+        raise DatabaseURLError(f"malformed database URL {where}: {reason}") from exc
+
+
+def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

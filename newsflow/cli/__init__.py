@@ -1,4 +1,4 @@
-"""The `newsflow` command line: a thin layer over the library; errors become messages here."""
+"""The `newsflow` command line: a thin layer over the library; errors become one line here."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 
 from newsflow.cli.backfill import backfill_command, coverage_command
 from newsflow.cli.db import db_group
+from newsflow.cli.errors import ReportingGroup
 from newsflow.cli.evaluation import eval_command
 from newsflow.cli.export import export_command
 from newsflow.cli.ingest import demo_command, ingest_command, replay_command
@@ -16,9 +17,14 @@ from newsflow.cli.schedule import reprocess_command, serve_command
 from newsflow.cli.sources import sources_group, status_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--database-url", envvar="NEWSFLOW_DATABASE_URL", help="SQLAlchemy URL of the store.")
-@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Log debug messages; show tracebacks of unexpected errors.",
+)
 @click.version_option(package_name="newsflow")
 def main(database_url: str | None, verbose: bool) -> None:
     """Ingest news-agency articles into SQLite or PostgreSQL.

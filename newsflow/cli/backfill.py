@@ -7,33 +7,15 @@ from typing import Any
 
 import click
 
-from newsflow.cli.errors import friendly_errors
+from newsflow.cli.params import SOURCE, date_window
 from newsflow.cli.progress import ProgressWatcher
 from newsflow.cli.report import print_summaries
 
 
-def parse_day_option(
-    _ctx: click.Context, _param: click.Parameter, value: str | None
-) -> date | None:
-    """Click callback: an ISO day, or a usage error that shows the expected form."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2016-10-01") from None
-
-
 @click.command("backfill")
-@click.argument("source")
-@click.option(
-    "--since", required=True, callback=parse_day_option, help="First day (YYYY-MM-DD), inclusive."
-)
-@click.option(
-    "--until", required=True, callback=parse_day_option, help="Last day (YYYY-MM-DD), inclusive."
-)
+@click.argument("source", type=SOURCE)
+@date_window(required=True)
 @click.option("--base-url", help="Fetch from this mirror (<base-url>/<host>/<path>).")
-@friendly_errors
 def backfill_command(source: str, since: date, until: date, base_url: str | None) -> None:
     """Fetch every article SOURCE published between --since and --until.
 
@@ -41,12 +23,10 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
     refetching stored pages.
     Example: newsflow backfill sana-en --since 2016-10-01 --until 2016-10-31
     """
+    from db.migrate import require_current
     from flows.ingest import ingest
-    from newsflow.registry import get_source
 
-    get_source(source)
-    if since > until:
-        raise click.BadParameter("--since must not be after --until")
+    require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
     with ProgressWatcher(source, since, until):
         state = ingest(
             source, kind="backfill", since=since, until=until, base_url=base_url, return_state=True
@@ -60,11 +40,9 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
 
 
 @click.command("coverage")
-@click.argument("source")
-@click.option("--since", required=True, callback=parse_day_option, help="First day (YYYY-MM-DD).")
-@click.option("--until", required=True, callback=parse_day_option, help="Last day (YYYY-MM-DD).")
+@click.argument("source", type=SOURCE)
+@date_window(required=True)
 @click.option("--all-days", is_flag=True, help="Show every day, not only the gaps.")
-@friendly_errors
 def coverage_command(source: str, since: date, until: date, all_days: bool) -> None:
     """Show, per day, URLs discovered, articles stored, listed URLs missing and failures.
 
@@ -72,13 +50,17 @@ def coverage_command(source: str, since: date, until: date, all_days: bool) -> N
 
     Example: newsflow coverage sana-en --since 2016-10-01 --until 2016-10-31
     """
+    from db import store
     from db.coverage import refresh_coverage
+    from db.migrate import require_current
     from db.session import session_scope
-    from newsflow.registry import get_source
+    from newsflow.registry import get_source, load_registry
 
-    src = get_source(source)
+    require_current()
     with session_scope() as session:
-        refresh_coverage(session, source, since, until, src.tz)
+        # Coverage rows refer to the source row, which only a run writes otherwise.
+        store.sync_sources(session, load_registry().values())
+        refresh_coverage(session, source, since, until, get_source(source).tz)
     _print_coverage(source, since, until, gaps_only=not all_days)
 
 

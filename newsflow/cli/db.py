@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from newsflow.cli.errors import friendly_errors
-
 
 @click.group("db")
 def db_group() -> None:
@@ -17,7 +15,6 @@ def db_group() -> None:
 
 @db_group.command("upgrade")
 @click.argument("revision", default="head")
-@friendly_errors
 def upgrade_command(revision: str) -> None:
     """Apply migrations up to REVISION (default: head).
 
@@ -31,7 +28,6 @@ def upgrade_command(revision: str) -> None:
 
 @db_group.command("downgrade")
 @click.argument("revision")
-@friendly_errors
 def downgrade_command(revision: str) -> None:
     """Revert migrations down to REVISION ('base' removes every table).
 
@@ -44,7 +40,6 @@ def downgrade_command(revision: str) -> None:
 
 
 @db_group.command("current")
-@friendly_errors
 def current_command() -> None:
     """Show the revision the database is at.
 

@@ -6,25 +6,24 @@ from typing import Any
 
 import click
 
-from newsflow.cli.errors import friendly_errors
+from newsflow.cli.errors import CliError
+from newsflow.cli.params import SOURCE, SOURCE_LIST
 from newsflow.cli.report import print_newest, print_summaries
 
 
 @click.command("ingest")
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1, required=True, type=SOURCE)
 @click.option(
     "--base-url", help="Fetch from this mirror (<base-url>/<host>/<path>), e.g. the replay."
 )
-@friendly_errors
 def ingest_command(sources: tuple[str, ...], base_url: str | None) -> None:
     """Crawl SOURCES now and store their new articles.
 
     Example: newsflow ingest sana-en sana-ar --base-url http://127.0.0.1:8765
     """
-    from newsflow.registry import get_source
+    from db.migrate import require_current
 
-    for source in sources:
-        get_source(source)
+    require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
     summaries = _run_ingest(list(sources), base_url)
     print_summaries(summaries)
     print_newest(list(sources))
@@ -33,9 +32,15 @@ def ingest_command(sources: tuple[str, ...], base_url: str | None) -> None:
 
 
 @click.command("demo")
-@click.option("--sources", default="sana-en,sana-ar", show_default=True, help="Comma-separated.")
-@friendly_errors
-def demo_command(sources: str) -> None:
+@click.option(
+    "--sources",
+    "names",
+    type=SOURCE_LIST,
+    default="sana-en,sana-ar",
+    show_default=True,
+    help="Comma-separated.",
+)
+def demo_command(names: list[str]) -> None:
     """Migrate, serve the bundled replay of agency sites on 127.0.0.1 and ingest from it.
 
     Set NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 for a fast run (the replay is local; `make run` does).
@@ -45,7 +50,6 @@ def demo_command(sources: str) -> None:
     from newsflow.replay import ReplayServer, load_routes
 
     migrate.upgrade()
-    names = [s.strip() for s in sources.split(",") if s.strip()]
     with ReplayServer(load_routes()) as replay:
         click.echo(f"replay of recorded agency sites at {replay.base_url}")
         summaries = _run_ingest(names, replay.base_url)
@@ -54,7 +58,13 @@ def demo_command(sources: str) -> None:
 
 
 @click.command("replay")
-@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free port).",
+)
 def replay_command(port: int) -> None:
     """Serve the recorded agency sites on 127.0.0.1 until Ctrl-C, as a mirror to crawl.
 
@@ -65,7 +75,11 @@ def replay_command(port: int) -> None:
     from newsflow.replay import ReplayServer, load_routes
 
     routes = load_routes()
-    with ReplayServer(routes, port=port) as replay:
+    try:
+        server = ReplayServer(routes, port=port)
+    except OSError as exc:
+        raise CliError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    with server as replay:
         click.echo(f"serving {len(routes)} recorded URLs at {replay.base_url}; Ctrl-C stops")
         try:
             while True:

@@ -6,14 +6,17 @@ from typing import cast
 
 import click
 
-from newsflow.cli.errors import friendly_errors
+from newsflow.cli.params import SOURCE
 
 
 @click.command("serve")
 @click.option(
-    "--source", "sources", multiple=True, help="Only these sources (default: all enabled)."
+    "--source",
+    "sources",
+    type=SOURCE,
+    multiple=True,
+    help="Only these sources (default: all enabled).",
 )
-@friendly_errors
 def serve_command(sources: tuple[str, ...]) -> None:
     """Run every source's ingest flow on its registry cron schedule until stopped.
 
@@ -24,9 +27,11 @@ def serve_command(sources: tuple[str, ...]) -> None:
     from prefect.deployments.runner import RunnerDeployment
     from prefect.schedules import Cron
 
+    from db.migrate import require_current
     from flows.ingest import ingest
     from newsflow.registry import get_source, load_registry
 
+    require_current()  # every scheduled run would fail on a missing schema: say so now
     chosen = [get_source(s) for s in sources] or [
         s for s in load_registry().values() if s.edition.enabled
     ]
@@ -44,16 +49,15 @@ def serve_command(sources: tuple[str, ...]) -> None:
 
 
 @click.command("reprocess")
-@click.argument("source")
-@friendly_errors
+@click.argument("source", type=SOURCE)
 def reprocess_command(source: str) -> None:
     """Re-extract SOURCE's stored raw pages with the current extractor (no refetching).
 
     Example: newsflow reprocess sana-en
     """
+    from db.migrate import require_current
     from flows.reprocess import reprocess
-    from newsflow.registry import get_source
 
-    get_source(source)
+    require_current()
     totals = reprocess(source)
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())) or "no stored pages")

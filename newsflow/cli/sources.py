@@ -6,8 +6,6 @@ from collections.abc import Sequence
 
 import click
 
-from newsflow.cli.errors import friendly_errors
-
 
 @click.group("sources")
 def sources_group() -> None:
@@ -18,7 +16,6 @@ def sources_group() -> None:
 
 
 @sources_group.command("list")
-@friendly_errors
 def list_command() -> None:
     """List every source in the registry with its language, zone and schedule.
 
@@ -34,7 +31,6 @@ def list_command() -> None:
 
 
 @click.command("status")
-@friendly_errors
 def status_command() -> None:
     """Per-source health: articles, last run, failures, and fields resting on weak evidence.
 
@@ -44,8 +40,10 @@ def status_command() -> None:
     Example: newsflow status
     """
     from db import queries
+    from db.migrate import require_current
     from db.session import session_scope
 
+    require_current()
     with session_scope() as session:
         rows = []
         for row in queries.source_status(session):

@@ -1,43 +1,323 @@
-"""Failures reach the user as one readable line and exit code 1, never a traceback."""
+"""Every CLI failure is one line on stderr, exit code 1: no traceback, no password.
+
+Each command of the click group (discovered, so a new command is covered too) runs against a
+database that is down, a malformed URL, and unmigrated PostgreSQL and SQLite databases.
+"""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
+import click
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from db.session import dispose_engines
 from newsflow.cli import main
+from newsflow.cli.errors import scrub
+from newsflow.cli.params import SourceListType, SourceType
 from newsflow.settings import get_settings
+
+PASSWORD = "s3cret-Pw-7f2a"
+WINDOW = ("--since", "2016-10-01", "--until", "2016-10-02")
+
+
+@dataclass(frozen=True)
+class Case:
+    """The least a command needs to reach the database, and how it uses the database."""
+
+    args: tuple[str, ...] = ()
+    # "schema": needs the migrated schema; "migrates": works on an unmigrated database by
+    # design (creates or reads the schema); "none": never opens the database.
+    database: str = "schema"
+
+
+CASES = {
+    "backfill": Case(("sana-en", *WINDOW)),
+    "coverage": Case(("sana-en", *WINDOW)),
+    "db current": Case(database="migrates"),
+    "db downgrade": Case(("base",), database="migrates"),
+    "db upgrade": Case(database="migrates"),
+    "demo": Case(database="migrates"),
+    "eval extraction": Case((".",), database="none"),
+    "export": Case(),
+    "ingest": Case(("sana-en",)),
+    "replay": Case(database="none"),
+    "reprocess": Case(("sana-en",)),
+    "serve": Case(("--source", "sana-en")),
+    "sources list": Case(database="none"),
+    "status": Case(),
+}
+
+
+def _leaves(group: click.Group, prefix: str = "") -> dict[str, click.Command]:
+    found: dict[str, click.Command] = {}
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found.update(_leaves(command, f"{prefix}{name} "))
+        else:
+            found[f"{prefix}{name}"] = command
+    return found
+
+
+COMMANDS = _leaves(main)
+BROKEN = {  # scenario: what the one line must say
+    "down": "is unavailable",
+    "malformed": "malformed database URL",
+    "unmigrated-sqlite": "is not migrated",
+    "unmigrated-postgresql": "is not migrated",
+}
+
+
+def _matrix() -> Iterator[object]:
+    for name in sorted(COMMANDS):
+        case = CASES.get(name, Case())  # a command missing from the table still runs
+        for scenario in BROKEN:
+            if case.database == "none":
+                continue
+            if case.database == "migrates" and scenario.startswith("unmigrated"):
+                continue
+            marks = [pytest.mark.postgres] if scenario.endswith("postgresql") else []
+            yield pytest.param(name, scenario, marks=marks, id=f"{name}-{scenario}")
 
 
 @pytest.fixture(autouse=True)
 def _restore_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # --database-url exports NEWSFLOW_DATABASE_URL for child processes; undo it afterwards.
     monkeypatch.setenv("NEWSFLOW_DATABASE_URL", "sqlite://")
+    get_settings.cache_clear()
     yield
+    dispose_engines()
     get_settings.cache_clear()
 
 
-def test_database_down_is_a_clear_message() -> None:
-    url = "postgresql+psycopg://nobody@127.0.0.1:9/nowhere?connect_timeout=2"
-    result = CliRunner().invoke(main, ["--database-url", url, "status"])
-    assert result.exit_code == 1
-    assert (
-        "database unavailable at postgresql+psycopg://nobody@127.0.0.1:9/nowhere" in result.output
-    )
+@pytest.fixture
+def down_url() -> str:
+    """A PostgreSQL URL with a password, pointing at a closed port on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"postgresql+psycopg://newsflow:{PASSWORD}@127.0.0.1:{port}/newsflow?connect_timeout=2"
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (never migrated), addressed with a password."""
+    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    name = f"newsflow_cli_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    # Trust authentication ignores the password; it is there to be masked.
+    url = make_url(postgres_server_url).set(database=name, password=PASSWORD)
+    yield url.render_as_string(hide_password=False)
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _broken_url(scenario: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if scenario == "down":
+        return str(request.getfixturevalue("down_url"))
+    if scenario == "malformed":
+        return f"postgresql+psycopg://newsflow:{PASSWORD}@127.0.0.1:notaport/newsflow"
+    if scenario == "unmigrated-postgresql":
+        return str(request.getfixturevalue("empty_postgres_url"))
+    (tmp_path / "empty.sqlite3").touch()
+    return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), prog_name="newsflow")
+
+
+def assert_one_line_error(result: Result, *expected: str) -> str:
+    """Exit code 1, one `newsflow: error:` line on stderr naming ``expected``, nothing leaked."""
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("newsflow: error: "), lines[0]
     assert "Traceback" not in result.output
+    assert PASSWORD not in result.output
+    for phrase in expected:
+        assert phrase in lines[0]
+    return lines[0]
 
 
-def test_unknown_source_names_the_known_ones() -> None:
-    result = CliRunner().invoke(main, ["ingest", "reuters-en"])
-    assert result.exit_code == 1
-    assert "unknown source 'reuters-en'" in result.output and "sana-en" in result.output
+def test_every_command_has_a_row_in_the_table() -> None:
+    assert sorted(COMMANDS) == sorted(CASES), "add the new command's minimal arguments to CASES"
 
 
-def test_backfill_rejects_a_bad_date() -> None:
-    result = CliRunner().invoke(
-        main, ["backfill", "sana-en", "--since", "Oct 1", "--until", "2016-10-31"]
+@pytest.mark.parametrize(("command", "scenario"), list(_matrix()))
+def test_broken_database_is_one_line_without_password(
+    command: str, scenario: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = _broken_url(scenario, request, tmp_path)
+    result = _run("--database-url", url, *command.split(), *CASES.get(command, Case()).args)
+    line = assert_one_line_error(result, BROKEN[scenario])
+    if "sqlite" not in url:
+        assert ":***@" in line  # the URL is shown, its password masked
+
+
+@pytest.mark.parametrize("command", ["db current", "db upgrade", "db downgrade"])
+def test_database_commands_work_on_an_unmigrated_database(command: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    result = _run("--database-url", url, *command.split(), *CASES[command].args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(("base", "database at revision"))
+
+
+def test_the_advice_works_after_db_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'newsflow.sqlite3'}"
+    assert_one_line_error(_run("--database-url", url, "status"), "run `newsflow db upgrade`")
+    assert _run("--database-url", url, "db", "upgrade").exit_code == 0
+    result = _run("--database-url", url, "status")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("source  articles  last run")
+
+
+def test_commands_without_a_database_ignore_a_broken_one(down_url: str) -> None:
+    result = _run("--database-url", down_url, "sources", "list")
+    assert result.exit_code == 0, result.output
+    assert "sana-en" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"postgres://newsflow:{PASSWORD}@127.0.0.1/newsflow", "malformed database URL"),
+        (f"mysql://newsflow:{PASSWORD}@127.0.0.1/newsflow", "no driver installed for mysql://"),
+        ("not a url at all", "malformed database URL"),
+    ],
+)
+def test_other_unusable_urls_are_one_line(url: str, expected: str) -> None:
+    assert_one_line_error(_run("--database-url", url, "status"), expected)
+
+
+@pytest.mark.parametrize("args", [("status",), ("ingest", "sana-en")])
+def test_installed_command_reports_one_line(args: tuple[str, ...], down_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NEWSFLOW_DATABASE_URL"}
+    newsflow = Path(sys.executable).with_name("newsflow")
+    done = subprocess.run(
+        [str(newsflow), "--database-url", down_url, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert result.exit_code == 2
-    assert "is not a date like 2016-10-01" in result.output
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [done.stderr.strip()], done.stderr
+    assert done.stderr.startswith("newsflow: error: database postgresql+psycopg://newsflow:***@")
+    assert PASSWORD not in done.stdout + done.stderr
+
+
+def test_replay_on_a_busy_port() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run("replay", "--port", str(port))
+    assert_one_line_error(result, f"cannot serve on 127.0.0.1:{port}", "Address already in use")
+
+
+def test_replay_port_out_of_range() -> None:
+    assert_one_line_error(_run("replay", "--port", "99999"), "'--port'", "99999")
+
+
+def test_upgrade_to_an_unknown_revision(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'newsflow.sqlite3'}"
+    result = _run("--database-url", url, "db", "upgrade", "nosuchrev")
+    assert_one_line_error(result, "Can't locate revision identified by 'nosuchrev'")
+
+
+def test_demo_rejects_an_unknown_source_before_touching_the_database(tmp_path: Path) -> None:
+    database = tmp_path / "newsflow.sqlite3"
+    result = _run("--database-url", f"sqlite:///{database}", "demo", "--sources", "sana-en,nosuch")
+    assert_one_line_error(result, "unknown source 'nosuch'", "sana-ar")
+    assert not database.exists()
+
+
+def _takes(command: click.Command, kinds: tuple[type, ...]) -> click.Parameter | None:
+    return next((p for p in command.params if isinstance(p.type, kinds)), None)
+
+
+DATED = sorted(n for n, c in COMMANDS.items() if any(p.name == "since" for p in c.params))
+SOURCED = sorted(n for n, c in COMMANDS.items() if _takes(c, (SourceType, SourceListType)))
+
+
+def test_the_checked_parameters_cover_the_expected_commands() -> None:
+    assert DATED == ["backfill", "coverage", "export"]
+    assert SOURCED == ["backfill", "coverage", "demo", "export", "ingest", "reprocess", "serve"]
+
+
+def _dated_args(command: str, since: str, until: str) -> list[str]:
+    args = list(CASES[command].args)
+    for option in ("--since", "--until"):
+        if option in args:
+            del args[args.index(option) : args.index(option) + 2]
+    return [*command.split(), *args, "--since", since, "--until", until]
+
+
+@pytest.mark.parametrize("command", DATED)
+@pytest.mark.parametrize("since", ["Oct 1", "2016-13-01", "2016-10-32"])
+def test_bad_dates_exit_1_before_the_database(command: str, since: str, down_url: str) -> None:
+    args = _dated_args(command, since, "2016-10-31")
+    result = _run("--database-url", down_url, *args)
+    assert_one_line_error(result, f"{since!r} is not a date like 2016-10-01", "'--since'")
+
+
+@pytest.mark.parametrize("command", DATED)
+def test_since_after_until_is_refused(command: str, down_url: str) -> None:
+    result = _run("--database-url", down_url, *_dated_args(command, "2016-10-31", "2016-10-01"))
+    assert_one_line_error(result, "--since 2016-10-31 is after --until 2016-10-01")
+
+
+@pytest.mark.parametrize("command", SOURCED)
+def test_unknown_source_names_the_known_ones(command: str, down_url: str) -> None:
+    param = _takes(COMMANDS[command], (SourceType, SourceListType))
+    assert param is not None
+    args = list(CASES[command].args)
+    if isinstance(param, click.Argument):
+        args[args.index("sana-en")] = "reuters-en"
+    else:
+        args += [param.opts[0], "reuters-en"]
+    result = _run("--database-url", down_url, *command.split(), *args)
+    assert_one_line_error(result, "unknown source 'reuters-en'", "known sources:", "sana-en")
+
+
+def test_usage_errors_are_one_line() -> None:
+    line = assert_one_line_error(_run("status", "--bogus"), "No such option '--bogus'")
+    assert line.endswith("(see `newsflow status --help`)")
+
+
+def test_unexpected_errors_are_one_line_and_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode() -> None:
+        raise RuntimeError(f"boom\nwhile reading postgresql://u:{PASSWORD}@db/news")
+
+    monkeypatch.setattr("newsflow.registry.load_registry", explode)
+    line = assert_one_line_error(_run("sources", "list"), "unexpected RuntimeError: boom")
+    assert "-v" in line
+
+
+def test_scrub_masks_url_keyword_and_configured_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSFLOW_DATABASE_URL", f"postgresql://u:{PASSWORD}@db/news")
+    get_settings.cache_clear()
+    message = f"fe_sendauth: host=db password={PASSWORD} and mysql://me:hunter22@x/y; {PASSWORD}"
+    assert scrub(message) == "fe_sendauth: host=db password=*** and mysql://me:***@x/y; ***"
+
+
+def test_coverage_before_any_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'newsflow.sqlite3'}"
+    assert _run("--database-url", url, "db", "upgrade").exit_code == 0
+    result = _run("--database-url", url, "coverage", "sana-en", *WINDOW)
+    assert result.exit_code == 0, result.output
+    assert "days with gaps for sana-en, 2016-10-01 to 2016-10-02: 2 of 2 days" in result.stdout

@@ -1,0 +1,94 @@
+"""Shared argument types: days, date windows and source ids, checked the same way everywhere."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DayType(click.ParamType):
+    """An ISO day (YYYY-MM-DD)."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        """The day, or a usage error showing the expected form."""
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a date like 2016-10-01", param, ctx)
+
+
+class SourceType(click.ParamType):
+    """A source id from the registry (e.g. sana-en)."""
+
+    name = "source"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The id, or a usage error listing the known sources."""
+        from newsflow.registry import RegistryError, get_source
+
+        try:
+            return get_source(str(value).strip()).id
+        except RegistryError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class SourceListType(click.ParamType):
+    """Comma-separated source ids, each checked like SourceType."""
+
+    name = "sources"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> list[str]:
+        """The ids in order, or a usage error for the first unknown one."""
+        if isinstance(value, list):
+            return value
+        ids = [SOURCE.convert(part, param, ctx) for part in str(value).split(",") if part.strip()]
+        if not ids:
+            self.fail("name at least one source", param, ctx)
+        return ids
+
+
+DAY = DayType()
+SOURCE = SourceType()
+SOURCE_LIST = SourceListType()
+
+
+def date_window(
+    required: bool,
+    since_help: str = "First day (YYYY-MM-DD), inclusive.",
+    until_help: str = "Last day (YYYY-MM-DD), inclusive.",
+) -> Callable[[F], F]:
+    """Add --since and --until (ISO days) to a command and reject a window that ends first."""
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def checked(*args: Any, since: date | None, until: date | None, **kwargs: Any) -> Any:
+            check_window(since, until)
+            return func(*args, since=since, until=until, **kwargs)
+
+        checked = click.option("--until", type=DAY, required=required, help=until_help)(checked)
+        checked = click.option("--since", type=DAY, required=required, help=since_help)(checked)
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def check_window(since: date | None, until: date | None) -> None:
+    """Raise a usage error when --since falls after --until."""
+    if since and until and since > until:
+        raise click.BadParameter(
+            f"--since {since} is after --until {until}",
+            ctx=click.get_current_context(silent=True),
+            param_hint="'--since' / '--until'",
+        )
