@@ -26,6 +26,40 @@ def test_generic_datelines(text: str, place: str) -> None:
     assert not found.whole_paragraph
 
 
+@pytest.mark.parametrize(
+    ("text", "place", "agency"),
+    [
+        ("دمشق-سانا", "دمشق", "سانا"),
+        ("МОСКВА, 14 мая. /ТАСС/. Россия и Казахстан договорились", "Москва", "ТАСС"),
+        ("BEIJING, June 15 (Xinhua) -- China on Tuesday launched", "Beijing", "Xinhua"),
+        ("ST. PETERSBURG, May 14. /TASS/. The target for cargo", "St. Petersburg", "TASS"),
+        ("МОСКВА, 19 окт — РИА Новости. Министерство транспорта", "Москва", "РИА Новости"),
+        ("Damascus, SANA – Temperatures are expected to drop", "Damascus", "SANA"),
+        ("WASHINGTON — The Senate voted on Tuesday", "Washington", None),
+    ],
+)
+def test_datelines_name_their_agency(text: str, place: str, agency: str | None) -> None:
+    found = find_dateline(text)
+    assert found is not None
+    assert (found.place, found.agency) == (place, agency)
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "agency"),
+    [
+        ("sana-en", "Moscow, SANA – Kremlin spokesman Dmitry Peskov said", "SANA"),
+        ("sana-ar", "موسكو-سانا", "سانا"),
+        ("tass-en", "MOSCOW, May 14. /TASS/. Russia and Kazakhstan", "TASS"),
+        ("ria-ru", "ПЕТРОЗАВОДСК, 14 мая — РИА Новости. Лесные пожарные", "РИА Новости"),
+        ("anadolu-en", "ANKARA", None),
+    ],
+)
+def test_agency_read_from_a_rule_match(source: str, text: str, agency: str | None) -> None:
+    found = find_dateline(text, get_source(source).agency.rules.dateline)
+    assert found is not None
+    assert found.agency == agency
+
+
 def test_no_dateline_in_plain_sentence() -> None:
     assert find_dateline("The council approved the budget on Tuesday.") is None
 

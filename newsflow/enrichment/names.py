@@ -1,0 +1,127 @@
+"""A name index: many multi-word names found in a text in one pass over its tokens.
+
+Names are keyed by their folded tokens joined with spaces; the index also knows, for each
+first token, the longest name starting with it, so a text position costs one dictionary
+probe unless a name may start there (a token trie flattened into two dictionaries).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from newsflow.enrichment.text import Token, arabic_variants, fold_name, is_arabic
+
+__all__ = ["NameIndex", "NameMatch"]
+
+T = TypeVar("T")
+# What may stand between two words of one name: spaces, a hyphen, an abbreviation's dot.
+_JOINER = re.compile(r"[ \t\u00a0\-–.'’]*")
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch(Generic[T]):
+    """Tokens ``first``..``last`` (inclusive) of a text spell a name with these entries."""
+
+    first: int
+    last: int
+    key: str
+    entries: tuple[T, ...]
+
+
+class NameIndex(Generic[T]):
+    """Folded multi-word names → entries, searched longest-match-first over a token list."""
+
+    def __init__(self) -> None:
+        self._names: dict[str, list[T]] = {}
+        self._longest: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: str) -> bool:
+        return fold_name(name) in self._names
+
+    def add(self, name: str, entry: T) -> str:
+        """Index ``entry`` under ``name``; returns the key (empty when the name has no word)."""
+        key = fold_name(name)
+        self.add_key(key, entry)
+        return key
+
+    def add_key(self, key: str, entry: T) -> None:
+        """Index ``entry`` under an already folded key."""
+        if not key:
+            return
+        entries = self._names.setdefault(key, [])
+        if entry not in entries:
+            entries.append(entry)
+        first, _, _ = key.partition(" ")
+        self._longest[first] = max(self._longest.get(first, 0), key.count(" ") + 1)
+
+    def get(self, name: str) -> tuple[T, ...]:
+        """Entries indexed under a name (folded the same way)."""
+        return tuple(self._names.get(fold_name(name), ()))
+
+    def order(self, rank: Callable[[T], object]) -> None:
+        """Sort every name's entries best first."""
+        for entries in self._names.values():
+            entries.sort(key=rank, reverse=True)  # type: ignore[arg-type]
+
+    def find(
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        accept: Callable[[NameMatch[T]], bool] = lambda _: True,
+    ) -> Iterator[NameMatch[T]]:
+        """Longest accepted names, left to right, not overlapping."""
+        position = 0
+        while position < len(tokens):
+            found = self._longest_at(text, tokens, position, accept)
+            if found is None:
+                position += 1
+                continue
+            yield found
+            position = found.last + 1
+
+    def _longest_at(
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        position: int,
+        accept: Callable[[NameMatch[T]], bool],
+    ) -> NameMatch[T] | None:
+        best: NameMatch[T] | None = None
+        for first in _variants(tokens[position].norm):
+            longest = self._longest.get(first, 0)
+            if not longest:
+                continue
+            span = _joined_span(text, tokens, position, longest)
+            for size in range(span, 0, -1):
+                if best is not None and size <= best.last - best.first + 1:
+                    break
+                rest = " ".join(t.norm for t in tokens[position + 1 : position + size])
+                key = f"{first} {rest}" if rest else first
+                entries = self._names.get(key)
+                if entries:
+                    match = NameMatch(position, position + size - 1, key, tuple(entries))
+                    if accept(match):
+                        best = match
+                        break
+        return best
+
+
+def _variants(norm: str) -> tuple[str, ...]:
+    return arabic_variants(norm) if is_arabic(norm) else (norm,)
+
+
+def _joined_span(text: str, tokens: Sequence[Token], position: int, longest: int) -> int:
+    """How many tokens from ``position`` (at most ``longest``) are joined closely enough."""
+    size = 1 if longest else 0
+    while size < longest and position + size < len(tokens):
+        previous, current = tokens[position + size - 1], tokens[position + size]
+        if _JOINER.fullmatch(text, previous.end, current.start) is None:
+            break
+        size += 1
+    return size
