@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from newsflow.failures import FailureCode
 from newsflow.page import FetchedPage, PageKind
 
 
@@ -40,9 +41,10 @@ class FeedItem:
 
 @dataclass(slots=True)
 class FailureItem:
-    """A URL that failed at a stage (fetch, parse, extract, store), with the reason."""
+    """A URL that failed at a stage (fetch, parse, extract, store): its reason code and words."""
 
     url: str
     stage: str
     reason: str
     http_status: int | None = None
+    code: FailureCode | None = None  # None: the stage's default (``default_code``)

@@ -1,4 +1,9 @@
-"""Downloader middlewares: agency offsite policy, conditional GET for feeds, retry backoff."""
+"""Downloader middlewares: agency offsite policy, conditional GET, retry backoff, refusals.
+
+A refusal (redirect loop, too many redirects, a redirect off the agency's hosts, a body past
+the size limit once decompressed) raises ``FetchRefused``: an ``IgnoreRequest`` that names
+its reason code, so the spider's errback records it instead of Scrapy dropping it silently.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -16,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db.session import session_scope
 from db.store import feed_validators
+from newsflow.failures import FailureCode
 
 if TYPE_CHECKING:
     from typing import Self
@@ -43,6 +51,64 @@ class AgencyOffsiteMiddleware(OffsiteMiddleware):
         except IgnoreRequest:
             self.stats.inc_value("newsflow/offsite_dropped")
             raise
+
+
+class FetchRefused(IgnoreRequest):
+    """A response deliberately not used; ``code`` is the failure's reason code."""
+
+    def __init__(self, code: FailureCode, reason: str, http_status: int | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.http_status = http_status
+
+
+class AgencyRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, refusing by name loops, over-long chains and hops off the agency.
+
+    Scrapy itself drops all three unrecorded: the hop limit as a bare IgnoreRequest, a loop
+    and an offsite target later, at scheduling, by the dupe filter and the offsite filter.
+    """
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        """Follow the redirect unless it loops, goes on too long or leaves the agency."""
+        try:
+            result = super().process_response(request, response)
+        except IgnoreRequest as exc:  # the only refusal of Scrapy's redirect middleware
+            reason = f"more than {self.max_redirect_times} redirects; last hop {request.url}"
+            raise FetchRefused(FailureCode.TOO_MANY_REDIRECTS, reason, response.status) from exc
+        if isinstance(result, Request):
+            self._refuse_loops_and_offsite(result, response.status)
+        return result
+
+    def _refuse_loops_and_offsite(self, redirected: Request, status: int) -> None:
+        chain = redirected.meta.get("redirect_urls", [])
+        if redirected.url in chain:
+            hops = " -> ".join([*chain, redirected.url])
+            reason = f"redirect loop: {hops}"[:1000]
+            raise FetchRefused(FailureCode.REDIRECT_LOOP, reason, status)
+        source = getattr(self.crawler.spider, "source", None)
+        host = urlparse_cached(redirected).hostname or ""
+        if source is not None and not source.owns_host(host):
+            reason = f"redirected off the agency's hosts to {redirected.url}"
+            raise FetchRefused(FailureCode.OFFSITE_REDIRECT, reason, status)
+
+
+class BoundedDecompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, whose size-limit refusal (a gzip bomb, a huge page) is named."""
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        """Decompress the body; past DOWNLOAD_MAXSIZE, refuse it as ``decompression_limit``."""
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as exc:  # raised only when decompression passes the limit
+            # Scrapy's words carry the sizes: "its body (… B compressed, … B decompressed
+            # so far) exceeded DOWNLOAD_MAXSIZE (… B) during decompression."
+            reason = "decompression limit: " + str(exc).split(" because ", 1)[-1]
+            raise FetchRefused(FailureCode.DECOMPRESSION_LIMIT, reason, response.status) from exc
 
 
 class ConditionalGetMiddleware:

@@ -12,11 +12,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawlers.items import FailureItem, FeedItem, PageItem
-from crawlers.verdicts import not_article_reason
+from crawlers.verdicts import not_article_reason, rejection_code
 from db import store
 from db.migrate import require_current
 from db.session import session_scope
 from newsflow import Article
+from newsflow.failures import FailureCode
 from newsflow.ingestion import article_from_page
 from newsflow.page import FetchedPage, PageKind
 
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 log = logging.getLogger(__name__)
+# The run-report count each rejection code adds to.
+_REJECTION_COUNTS = {
+    FailureCode.EXTRACTION_ERROR: "articles_failed",
+    FailureCode.BLOCKED: "blocked",
+}
 
 
 class StorePipeline:
@@ -100,9 +106,17 @@ class StorePipeline:
             self.stats.inc_value("newsflow/feeds_failed", item.error is not None)
         elif isinstance(item, FailureItem):
             store.record_failure(
-                session, run_id, source_id, item.url, item.stage, item.reason, item.http_status
+                session,
+                run_id,
+                source_id,
+                item.url,
+                item.stage,
+                item.reason,
+                item.http_status,
+                code=item.code,
             )
             self.stats.inc_value("newsflow/fetch_failures", item.stage == "fetch")
+            self.stats.inc_value("newsflow/blocked", item.code == FailureCode.BLOCKED)
             log.warning("%s failure for %s: %s", item.stage, item.url, item.reason)
 
     def _article(self, item: PageItem) -> dict[str, Any]:
@@ -134,11 +148,8 @@ class StorePipeline:
         return article, None
 
     def _reject(self, session: Session, page: FetchedPage, reason: str) -> None:
-        if reason.startswith("extraction failed"):
-            key = "articles_failed"
-        else:
-            key = "blocked" if reason.startswith("blocked") else "not_articles"
-        self.stats.inc_value(f"newsflow/{key}")
+        code = rejection_code(reason)
+        self.stats.inc_value(f"newsflow/{_REJECTION_COUNTS.get(code, 'not_articles')}")
         store.record_failure(
             session,
             self.spider.run_id,
@@ -147,6 +158,7 @@ class StorePipeline:
             "extract",
             reason,
             page.status,
+            code=code,
         )
 
     def _store_failed(self, url: str, exc: SQLAlchemyError) -> None:
@@ -162,6 +174,7 @@ class StorePipeline:
                     url,
                     "store",
                     f"{type(exc).__name__}: {exc}",
+                    code=FailureCode.STORE_ERROR,
                 )
         except SQLAlchemyError:
             log.critical("database unreachable; closing the crawl")

@@ -34,7 +34,7 @@ AUTOTHROTTLE_ENABLED = False
 RETRY_ENABLED = True
 RETRY_TIMES = _CRAWL.retry_times
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_BASE = _CRAWL.retry_backoff
 RETRY_BACKOFF_MAX = 120.0
 DOWNLOAD_TIMEOUT = _CRAWL.timeout
 DOWNLOAD_MAXSIZE = _CRAWL.max_response_bytes
@@ -60,12 +60,18 @@ if NEWSFLOW_BASE_URL:
         "https": "crawlers.mirror.MirrorDownloadHandler",
     }
 
+# Scrapy's own positions, in subclasses that record what Scrapy drops silently (loops,
+# offsite redirects) or anonymously (hop limit, decompression limit): see crawlers.middlewares.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawlers.middlewares.AgencyOffsiteMiddleware": 50,
     "crawlers.middlewares.ConditionalGetMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawlers.middlewares.BoundedDecompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawlers.middlewares.AgencyRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.StorePipeline": 300,

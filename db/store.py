@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from db import models
 from db.dialect import insert_for, rowcount_of
 from newsflow.article import Article
+from newsflow.failures import default_code
 from newsflow.page import FetchedPage
 from newsflow.registry import Source
 
@@ -216,13 +217,15 @@ def record_failure(
     stage: str,
     reason: str,
     http_status: int | None = None,
+    code: str | None = None,
 ) -> None:
-    """Record why a URL failed at a stage (once per run, URL and stage)."""
+    """Record why a URL failed at a stage (once per run, URL and stage), with its reason code."""
     values = {
         "run_id": run_id,
         "source_id": source_id,
         "url": url,
         "stage": stage,
+        "code": str(code or default_code(stage)),
         "reason": reason[:2000],
         "http_status": http_status,
         "occurred_at": datetime.now(UTC),

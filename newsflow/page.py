@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from newsflow.charset import decode_document
+
 
 class PageKind(StrEnum):
     """What a fetched URL was requested as."""
@@ -36,12 +38,10 @@ class FetchedPage:
 
     @property
     def text(self) -> str:
-        """The body decoded with the charset the server declared (UTF-8 otherwise)."""
-        content_type = self.headers.get("Content-Type", "")
-        charset = "utf-8"
-        if "charset=" in content_type.lower():
-            charset = content_type.lower().split("charset=")[-1].split(";")[0].strip() or charset
-        try:
-            return self.body.decode(charset, errors="replace")
-        except LookupError:
-            return self.body.decode("utf-8", errors="replace")
+        """The body as text: BOM, HTTP charset, ``<meta>`` declaration, then detection."""
+        return decode_document(self.body, self.header("Content-Type"))[1]
+
+    def header(self, name: str) -> str | None:
+        """A response header by case-insensitive name (stored pages keep the server's case)."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)

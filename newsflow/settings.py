@@ -30,6 +30,9 @@ class CrawlSettings(BaseModel):
     )
     concurrent_per_host: int = Field(1, description="Requests in flight per host.")
     retry_times: int = Field(3, description="Retries on 5xx, 429 and timeouts (with backoff).")
+    retry_backoff: float = Field(
+        2.0, ge=0, description="Seconds before the first retry, doubled for each next (0: none)."
+    )
     timeout: float = Field(60.0, description="Seconds before a request times out.")
     max_response_bytes: int = Field(
         10 * 1024 * 1024, description="Responses larger than this are dropped and recorded."

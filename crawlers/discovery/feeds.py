@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from crawlers.discovery import Discovered
+from newsflow.charset import as_utf8
 
 
 class FeedError(ValueError):
@@ -34,8 +35,11 @@ class ParsedFeed:
 
 def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml") -> ParsedFeed:
     """The items of an RSS/Atom feed; raise FeedError when nothing usable is in it."""
-    headers = {"content-location": base_url, "content-type": content_type}
-    parsed = feedparser.parse(body, response_headers=headers)
+    # Decoded here, as pages are, then handed over as declared UTF-8: feedparser alone
+    # reads an undeclared windows-1251 feed as windows-1252 and flags text/xml as us-ascii.
+    media_type = content_type.split(";")[0].strip() or "application/xml"
+    headers = {"content-location": base_url, "content-type": f"{media_type}; charset=utf-8"}
+    parsed = feedparser.parse(as_utf8(body, content_type), response_headers=headers)
     problem = _bozo_reason(parsed.get("bozo_exception")) if parsed.get("bozo") else None
     items = tuple(
         Discovered(urljoin(base_url, entry["link"].strip()), _entry_date(entry))

@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from crawlers.discovery import Discovered
+from newsflow.charset import as_utf8
 
 _MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/]?(0[1-9]|1[0-2])(?!\d)")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -26,9 +27,9 @@ class ParsedSitemap:
     entries: tuple[Discovered, ...]
 
 
-def parse_sitemap(body: bytes, base_url: str) -> ParsedSitemap:
+def parse_sitemap(body: bytes, base_url: str, content_type: str | None = None) -> ParsedSitemap:
     """Entries of a sitemap; a news sitemap's publication date wins over lastmod."""
-    root = etree.fromstring(_unzipped(body), parser=_PARSER)
+    root = etree.fromstring(as_utf8(_unzipped(body), content_type), parser=_PARSER)
     if root is None:
         raise ValueError("empty or unreadable sitemap")
     is_index = etree.QName(root).localname == "sitemapindex"
@@ -42,7 +43,10 @@ def parse_sitemap(body: bytes, base_url: str) -> ParsedSitemap:
     return ParsedSitemap(is_index, tuple(entries))
 
 
-_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+# Bodies reach the parser as UTF-8 (``as_utf8``), so its encoding overrides any declaration.
+_PARSER = etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, huge_tree=False, encoding="utf-8"
+)
 
 
 def _unzipped(body: bytes) -> bytes:

@@ -8,15 +8,14 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawlers.discovery import Discovered, in_window
 from crawlers.discovery.feeds import FeedError, parse_feed
 from crawlers.discovery.listings import parse_listing
 from crawlers.discovery.sitemaps import parse_sitemap, select_children
+from crawlers.faults import fetch_fault
 from crawlers.items import FailureItem, FeedItem, PageItem
 from crawlers.spiders.plan import MODES, listing_urls, parse_day
 from db.session import session_scope
@@ -162,22 +161,18 @@ class AgencySpider(Spider):
         yield self._page(response, PageKind.ARTICLE)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
-        """Record fetch failures (HTTP errors after retries, DNS, timeouts, oversize)."""
+        """Record a failed fetch with its reason code, under the URL that was listed."""
         request: Request = failure.request  # type: ignore[attr-defined]
-        status: int | None = None
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"HTTP {status}"
-        elif failure.check(IgnoreRequest):
-            if "robots.txt" not in str(failure.value):
-                return  # offsite drops are counted by the offsite middleware
-            reason = "forbidden by robots.txt"
-        else:
-            reason = f"{type(failure.value).__name__}: {failure.value}".strip(": ")
-        yield FailureItem(request.url, "fetch", reason, status)
+        fault = fetch_fault(failure)
+        if fault is None:
+            return  # offsite drops are counted by the offsite middleware
+        # After redirects the request is the last hop; the discovery was the first.
+        listed = request.meta.get("redirect_urls", [request.url])[0]
+        yield FailureItem(listed, "fetch", fault.reason, fault.http_status, fault.code)
         kind = request.meta.get("newsflow_kind")
         if kind in (PageKind.FEED, PageKind.SITEMAP):
-            yield FeedItem(request.url, PageKind(kind), status or 0, error=reason)
+            status = fault.http_status or 0
+            yield FeedItem(request.url, PageKind(kind), status, error=fault.reason)
 
     def _walk_on(self, items: tuple[Discovered, ...], brought_new: bool, pages: int) -> bool:
         # Backfills walk until a whole page is older than the window (undated: keep going);

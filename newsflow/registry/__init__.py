@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -14,9 +15,12 @@ from pydantic import ValidationError
 from newsflow.registry.models import Agency, Edition, Listing, ListingMarkup, Rules
 
 AGENCIES_DIR = Path(__file__).with_name("agencies")
+# More agency directories (os.pathsep-separated), e.g. a test's or a deployment's own.
+REGISTRY_PATH_ENV = "NEWSFLOW_REGISTRY_PATH"
 
 __all__ = [
     "AGENCIES_DIR",
+    "REGISTRY_PATH_ENV",
     "Agency",
     "Edition",
     "Listing",
@@ -27,6 +31,7 @@ __all__ = [
     "get_source",
     "load_agency",
     "load_registry",
+    "registry_dirs",
 ]
 
 
@@ -94,19 +99,30 @@ def load_agency(path: Path) -> Agency:
     return agency
 
 
+def registry_dirs() -> tuple[Path, ...]:
+    """The bundled agencies, then any directories listed in ``NEWSFLOW_REGISTRY_PATH``."""
+    extra = os.environ.get(REGISTRY_PATH_ENV, "")
+    return (AGENCIES_DIR, *(Path(p) for p in extra.split(os.pathsep) if p))
+
+
+def load_registry(directory: Path | None = None) -> dict[str, Source]:
+    """Every source of every agency in ``directory`` (default: ``registry_dirs()``), by id."""
+    return _load((directory,) if directory is not None else registry_dirs())
+
+
 @lru_cache(maxsize=4)
-def load_registry(directory: Path = AGENCIES_DIR) -> dict[str, Source]:
-    """Every source of every agency in ``directory``, keyed by source id."""
+def _load(directories: tuple[Path, ...]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    for path in sorted(directory.glob("*.toml")):
-        agency = load_agency(path)
-        for key in agency.editions:
-            source = Source(agency, key)
-            sources[source.id] = source
+    for directory in directories:
+        for path in sorted(directory.glob("*.toml")):
+            agency = load_agency(path)
+            for key in agency.editions:
+                source = Source(agency, key)
+                sources[source.id] = source
     return sources
 
 
-def get_source(source_id: str, directory: Path = AGENCIES_DIR) -> Source:
+def get_source(source_id: str, directory: Path | None = None) -> Source:
     """The registry source with this id, or a RegistryError listing the known ones."""
     sources = load_registry(directory)
     try:

@@ -1,8 +1,16 @@
-"""Pages that are not articles get a reason a failure row can carry."""
+"""Pages that are not articles get a reason code and words a failure row can carry."""
 
 from __future__ import annotations
 
-from crawlers.verdicts import not_article_reason
+import pytest
+
+from crawlers.verdicts import (
+    is_challenge,
+    not_article_reason,
+    not_article_verdict,
+    rejection_code,
+)
+from newsflow.failures import FailureCode
 
 CHALLENGE = (
     "<html><head><title>Just a moment...</title></head><body>"
@@ -19,3 +27,28 @@ def test_a_javascript_challenge_is_blocked() -> None:
 
 def test_an_empty_page_is_not_an_article() -> None:
     assert not_article_reason("", "https://sana.sy/en/?p=1").startswith("not an article")
+
+
+def test_verdicts_carry_codes_a_wall_or_challenge_is_blocked() -> None:
+    assert not_article_verdict(CHALLENGE, "https://sana.sy/en/?p=1") == (
+        FailureCode.BLOCKED,
+        "blocked: JavaScript challenge page",
+    )
+    assert is_challenge(CHALLENGE, "https://sana.sy/en/?p=1")
+    assert not is_challenge("<p>An ordinary error page.</p>", "https://sana.sy/en/?p=1")
+    assert not_article_verdict("", "https://sana.sy/en/?p=1")[0] is FailureCode.NOT_ARTICLE
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [
+        ("blocked: JavaScript challenge page", FailureCode.BLOCKED),
+        ("blocked: login or subscription wall", FailureCode.BLOCKED),
+        ("not an article: listing", FailureCode.NOT_ARTICLE),
+        ("not an article: page not found (soft 404)", FailureCode.NOT_ARTICLE),
+        ("not an article", FailureCode.NOT_ARTICLE),
+        ("extraction failed: KeyError: 'x'", FailureCode.EXTRACTION_ERROR),
+    ],
+)
+def test_each_rejection_reason_has_its_code(reason: str, code: FailureCode) -> None:
+    assert rejection_code(reason) is code

@@ -48,3 +48,22 @@ def test_a_window_selects_only_overlapping_monthly_children() -> None:
 def test_gzipped_sitemaps_are_read() -> None:
     month = parse_sitemap(gzip.compress(_read("sitemap-pt-post-2016-10.xml")), "https://sana.sy/")
     assert len(month.entries) == len(REFERENCE["month_2016_10_urls"])
+
+
+def test_a_windows_1251_sitemap_reads_exactly_from_its_declaration_or_header() -> None:
+    loc = "https://ria.ru/20240312/переговоры-1932.html"
+    urlset = (
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{loc}</loc><lastmod>2024-03-12</lastmod></url></urlset>"
+    )
+    declared = f'<?xml version="1.0" encoding="windows-1251"?>{urlset}'.encode("windows-1251")
+    undeclared = urlset.encode("windows-1251")
+    for body, content_type in (
+        (declared, None),
+        (declared, "text/xml"),
+        (undeclared, "application/xml; charset=windows-1251"),
+        (undeclared, None),  # detected
+        (gzip.compress(declared), "application/x-gzip"),
+    ):
+        sitemap = parse_sitemap(body, "https://ria.ru/sitemap.xml", content_type)
+        assert [(e.url, e.date) for e in sitemap.entries] == [(loc, date(2024, 3, 12))]
