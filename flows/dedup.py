@@ -1,34 +1,220 @@
-"""Exact deduplication: articles of a source that say the same thing under different URLs."""
+"""The dedup step: queued articles get band keys, duplicate links and story memberships.
+
+A batch is handled in two transactions. The first stores the batch's band keys; the second
+finds candidates among everything stored (the batch included), verifies them on shingles
+recomputed from the stored bodies, links duplicates to their earliest original, joins stories
+and marks the batch done. Two workers deduplicating copies of one text at the same moment
+therefore see each other: whichever looks second finds the other's committed keys. A kill
+loses nothing: an article stays queued until its second transaction commits.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
 from sqlalchemy.orm import Session
 
-from db import models
-from db.dialect import rowcount_of
+from db import dedup as store
+from db.session import session_scope
+from newsflow.dedup import Fingerprint, Known, Match, fingerprint, link_for, near_similarity
+from newsflow.dedup.decisions import EXACT, NEAR, Link, StoryCandidate, plan_story
+from newsflow.dedup.stories import (
+    MIN_SHARED,
+    STORY_BAND0,
+    STORY_METHOD,
+    STORY_WINDOW,
+    day_keys,
+    is_story,
+    lookup_keys,
+    story_score,
+)
+from newsflow.registry import load_registry
+
+BATCH = 200  # articles per batch: ~3,600 near keys and ~16,000 story keys per lookup
 
 
-def mark_exact_duplicates(session: Session, source_id: str) -> int:
-    """Point every later article with an already-seen content hash at the first one."""
-    first = (
-        select(models.Article.content_hash, func.min(models.Article.id).label("first_id"))
-        .where(models.Article.source_id == source_id)
-        .group_by(models.Article.content_hash)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    marked = 0
-    for content_hash, first_id in session.execute(select(first.c.content_hash, first.c.first_id)):
-        result = session.execute(
-            update(models.Article)
-            .where(
-                models.Article.source_id == source_id,
-                models.Article.content_hash == content_hash,
-                models.Article.id != first_id,
-                models.Article.duplicate_of_id.is_distinct_from(first_id),
-            )
-            .values(duplicate_of_id=first_id)
-        )
-        marked += rowcount_of(result)
-    return marked
+def deduplicate_source(source_id: str, url: str | None = None, batch: int = BATCH) -> Counter[str]:
+    """Work through a source's dedup queue; counts of what was linked and joined."""
+    counts: Counter[str] = Counter()
+    after = 0
+    while True:
+        with session_scope(url) as session:
+            ids = store.pending_ids(session, source_id, batch, after)
+        if not ids:
+            return counts
+        counts.update(deduplicate_batch(ids, url))
+        after = ids[-1]
+
+
+def deduplicate_batch(ids: Sequence[int], url: str | None = None) -> Counter[str]:
+    """Store band keys for these articles, then link their duplicates and join stories."""
+    with session_scope(url) as session:
+        rows = store.load(session, ids)
+        prints = {row.id: _fingerprint(row) for row in rows}
+        store.replace_bands(session, [row.id for row in rows], _band_rows(rows, prints))
+    with session_scope(url) as session:
+        counts = link_duplicates(session, rows, prints)
+        counts.update(join_stories(session, rows, prints))
+        store.mark_done(session, {row.id: row.content_hash for row in rows})
+    counts["checked"] += len(rows)
+    return counts
+
+
+def link_duplicates(
+    session: Session, rows: Sequence[store.Stored], prints: dict[int, Fingerprint]
+) -> Counter[str]:
+    """Link each article to the original of its best verified match (or adopt it)."""
+    store.unlink(session, [row.id for row in rows if row.duplicate_of_id is not None])
+    candidates = _duplicate_candidates(session, rows, prints)
+    others = store.load(session, {c for cs in candidates.values() for c in cs} - prints.keys())
+    prints.update({row.id: _fingerprint(row) for row in others})
+    known, hashes = _known(session, rows, others)
+    counts: Counter[str] = Counter()
+    for row in rows:
+        if known[row.id].duplicate_of_id is not None:
+            continue  # linked by an earlier article of this batch
+        matches = _verified(row, candidates[row.id], prints, known, hashes)
+        link = link_for(known[row.id], matches)
+        if link is not None:
+            store.apply_link(session, link)
+            _follow(known, link)
+            counts["duplicates_exact" if link.method == EXACT else "near_duplicates"] += 1
+    return counts
+
+
+def join_stories(
+    session: Session, rows: Sequence[store.Stored], prints: Mapping[int, Fingerprint]
+) -> Counter[str]:
+    """Put each original of the batch into a story with same-event articles of other sources."""
+    store.leave_stories(session, [row.id for row in rows], STORY_METHOD)
+    fresh = store.load(session, [row.id for row in rows])  # links just made included
+    originals = [r for r in fresh if r.duplicate_of_id is None and prints[r.id].terms]
+    shared = _shared_terms(session, originals, prints)
+    others = {r.id: r for r in store.load(session, {o for s in shared.values() for o in s})}
+    terms = store.term_counts(session, others.keys(), STORY_BAND0)
+    story_of = store.stories_of(session, others.keys() | {r.id for r in fresh}, STORY_METHOD)
+    joined = 0
+    for row in originals:
+        if row.id in story_of:
+            continue  # pulled into a story by an earlier article of this batch
+        found = []
+        for other_id, count in shared.get(row.id, {}).items():
+            score = story_score(count, len(prints[row.id].terms), terms.get(other_id, 0))
+            if is_story(score) and _same_event_frame(row, others.get(other_id)):
+                found.append(StoryCandidate(other_id, score, story_of.get(other_id)))
+        plan = plan_story(row.id, found)
+        if plan is not None:
+            story_id = store.save_story(session, plan, row.language, STORY_METHOD)
+            story_of.update({member: story_id for member, _ in plan.members})
+            joined += len(plan.members)
+    return Counter({"stories_joined": joined})
+
+
+@lru_cache(maxsize=1)
+def dateline_rules() -> tuple[str, ...]:
+    """Every agency's dateline rule: a copy carries the dateline of the agency it came from."""
+    rules = {s.agency.rules.dateline for s in load_registry().values()}
+    return tuple(sorted(r for r in rules if r))
+
+
+def _fingerprint(row: store.Stored) -> Fingerprint:
+    return fingerprint(row.title, row.body, row.authors, dateline_rules())
+
+
+def _band_rows(
+    rows: Sequence[store.Stored], prints: Mapping[int, Fingerprint]
+) -> list[dict[str, int]]:
+    found = []
+    for row in rows:
+        keys = prints[row.id].near_keys()
+        if row.published_at is not None:
+            keys += day_keys(prints[row.id].terms, row.language, row.published_at.date())
+        found += [{"article_id": row.id, "band": band, "key": key} for band, key in keys]
+    return found
+
+
+def _duplicate_candidates(
+    session: Session, rows: Sequence[store.Stored], prints: Mapping[int, Fingerprint]
+) -> dict[int, set[int]]:
+    near_keys = {row.id: [key for _, key in prints[row.id].near_keys()] for row in rows}
+    owners = store.owners_of(session, (k for keys in near_keys.values() for k in keys))
+    same = store.same_hash(session, (row.content_hash for row in rows))
+    candidates: dict[int, set[int]] = {}
+    for row in rows:
+        found = {owner for key in near_keys[row.id] for owner in owners.get(key, ())}
+        found.update(same.get(row.content_hash, ()))
+        found.discard(row.id)
+        candidates[row.id] = found
+    return candidates
+
+
+def _verified(
+    row: store.Stored,
+    candidates: set[int],
+    prints: Mapping[int, Fingerprint],
+    known: Mapping[int, Known],
+    hashes: Mapping[int, str],
+) -> list[Match]:
+    matches = []
+    for other in sorted(candidates & known.keys()):
+        similarity: float | None
+        if hashes[other] == row.content_hash and prints[row.id].shingles.size:
+            similarity, method = 1.0, EXACT
+        else:
+            similarity, method = near_similarity(prints[row.id], prints[other]), NEAR
+        if similarity is not None:
+            root = known[known[other].duplicate_of_id or other]
+            matches.append(Match(known[other], root, similarity, method))
+    return matches
+
+
+def _known(
+    session: Session, rows: Sequence[store.Stored], others: Sequence[store.Stored]
+) -> tuple[dict[int, Known], dict[int, str]]:
+    """Decision views of the batch (just unlinked), its candidates and their originals."""
+    loaded = {row.id: row for row in others}
+    missing = {r.duplicate_of_id for r in others if r.duplicate_of_id} - loaded.keys()
+    loaded.update({row.id: row for row in store.load(session, missing)})
+    known = {i: Known(i, r.published_at, r.duplicate_of_id) for i, r in loaded.items()}
+    known.update({r.id: Known(r.id, r.published_at, None) for r in rows})
+    hashes = {r.id: r.content_hash for r in [*loaded.values(), *rows]}
+    return known, hashes
+
+
+def _follow(known: dict[int, Known], link: Link) -> None:
+    """Mirror a link in the batch's view: the duplicate and its copies point at the original."""
+    for article_id, view in list(known.items()):
+        if article_id == link.duplicate_id or view.duplicate_of_id == link.duplicate_id:
+            known[article_id] = Known(article_id, view.published_at, link.original_id)
+
+
+def _shared_terms(
+    session: Session, originals: Sequence[store.Stored], prints: Mapping[int, Fingerprint]
+) -> dict[int, dict[int, int]]:
+    """Per article: the other articles sharing at least MIN_SHARED of its terms in the window."""
+    lookups = {
+        r.id: lookup_keys(prints[r.id].terms, r.language, r.published_at)
+        for r in originals
+        if r.published_at is not None
+    }
+    owners = store.owners_of(session, (k for keys in lookups.values() for k in keys))
+    shared: dict[int, dict[int, int]] = {}
+    for article_id, keys in lookups.items():
+        matched: dict[int, set[int]] = defaultdict(set)
+        for key, index in keys.items():
+            for owner in owners.get(key, ()):
+                matched[owner].add(index)
+        matched.pop(article_id, None)
+        shared[article_id] = {o: len(i) for o, i in matched.items() if len(i) >= MIN_SHARED}
+    return shared
+
+
+def _same_event_frame(row: store.Stored, other: store.Stored | None) -> bool:
+    """Another source, same language, an original, published within the story window."""
+    if other is None or other.source_id == row.source_id or other.language != row.language:
+        return False
+    if other.duplicate_of_id is not None or other.published_at is None or row.published_at is None:
+        return False
+    return abs(other.published_at - row.published_at) <= STORY_WINDOW

@@ -12,7 +12,7 @@ from db import queries, store
 from db.coverage import refresh_coverage
 from db.migrate import require_current
 from db.session import session_scope
-from flows.dedup import mark_exact_duplicates
+from flows.dedup import deduplicate_source
 from newsflow.registry import get_source, load_registry
 
 
@@ -39,11 +39,11 @@ def crawl(
     )
 
 
-@task
-def deduplicate(source_id: str) -> int:
-    """Mark exact duplicates within the source."""
-    with session_scope() as session:
-        return mark_exact_duplicates(session, source_id)
+@task(retries=2, retry_delay_seconds=[10, 60])
+def deduplicate(source_id: str) -> dict[str, int]:
+    """Link the source's queued articles to their copies (any source) and join stories."""
+    counts = deduplicate_source(source_id)
+    return {key: counts[key] for key in ("duplicates_exact", "near_duplicates", "stories_joined")}
 
 
 @task
@@ -93,9 +93,9 @@ def ingest(
     except Exception as exc:
         close_run(run_id, "failed", f"{type(exc).__name__}: {exc}")
         raise
-    duplicates = deduplicate(source)
+    dedup_counts = deduplicate(source)
     update_coverage(source, run_id, since, until)
-    summary = close_run(run_id, "completed", extra={"duplicates_marked": duplicates})
+    summary = close_run(run_id, "completed", extra=dedup_counts)
     logger.info("ingest %s: %s", source, summary["counts"])
     return summary
 

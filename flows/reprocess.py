@@ -7,8 +7,9 @@ from collections import Counter
 from prefect import flow, get_run_logger, task
 from sqlalchemy import select
 
-from db import models, store
+from db import dedup, models, store
 from db.session import session_scope
+from flows.ingest import deduplicate
 from newsflow.ingestion import article_from_page
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import get_source
@@ -19,6 +20,7 @@ def reprocess_batch(page_ids: list[int], source_id: str) -> Counter[str]:
     """Extract and store the articles of these stored pages."""
     outcomes: Counter[str] = Counter()
     source = get_source(source_id)
+    urls: list[str] = []
     with session_scope() as session:
         for page in session.execute(
             select(models.Page).where(models.Page.id.in_(page_ids))
@@ -37,17 +39,21 @@ def reprocess_batch(page_ids: list[int], source_id: str) -> Counter[str]:
                 outcomes["not_article"] += 1
                 continue
             outcomes[store.save_article(session, article, page.id, page.fetched_at)] += 1
+            urls.append(article.url)
+        # A re-extracted text is checked for duplicates and stories again.
+        dedup.requeue_urls(session, source_id, urls)
     return outcomes
 
 
 @flow(name="reprocess")
 def reprocess(source: str, batch_size: int = 200) -> dict[str, int]:
-    """Re-extract the newest stored page of every article URL of a source."""
+    """Re-extract the newest stored page of every article URL of a source, then deduplicate."""
     with session_scope() as session:
         page_ids = latest_article_pages(session, source)
     totals: Counter[str] = Counter()
     for start in range(0, len(page_ids), batch_size):
         totals.update(reprocess_batch(page_ids[start : start + batch_size], source))
+    totals.update(deduplicate(source))
     get_run_logger().info("reprocess %s: %s", source, dict(totals))
     return {str(k): v for k, v in totals.items()}
 

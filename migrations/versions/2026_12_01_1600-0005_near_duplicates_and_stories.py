@@ -102,7 +102,9 @@ def downgrade() -> None:
     with op.batch_alter_table("article_bands", schema=None) as batch_op:
         batch_op.drop_index("ix_article_bands_key")
     op.drop_table("article_bands")
-    with op.batch_alter_table("articles", schema=None) as batch_op:
+    # Dropped in place (SQLite ≥ 3.35 can): copying the table would break its self-reference
+    # (duplicate_of_id) while foreign keys are enforced.
+    with op.batch_alter_table("articles", schema=None, recreate="never") as batch_op:
         batch_op.drop_index("ix_articles_dedup_pending")
         batch_op.drop_index("ix_articles_duplicate_of_id")
         batch_op.drop_column("dedup_hash")

@@ -60,7 +60,7 @@ def test_failures_are_recorded_and_the_run_goes_on(database_url: str, replay, fa
         runs = session.execute(select(models.CrawlRun)).scalars().all()
     assert summary["status"] == "completed" and len(runs) == 1
     assert runs[0].counts == summary["counts"]  # what the database keeps is what was reported
-    assert summary["counts"]["duplicates_marked"] == 0
+    assert summary["counts"]["duplicates_exact"] == 0
     missing = [f for f in failures if f.url == "https://sana.sy/en/?cat=106&paged=2"]
     assert missing and missing[0].http_status == 404
 
