@@ -141,6 +141,8 @@ class Feed(Base):
 
 # An article waits for deduplication until its current text has been checked.
 DEDUP_PENDING = "dedup_hash IS NULL OR dedup_hash <> content_hash"
+# The enrichment queue: articles not yet enriched, or whose text changed since.
+ENRICH_PENDING = "enriched_hash IS NULL OR enriched_hash <> content_hash"
 
 
 class Article(Base):
@@ -157,6 +159,12 @@ class Article(Base):
             "source_id",
             postgresql_where=text(DEDUP_PENDING),
             sqlite_where=text(DEDUP_PENDING),
+        ),
+        Index(
+            "ix_articles_enrich_pending",
+            "source_id",
+            postgresql_where=text(ENRICH_PENDING),
+            sqlite_where=text(ENRICH_PENDING),
         ),
     )
 
@@ -182,6 +190,8 @@ class Article(Base):
     duplicate_method: Mapped[str | None] = mapped_column(String(8))  # exact | near
     # The content_hash last deduplicated: a new or edited article differs, so it is queued again.
     dedup_hash: Mapped[str | None] = mapped_column(String(64))
+    # The content_hash last enriched: a new or edited article differs, so it is queued again.
+    enriched_hash: Mapped[str | None] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -311,3 +321,49 @@ class StoryMember(Base):
     # across languages under their own name.
     method: Mapped[str] = mapped_column(String(16))
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Enrichment(Base):
+    """One finding of an enricher about an article: its language, a place, a person, a keyword.
+
+    ``label`` is the normalised code (ISO 3166-1 for places, ISO 639-1 for languages, a short
+    name for known organisations); offsets index the article's title, a blank line, its body.
+    """
+
+    __tablename__ = "enrichments"
+    __table_args__ = (
+        Index("ix_enrichments_article_enricher", "article_id", "enricher"),
+        Index("ix_enrichments_kind_label", "kind", "label"),
+        Index("ix_enrichments_kind_value", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    enricher: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(500))
+    label: Mapped[str | None] = mapped_column(String(64))
+    start_offset: Mapped[int | None] = mapped_column(Integer)
+    end_offset: Mapped[int | None] = mapped_column(Integer)
+    evidence: Mapped[str] = mapped_column(String(500), default="")
+    score: Mapped[float | None] = mapped_column(Float)
+
+
+class EnrichmentRun(Base):
+    """The last run of one enricher on one article: its version, the text it read, any error.
+
+    Written even when the enricher found nothing, so a re-enrich knows what is current.
+    """
+
+    __tablename__ = "enrichment_runs"
+    __table_args__ = (Index("ix_enrichment_runs_enricher_version", "enricher", "version"),)
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    enricher: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    enriched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,295 @@
+"""Enrichment's reads and writes: the queue, stored articles as records, results and runs.
+
+Every query is keyed: the queue by its partial index, results and runs by article id, stale
+runs by (enricher, version). Nothing here reads all articles of a source.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from db import models
+from db.dialect import insert_for
+from db.store import record_failure
+from newsflow.article import Article
+from newsflow.enrichment import Result
+from newsflow.enrichment.language import page_language
+
+__all__ = [
+    "Stored",
+    "annotations_of",
+    "current_runs",
+    "drop_results",
+    "is_pending",
+    "language_disagreements",
+    "load",
+    "mark_enriched",
+    "pending_ids",
+    "save_results",
+    "stale_ids",
+]
+
+_CHUNK = 5000  # bound parameters per IN list, well under SQLite's and PostgreSQL's limits
+_HEAD = 8192  # bytes of a page enough to read its <html lang>
+_T = TypeVar("_T")
+_Row = models.Article
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored article as enrichment reads it: its record, id, duplicate link, page language."""
+
+    id: int
+    article: Article
+    content_hash: str
+    duplicate_of_id: int | None
+    page_language: str | None
+
+
+def is_pending() -> Any:
+    """The queue predicate, spelt as the partial index ``ix_articles_enrich_pending`` is."""
+    return or_(_Row.enriched_hash.is_(None), _Row.enriched_hash != _Row.content_hash)
+
+
+def pending_ids(session: Session, source_id: str, limit: int, after: int = 0) -> list[int]:
+    """The next ``limit`` queued article ids of a source, in id order, after ``after``."""
+    return list(
+        session.execute(
+            select(_Row.id)
+            .where(_Row.source_id == source_id, is_pending(), _Row.id > after)
+            .order_by(_Row.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def stale_ids(
+    session: Session,
+    versions: Mapping[str, int],
+    limit: int,
+    after: int = 0,
+    source_id: str | None = None,
+    since: date | None = None,
+) -> list[int]:
+    """Enriched articles after ``after`` that some enricher has not run on at its version.
+
+    An enricher is stale on an article when its last run was at another version or failed.
+    Ids come in order, so a re-enrich can page through them and resume where it stopped.
+    """
+    runs = models.EnrichmentRun
+    stale = [
+        select(runs.article_id).where(
+            runs.enricher == name,
+            or_(runs.version != version, runs.error.is_not(None)),
+            runs.article_id > after,
+        )
+        for name, version in versions.items()
+    ]
+    # An enricher added since an article was enriched has no run on it at all.
+    missing = [
+        select(_Row.id).where(
+            _Row.enriched_hash.is_not(None),
+            _Row.id > after,
+            ~select(runs.article_id)
+            .where(runs.article_id == _Row.id, runs.enricher == name)
+            .exists(),
+        )
+        for name in versions
+    ]
+    wanted = select(_Row.id).where(
+        _Row.id.in_(stale[0].union(*stale[1:], *missing).scalar_subquery()),
+        _Row.duplicate_of_id.is_(None),
+    )
+    if source_id:
+        wanted = wanted.where(_Row.source_id == source_id)
+    if since:
+        wanted = wanted.where(_Row.published_at >= datetime.combine(since, time(), UTC))
+    return list(session.execute(wanted.order_by(_Row.id).limit(limit)).scalars())
+
+
+def load(session: Session, ids: Collection[int]) -> list[Stored]:
+    """The stored articles of these ids (any that vanished are left out), in id order."""
+    found = []
+    for chunk in _chunks(sorted(ids)):
+        rows = session.execute(
+            select(_Row, models.Page.body)
+            .outerjoin(models.Page, models.Page.id == _Row.page_id)
+            .where(_Row.id.in_(chunk))
+        )
+        found += [_stored(row, body) for row, body in rows]
+    return sorted(found, key=lambda stored: stored.id)
+
+
+def _stored(row: models.Article, page_body: bytes | None) -> Stored:
+    return Stored(
+        row.id,
+        _record(row),
+        row.content_hash,
+        row.duplicate_of_id,
+        page_language(_head(page_body)) if page_body else None,
+    )
+
+
+def _record(row: models.Article) -> Article:
+    """The article record a stored row holds (the time zone offset restored)."""
+    published = row.published_at
+    if published is not None and row.published_offset_minutes is not None:
+        zone = timezone(timedelta(minutes=row.published_offset_minutes))
+        published = published.astimezone(zone)
+    return Article(
+        url=row.url,
+        title=row.title,
+        body=row.body,
+        language=row.language,
+        published_at=published,
+        modified_at=row.modified_at,
+        authors=tuple(row.authors or ()),
+        dateline=row.dateline,
+        section=row.section,
+        tags=tuple(row.tags or ()),
+        source=row.source_id,
+        provenance=row.provenance or {},
+    )
+
+
+def _head(body: bytes) -> bytes:
+    """The first bytes of a stored (compressed) page, without inflating all of it."""
+    try:
+        return zlib.decompressobj().decompress(body, _HEAD)
+    except zlib.error:
+        return b""
+
+
+def save_results(
+    session: Session, stored: Stored, results: Sequence[Result], run_id: int | None = None
+) -> int:
+    """Replace the rows of the enrichers that ran, record their runs and any failure.
+
+    Returns how many enrichers failed. Rows of enrichers that did not run are left as they are.
+    """
+    names = [r.enricher for r in results]
+    session.execute(
+        delete(models.Enrichment).where(
+            models.Enrichment.article_id == stored.id, models.Enrichment.enricher.in_(names)
+        )
+    )
+    rows = [_row(stored.id, result, a) for result in results for a in result.annotations]
+    if rows:
+        session.execute(insert(models.Enrichment), rows)
+    now = datetime.now(UTC)
+    for result in results:
+        _record_run(session, stored, result, now)
+    failed = [r for r in results if r.error]
+    if failed:
+        reason = "; ".join(f"{r.enricher} v{r.version}: {r.error}" for r in failed)
+        source = stored.article.source or ""
+        record_failure(session, run_id, source, stored.article.url, "enrich", reason)
+    return len(failed)
+
+
+def _row(article_id: int, result: Result, annotation: Any) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "enricher": result.enricher,
+        "version": result.version,
+        "kind": annotation.kind,
+        "value": annotation.value[:500],
+        "label": annotation.label,
+        "start_offset": annotation.start,
+        "end_offset": annotation.end,
+        "evidence": annotation.evidence[:500],
+        "score": annotation.score,
+    }
+
+
+def _record_run(session: Session, stored: Stored, result: Result, now: datetime) -> None:
+    values = {
+        "article_id": stored.id,
+        "enricher": result.enricher,
+        "version": result.version,
+        "content_hash": stored.content_hash,
+        "enriched_at": now,
+        "error": result.error,
+    }
+    stmt = insert_for(session, models.EnrichmentRun).values(**values)
+    changed = {k: v for k, v in values.items() if k not in ("article_id", "enricher")}
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=["article_id", "enricher"], set_=changed)
+    )
+
+
+def current_runs(session: Session, ids: Collection[int]) -> dict[int, dict[str, int]]:
+    """Per article, the enrichers whose last run succeeded, at the version they ran."""
+    runs = models.EnrichmentRun
+    found: dict[int, dict[str, int]] = {}
+    for chunk in _chunks(sorted(ids)):
+        rows = session.execute(
+            select(runs.article_id, runs.enricher, runs.version).where(
+                runs.article_id.in_(chunk), runs.error.is_(None)
+            )
+        )
+        for article_id, enricher, version in rows:
+            found.setdefault(article_id, {})[enricher] = version
+    return found
+
+
+def mark_enriched(session: Session, hashes: Mapping[int, str]) -> None:
+    """Take these articles off the queue at the text they were enriched from."""
+    for article_id, content_hash in hashes.items():
+        session.execute(
+            update(_Row).where(_Row.id == article_id).values(enriched_hash=content_hash)
+        )
+
+
+def drop_results(session: Session, ids: Collection[int]) -> None:
+    """Forget an article's own results and runs (a duplicate reads its original's)."""
+    for chunk in _chunks(sorted(ids)):
+        session.execute(delete(models.Enrichment).where(models.Enrichment.article_id.in_(chunk)))
+        session.execute(
+            delete(models.EnrichmentRun).where(models.EnrichmentRun.article_id.in_(chunk))
+        )
+
+
+def annotations_of(session: Session, article_id: int) -> list[models.Enrichment]:
+    """The results an article carries: its own, or its original's when it is a duplicate."""
+    original = session.execute(
+        select(func.coalesce(_Row.duplicate_of_id, _Row.id)).where(_Row.id == article_id)
+    ).scalar_one_or_none()
+    if original is None:
+        return []
+    return list(
+        session.execute(
+            select(models.Enrichment)
+            .where(models.Enrichment.article_id == original)
+            .order_by(models.Enrichment.enricher, models.Enrichment.id)
+        ).scalars()
+    )
+
+
+def language_disagreements(session: Session, source_ids: Iterable[str]) -> dict[str, int]:
+    """Per source, articles whose detected language differs from the declared one."""
+    detected = models.Enrichment
+    rows = session.execute(
+        select(_Row.source_id, func.count())
+        .join(detected, detected.article_id == _Row.id)
+        .where(
+            _Row.source_id.in_(list(source_ids)),
+            detected.kind == "language",
+            _Row.language.is_not(None),
+            detected.label != _Row.language,
+        )
+        .group_by(_Row.source_id)
+    )
+    return {source: count for source, count in rows}
+
+
+def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

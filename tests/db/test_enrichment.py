@@ -1,0 +1,252 @@
+"""Enrichment through the store, on SQLite and PostgreSQL: done-when values, queue, re-enrich."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text, update
+
+from db import enrichment as enrichment_store
+from db import models, store
+from db.session import session_scope
+from flows.enrich import enrich_batch, enrich_source, reenrich_batch, reenrich_stale
+from newsflow import extract_article
+from newsflow.article import Article
+from newsflow.enrichment import Annotation, Context, default_enrichers, select_enrichers
+from newsflow.enrichment.places import PlacesEnricher
+from newsflow.page import FetchedPage, PageKind
+from newsflow.registry import load_registry
+from newsflow.replay import load_routes
+
+SITES = Path(__file__).parents[1] / "fixtures" / "sites"
+SEED_URL = "https://sana.sy/en/?p=92385"
+ARABIC_URL = "https://sana.sy/?p=462137"
+
+
+def _fixture_pages() -> Iterator[tuple[str, str, bytes]]:
+    routes = load_routes(SITES)
+    for path in sorted(SITES.glob("*/expected/*.json")):
+        expected = json.loads(path.read_text(encoding="utf-8"))
+        if not expected.get("blocked"):
+            yield expected["url"], expected["source"], routes[expected["url"]].body
+
+
+@pytest.fixture
+def stored(database_url: str) -> dict[str, int]:
+    """Every registry fixture article stored with its page; article id by URL."""
+    ids = {}
+    with session_scope() as session:
+        store.sync_sources(session, load_registry().values())
+        for url, source, body in _fixture_pages():
+            article = extract_article(body.decode("utf-8"), url, source)
+            assert article is not None
+            page = FetchedPage(url, url, 200, PageKind.ARTICLE, datetime.now(UTC), body)
+            store.save_article(session, article, store.save_page(session, None, source, page))
+            ids[url] = session.execute(
+                select(models.Article.id).where(models.Article.url == url)
+            ).scalar_one()
+    return ids
+
+
+def _enrich_all() -> None:
+    for source in sorted(load_registry()):
+        enrich_source(source)
+
+
+def _values(article_id: int, kind: str) -> dict[str, str | None]:
+    with session_scope() as session:
+        rows = enrichment_store.annotations_of(session, article_id)
+    return {r.value: r.label for r in rows if r.kind == kind}
+
+
+def test_done_when_values_through_the_store(stored: dict[str, int]) -> None:
+    _enrich_all()
+    seed = stored[SEED_URL]
+    assert _values(seed, "language") == {"en": "en"}
+    assert _values(seed, "page_language") == {"en": "en"}
+    assert _values(seed, "dateline") == {"Moscow": "RU"}
+    assert _values(seed, "agency") == {"SANA": "SANA"}
+    places = {"Aleppo": "SY", "Moscow": "RU", "Damascus": "SY", "Washington": "US", "Belgium": "BE"}
+    assert places.items() <= _values(seed, "place").items()
+    people = {"Dmitry Peskov", "Maria Zakharova", "Sergey Ryabkov", "Sergey Lavrov", "John Kerry"}
+    assert people <= set(_values(seed, "person"))
+    assert {"Kremlin", "United Nations", "Jabhat al-Nusra"} <= set(_values(seed, "organisation"))
+    assert _values(seed, "keyword")
+
+
+def test_arabic_article_through_the_store(stored: dict[str, int]) -> None:
+    _enrich_all()
+    arabic = stored[ARABIC_URL]
+    assert _values(arabic, "language") == {"ar": "ar"}
+    assert _values(arabic, "dateline") == {"Moscow": "RU"}
+    places = {"Moscow": "RU", "Aleppo": "SY", "Washington": "US", "Syria": "SY"}
+    assert places.items() <= _values(arabic, "place").items()
+
+
+def test_every_fixture_article_has_a_language_and_its_dateline_country(
+    stored: dict[str, int],
+) -> None:
+    _enrich_all()
+    for url, article_id in stored.items():
+        assert _values(article_id, "language"), url
+        dateline_country = set(_values(article_id, "dateline").values())
+        assert dateline_country and None not in dateline_country, url
+        assert dateline_country <= set(_values(article_id, "country").values()), url
+
+
+def test_queue_runs_and_requeue_on_edit(stored: dict[str, int]) -> None:
+    counts = enrich_source("sana-en")
+    assert counts["enriched"] == 2 and counts["enrich_failures"] == 0
+    assert enrich_source("sana-en") == {}  # nothing left queued
+    seed = stored[SEED_URL]
+    with session_scope() as session:
+        runs = session.execute(
+            select(models.EnrichmentRun.enricher, models.EnrichmentRun.version).where(
+                models.EnrichmentRun.article_id == seed
+            )
+        ).all()
+        assert sorted(runs) == sorted((e.name, e.version) for e in default_enrichers())
+        session.execute(
+            update(models.Article).where(models.Article.id == seed).values(content_hash="edited")
+        )
+    assert enrich_source("sana-en")["enriched"] == 1
+
+
+def test_a_runs_record_exists_when_an_enricher_found_nothing(stored: dict[str, int]) -> None:
+    enrich_source("sana-en")
+    local = stored["https://sana.sy/en/local/2290417/"]
+    assert _values(local, "person") == {}
+    with session_scope() as session:
+        run = session.get(models.EnrichmentRun, (local, "entities"))
+        assert run is not None and run.error is None
+
+
+def test_a_duplicate_reads_its_originals_results(stored: dict[str, int]) -> None:
+    original, duplicate = stored[SEED_URL], stored[ARABIC_URL]
+    with session_scope() as session:
+        session.execute(
+            update(models.Article)
+            .where(models.Article.id == duplicate)
+            .values(duplicate_of_id=original)
+        )
+    counts = enrich_source("sana-en") + enrich_source("sana-ar")
+    assert counts["enrich_duplicates_skipped"] == 1
+    with session_scope() as session:
+        own = session.execute(
+            select(models.Enrichment.id).where(models.Enrichment.article_id == duplicate)
+        ).all()
+        assert own == []
+        viewed = (
+            session.execute(
+                text(
+                    "SELECT value FROM article_enrichments WHERE article_id = :a AND kind = 'language'"
+                ),
+                {"a": duplicate},
+            )
+            .scalars()
+            .all()
+        )
+    assert viewed == ["en"]
+    assert _values(duplicate, "language") == {"en": "en"}
+
+
+class Broken:
+    name = "entities"
+    version = 1
+
+    def enrich(self, article: Article, context: Context) -> list[Annotation]:
+        raise RuntimeError("no cues file")
+
+
+def test_a_failing_enricher_records_a_failure_and_the_others_store(
+    stored: dict[str, int],
+) -> None:
+    seed = stored[SEED_URL]
+    enrichers = (*select_enrichers(["language", "places"]), Broken())
+    counts = enrich_batch([seed], enrichers, run_id=None)
+    assert counts["enrich_failures"] == 1
+    assert _values(seed, "language") == {"en": "en"}
+    assert "Aleppo" in _values(seed, "place")
+    with session_scope() as session:
+        failure = session.execute(
+            select(models.Failure).where(models.Failure.stage == "enrich")
+        ).scalar_one()
+        assert failure.url == SEED_URL and "entities v1: RuntimeError" in failure.reason
+        run = session.get(models.EnrichmentRun, (seed, "entities"))
+        assert run is not None and run.error == "RuntimeError: no cues file"
+
+
+def _rows_by_enricher(article_ids: list[int]) -> dict[str, set[tuple[int, int]]]:
+    with session_scope() as session:
+        rows = session.execute(
+            select(
+                models.Enrichment.enricher, models.Enrichment.id, models.Enrichment.version
+            ).where(models.Enrichment.article_id.in_(article_ids))
+        ).all()
+    found: dict[str, set[tuple[int, int]]] = {}
+    for enricher, row_id, version in rows:
+        found.setdefault(enricher, set()).add((row_id, version))
+    return found
+
+
+def test_reenrich_after_a_version_bump_touches_only_that_enricher(
+    stored: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _enrich_all()
+    ids = sorted(stored.values())
+    before = _rows_by_enricher(ids)
+    monkeypatch.setattr(PlacesEnricher, "version", 2)
+    counts = reenrich_stale(default_enrichers(), batch=5)
+    assert counts["reenriched"] == len(ids) == counts["reenriched_places"]
+    assert set(counts) == {"reenriched", "reenriched_places", "enrich_failures"}
+    after = _rows_by_enricher(ids)
+    for enricher in ("language", "dateline", "entities", "keywords"):
+        assert after[enricher] == before[enricher], enricher
+    assert not after["places"] & before["places"]
+    assert {version for _, version in after["places"]} == {2}
+    assert reenrich_stale(default_enrichers()) == {}  # all current now
+
+
+def test_reenrich_resumes_where_a_killed_run_stopped(
+    stored: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _enrich_all()
+    monkeypatch.setattr(PlacesEnricher, "version", 2)
+    ids = sorted(stored.values())
+    reenrich_batch(ids[:3], default_enrichers())  # the first batch committed, then a kill
+    counts = reenrich_stale(default_enrichers(), source_id=None, batch=4)
+    assert counts["reenriched_places"] == len(ids) - 3
+
+
+def test_reenrich_filters_by_source_and_date(
+    stored: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _enrich_all()
+    monkeypatch.setattr(PlacesEnricher, "version", 2)
+    counts = reenrich_stale(default_enrichers(), source_id="sana-en")
+    assert counts["reenriched"] == 2
+    since = datetime(2024, 1, 1).date()
+    counts = reenrich_stale(default_enrichers(), since=since)
+    with session_scope() as session:
+        newer = session.execute(
+            select(models.Article.id).where(
+                models.Article.published_at >= datetime(2024, 1, 1, tzinfo=UTC),
+                models.Article.source_id != "sana-en",
+            )
+        ).all()
+    assert counts["reenriched"] == len(newer)
+
+
+def test_language_disagreements_are_counted(stored: dict[str, int]) -> None:
+    _enrich_all()
+    seed = stored[SEED_URL]
+    with session_scope() as session:
+        session.execute(
+            update(models.Article).where(models.Article.id == seed).values(language="fr")
+        )
+        found = enrichment_store.language_disagreements(session, ["sana-en", "sana-ar"])
+    assert found == {"sana-en": 1}
