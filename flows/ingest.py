@@ -13,6 +13,7 @@ from db.coverage import refresh_coverage
 from db.migrate import require_current
 from db.session import session_scope
 from flows.dedup import deduplicate_source
+from flows.enrich import enrich_source
 from newsflow.registry import get_source, load_registry
 
 
@@ -44,6 +45,13 @@ def deduplicate(source_id: str) -> dict[str, int]:
     """Link the source's queued articles to their copies (any source) and join stories."""
     counts = deduplicate_source(source_id)
     return {key: counts[key] for key in ("duplicates_exact", "near_duplicates", "stories_joined")}
+
+
+@task(retries=2, retry_delay_seconds=[10, 60])
+def enrich(source_id: str, run_id: int) -> dict[str, int]:
+    """Run the enrichers on the source's queued articles: new, or edited since enriched."""
+    counts = enrich_source(source_id, run_id)
+    return {key: counts[key] for key in ("enriched", "enrich_failures")}
 
 
 @task
@@ -94,8 +102,9 @@ def ingest(
         close_run(run_id, "failed", f"{type(exc).__name__}: {exc}")
         raise
     dedup_counts = deduplicate(source)
+    enrich_counts = enrich(source, run_id)
     update_coverage(source, run_id, since, until)
-    summary = close_run(run_id, "completed", extra=dedup_counts)
+    summary = close_run(run_id, "completed", extra={**dedup_counts, **enrich_counts})
     logger.info("ingest %s: %s", source, summary["counts"])
     return summary
 

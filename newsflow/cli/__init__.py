@@ -13,6 +13,7 @@ from newsflow.cli.errors import ReportingGroup
 from newsflow.cli.evaluation import eval_command
 from newsflow.cli.export import export_command
 from newsflow.cli.ingest import demo_command, ingest_command, replay_command
+from newsflow.cli.reenrich import reenrich_command
 from newsflow.cli.schedule import reprocess_command, serve_command
 from newsflow.cli.sources import sources_group, status_command
 
@@ -51,5 +52,6 @@ main.add_command(backfill_command)
 main.add_command(coverage_command)
 main.add_command(serve_command)
 main.add_command(reprocess_command)
+main.add_command(reenrich_command)
 main.add_command(export_command)
 main.add_command(eval_command)

@@ -36,17 +36,22 @@ def status_command() -> None:
 
     "weak" columns give the share of recent articles whose title, date or authors came from a
     fallback (URL, free text, <title>) instead of structured data, markup or an agency rule.
+    "lang mismatch" counts articles whose text the language enricher found in another
+    language than the one their edition declares.
 
     Example: newsflow status
     """
     from db import queries
+    from db.enrichment import language_disagreements
     from db.migrate import require_current
     from db.session import session_scope
 
     require_current()
     with session_scope() as session:
         rows = []
-        for row in queries.source_status(session):
+        statuses = queries.source_status(session)
+        mismatched = language_disagreements(session, [row["source"].id for row in statuses])
+        for row in statuses:
             run = row["last_run"]
             last = "never" if run is None else f"{run.status} {run.started_at:%Y-%m-%d %H:%M}Z"
             failures = (run.counts or {}).get("failures_recorded", 0) if run else 0
@@ -61,10 +66,20 @@ def status_command() -> None:
                         f"{weak[f]:.0%}" if weak else "-"
                         for f in ("title", "published_at", "authors")
                     ),
+                    str(mismatched.get(row["source"].id, 0)),
                 )
             )
     _table(
-        ("source", "articles", "last run", "failures", "weak title", "weak date", "weak authors"),
+        (
+            "source",
+            "articles",
+            "last run",
+            "failures",
+            "weak title",
+            "weak date",
+            "weak authors",
+            "lang mismatch",
+        ),
         rows,
     )
 
