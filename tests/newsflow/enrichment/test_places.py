@@ -75,6 +75,11 @@ def test_homonyms_pick_the_populous_place() -> None:
     assert places == {"Moscow": "RU", "Damascus": "SY"}
 
 
+def test_own_names_and_spelling_variants() -> None:
+    places = _places(_article("Envoys flew from New Delhi to ST. PETERSBURG via Kiev."))
+    assert places == {"New Delhi": "IN", "Saint Petersburg": "RU", "Kyiv": "UA"}
+
+
 def test_context_country_decides_between_homonyms() -> None:
     # Washington is a town in England too; the US is named, so the US capital is meant.
     places = _places(_article("Officials in Washington said the US would reply."))
