@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from db import dedup as store
 from db.session import session_scope
-from newsflow.dedup import Fingerprint, Known, Match, fingerprint, link_for, near_similarity
+from newsflow.dedup import Fingerprint, Known, Match, fingerprint, links_for, near_similarity
 from newsflow.dedup.decisions import EXACT, NEAR, Link, StoryCandidate, plan_story
 from newsflow.dedup.stories import (
     MIN_SHARED,
@@ -73,11 +73,10 @@ def link_duplicates(
     known, hashes = _known(session, rows, others)
     counts: Counter[str] = Counter()
     for row in rows:
-        if known[row.id].duplicate_of_id is not None:
-            continue  # linked by an earlier article of this batch
         matches = _verified(row, candidates[row.id], prints, known, hashes)
-        link = link_for(known[row.id], matches)
-        if link is not None:
+        # An article an earlier one of this batch already linked speaks for its original.
+        subject = known[known[row.id].duplicate_of_id or row.id]
+        for link in links_for(subject, matches):
             store.apply_link(session, link)
             _follow(known, link)
             counts["duplicates_exact" if link.method == EXACT else "near_duplicates"] += 1

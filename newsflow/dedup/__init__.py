@@ -4,7 +4,7 @@ The database side (band keys, candidates, links, story rows) is ``db/dedup.py``;
 that joins them is ``flows/dedup.py``.
 """
 
-from newsflow.dedup.decisions import Known, Link, Match, StoryCandidate, StoryPlan, link_for
+from newsflow.dedup.decisions import Known, Link, Match, StoryCandidate, StoryPlan, links_for
 from newsflow.dedup.fingerprint import Fingerprint, fingerprint, near_similarity
 
 __all__ = [
@@ -15,6 +15,6 @@ __all__ = [
     "StoryCandidate",
     "StoryPlan",
     "fingerprint",
-    "link_for",
+    "links_for",
     "near_similarity",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["Known", "Link", "Match", "StoryCandidate", "StoryPlan", "link_for", "plan_story"]
+__all__ = ["Known", "Link", "Match", "StoryCandidate", "StoryPlan", "links_for", "plan_story"]
 
 EXACT, NEAR = "exact", "near"
 
@@ -44,20 +44,36 @@ class Link:
     method: str
 
 
-def link_for(article: Known, matches: Sequence[Match]) -> Link | None:
-    """Link an article to its best match's original, or that original to the article if older.
+def links_for(article: Known, matches: Sequence[Match]) -> list[Link]:
+    """Merge the article and every original it matches; the earliest is the original of all.
 
-    Exact copies win over near ones, then the highest similarity. Links always point at a root
-    (an article that is no one's copy), so following one link reaches the original.
+    Each matched original (a root: no one's copy) is represented by its best match, exact
+    before near, then by similarity; the others link to the earliest with that similarity. Links
+    always point at a root, so following one link reaches the original.
     """
-    if not matches:
-        return None
-    best = max(matches, key=lambda m: (m.method == EXACT, m.similarity, -m.article.id))
-    if best.root.id == article.id:
-        return None
-    if article.precedes(best.root):
-        return Link(best.root.id, article.id, best.similarity, best.method)
-    return Link(article.id, best.root.id, best.similarity, best.method)
+    best: dict[int, Match] = {}
+    for match in matches:
+        if match.root.id == article.id:
+            continue  # one of the article's own copies: nothing new
+        current = best.get(match.root.id)
+        if current is None or _rank(match) > _rank(current):
+            best[match.root.id] = match
+    if not best:
+        return []
+    original = min([article, *(m.root for m in best.values())], key=_order)
+    links = [
+        Link(root_id, original.id, m.similarity, m.method)
+        for root_id, m in sorted(best.items())
+        if root_id != original.id
+    ]
+    if original.id != article.id:
+        chosen = best[original.id]
+        links.append(Link(article.id, original.id, chosen.similarity, chosen.method))
+    return links
+
+
+def _rank(match: Match) -> tuple[bool, float, int]:
+    return (match.method == EXACT, match.similarity, -match.article.id)
 
 
 @dataclass(frozen=True, slots=True)

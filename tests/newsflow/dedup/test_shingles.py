@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from newsflow.dedup.shingles import containment, jaccard, shingles
 
-WORDS = "the kremlin is waiting for the us and europe to respond to the airstrikes".split()
+SENTENCE = "the kremlin is waiting for the us and europe to respond to the airstrikes"
+WORDS = SENTENCE.split()
 
 
 def test_word_four_grams() -> None:
