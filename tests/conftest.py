@@ -1,18 +1,23 @@
-"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, and the local replay."""
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, the local replay, fuzzing."""
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from db.session import dispose_engines
 from newsflow.replay import ReplayServer, load_routes
-from newsflow.settings import get_settings
+from newsflow.settings import REPO_ROOT, get_settings
 
 POSTGRES_URL = os.environ.get(
     "NEWSFLOW_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -85,3 +90,164 @@ def replay() -> Iterator[ReplayServer]:
     """The recorded agency sites, served on 127.0.0.1 for the whole test session."""
     with ReplayServer(load_routes()) as server:
         yield server
+
+
+# Fuzz tests: a modest, repeatable run in `make test`; a long exploring one with NEWSFLOW_SOAK=1
+# (failures are kept in var/hypothesis and replayed first next time).
+settings.register_profile(
+    "newsflow",
+    max_examples=60,
+    deadline=timedelta(seconds=2),  # per input: a parser that hangs on one page is a bug
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "newsflow-soak",
+    parent=settings.get_profile("newsflow"),
+    max_examples=3000,
+    derandomize=False,
+    print_blob=True,
+    database=DirectoryBasedExampleDatabase(str(REPO_ROOT / "var" / "hypothesis")),
+)
+settings.load_profile("newsflow-soak" if os.environ.get("NEWSFLOW_SOAK") else "newsflow")
+
+# Bytes that parsers trip over: bad references, stray markup, NULs, BOMs, late declarations.
+NASTY = (
+    b"&#0;",
+    b"&#xD800;",
+    b"&#x110000;",
+    b"&#99999999999999999999;",
+    b"&bogus;",
+    b"&amp",
+    b"&",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!--",
+    b"-->",
+    b"<?xml version='1.0' encoding='utf-16'?>",
+    b"\x00",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\x1f\x8b",
+    b"</html>",
+    b"<body>",
+    b"</",
+    b"<",
+    b">",
+    b'"',
+    b"<script>",
+    b"<style>",
+    b"<!DOCTYPE html>",
+    b'<meta charset="windows-1256">',
+    b'<a href="http://[::1">x</a>',
+    b"<loc>http://[::1</loc>",
+    b"<link>http://[x</link>",
+    b"<lastmod>2016-10-19T15:42:10</lastmod>",
+    b"<pubDate>Mon, 01 Jan 0001 00:00:00 +0100</pubDate>",
+    b"<updated>9999-12-31T23:59:59-12:00</updated>",
+    "\u2028\u202e\ufeff".encode(),
+)
+ENCODINGS = ("utf-16", "utf-32", "cp1256", "cp1251", "koi8-r", "latin-1", "shift_jis", "utf-7")
+_TAGS = (b"div", b"p", b"span", b"table", b"item", b"url", b"entry", b"li")
+
+
+def entity_bomb(levels: int = 9) -> bytes:
+    """A "billion laughs" internal subset: ``&e9;`` expands to 10**9 copies of a word."""
+    declarations = [b'<!ENTITY e0 "lol">'] + [
+        f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">'.encode() for i in range(1, levels + 1)
+    ]
+    return b"<!DOCTYPE d [" + b"".join(declarations) + b"]>"
+
+
+def _at(doc: bytes) -> st.SearchStrategy[int]:
+    return st.integers(0, len(doc))
+
+
+@st.composite
+def mutated_documents(draw: st.DrawFn, originals: Sequence[bytes]) -> bytes:
+    """A recorded document damaged one to four times, the ways real servers and attackers do."""
+    doc = draw(st.sampled_from(originals))
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(sorted(_MUTATIONS)))
+        doc = _MUTATIONS[kind](draw, doc, originals)
+    return doc
+
+
+def _truncate(draw: st.DrawFn, doc: bytes, _: Sequence[bytes]) -> bytes:
+    return doc[: draw(_at(doc))]
+
+
+def _delete(draw: st.DrawFn, doc: bytes, _: Sequence[bytes]) -> bytes:
+    at = draw(_at(doc))
+    return doc[:at] + doc[at + draw(st.integers(1, 512)) :]
+
+
+def _insert(draw: st.DrawFn, doc: bytes, _: Sequence[bytes]) -> bytes:
+    at = draw(_at(doc))
+    return doc[:at] + draw(st.sampled_from(NASTY) | st.binary(max_size=64)) + doc[at:]
+
+
+def _splice(draw: st.DrawFn, doc: bytes, originals: Sequence[bytes]) -> bytes:
+    other = draw(st.sampled_from(originals))
+    return doc[: draw(_at(doc))] + other[draw(_at(other)) :]
+
+
+def _repeat(draw: st.DrawFn, doc: bytes, _: Sequence[bytes]) -> bytes:
+    at = draw(_at(doc))
+    return (
+        doc[:at] + doc[at : at + draw(st.integers(1, 2000))] * draw(st.integers(2, 50)) + doc[at:]
+    )
+
+
+def _nest(draw: st.DrawFn, doc: bytes, _: Sequence[bytes]) -> bytes:
+    at, tag = draw(_at(doc)), draw(st.sampled_from(_TAGS))
+    opening = b"<" + tag + b">"
+    return doc[:at] + opening * draw(st.integers(10, 5000)) + doc[at:]
+
+
+def _huge_attribute(draw: st.DrawFn, doc: bytes, _: Sequence[bytes]) -> bytes:
+    at, size = draw(_at(doc)), draw(st.integers(1_000, 300_000))
+    return doc[:at] + b'<a class="' + b"x" * size + b'" href="/a">a</a>' + doc[at:]
+
+
+def _reencode(draw: st.DrawFn, doc: bytes, _: Sequence[bytes]) -> bytes:
+    return doc.decode("utf-8", "replace").encode(draw(st.sampled_from(ENCODINGS)), "replace")
+
+
+def _redeclare(draw: st.DrawFn, doc: bytes, _: Sequence[bytes]) -> bytes:
+    name = draw(st.sampled_from((*ENCODINGS, "x-bogus", "")))
+    return re.sub(rb"(?i)utf-8", name.encode(), doc, count=1)
+
+
+def _entity_bomb(draw: st.DrawFn, doc: bytes, _: Sequence[bytes]) -> bytes:
+    prolog = doc.find(b"?>") + 2 if doc.startswith(b"<?xml") else 0
+    body = doc[prolog:]
+    at = draw(_at(body))
+    return doc[:prolog] + entity_bomb() + body[:at] + b"&e9;" + body[at:]
+
+
+_MUTATIONS: dict[str, Callable[[st.DrawFn, bytes, Sequence[bytes]], bytes]] = {
+    "truncate": _truncate,
+    "delete": _delete,
+    "insert": _insert,
+    "splice": _splice,
+    "repeat": _repeat,
+    "nest": _nest,
+    "huge_attribute": _huge_attribute,
+    "reencode": _reencode,
+    "redeclare": _redeclare,
+    "entity_bomb": _entity_bomb,
+}
+
+
+@pytest.fixture(scope="session")
+def mutated() -> Callable[[Sequence[bytes]], st.SearchStrategy[bytes]]:
+    """Strategy factory for fuzz tests: ``data.draw(mutated(recorded_documents))``."""
+    return mutated_documents
+
+
+@pytest.fixture(scope="session")
+def billion_laughs() -> bytes:
+    """An XML internal subset whose ``&e9;`` expands to 10**9 words wherever entities resolve."""
+    return entity_bomb()

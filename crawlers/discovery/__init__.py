@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,4 +32,13 @@ def in_window(
     return (since is None or day >= since) and (until is None or day <= until)
 
 
-__all__ = ["Discovered", "in_window"]
+def absolute_url(base_url: str, link: str) -> str | None:
+    """``link`` resolved against ``base_url``; None when it cannot be a web page's address."""
+    try:
+        url = urljoin(base_url, link.strip())
+    except ValueError:  # e.g. an unclosed IPv6 host, "http://[::1"; one bad link, not the page
+        return None
+    return url if url.startswith(("http://", "https://")) else None
+
+
+__all__ = ["Discovered", "absolute_url", "in_window"]

@@ -7,16 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from urllib.parse import urljoin
 
 import dateparser
 from parsel import Selector
 
-from crawlers.discovery import Discovered
+from crawlers.discovery import Discovered, absolute_url
 from newsflow.registry import ListingMarkup
 
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
+# Day labels are short ("19 October", "14 мая 2024, 18:05"); dateparser takes seconds on long text.
+_MAX_LABEL = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +47,11 @@ def parse_listing(
             heading = " ".join(node.css("::text").getall()).strip()
             continue
         link = node.css(markup.link).get()
-        if link:
-            day = _item_day(node, markup, heading, tuple(languages))
-            items.append(Discovered(urljoin(base_url, link.strip()), day))
+        url = absolute_url(base_url, link) if link else None
+        if url:
+            items.append(Discovered(url, _item_day(node, markup, heading, tuple(languages))))
     next_link = page.css(markup.next_page).get() if markup.next_page else None
-    return ParsedListing(tuple(items), urljoin(base_url, next_link.strip()) if next_link else None)
+    return ParsedListing(tuple(items), absolute_url(base_url, next_link) if next_link else None)
 
 
 def _item_day(
@@ -68,7 +69,12 @@ def parse_day(
     """A listing's day label as a date; a year-less ``19 October`` takes the heading's year."""
     iso = _ISO_DAY.search(label)
     if iso:
-        return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:  # "2016-13-45": a broken date is no date, not a broken listing
+            return None
+    if len(label) > _MAX_LABEL:
+        return None
     year = _YEAR.search(heading or "") if not _YEAR.search(label) else None
     if year:
         label = f"{label} {year[1]}"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 
-from crawlers.discovery import Discovered
+from crawlers.discovery import Discovered, absolute_url
 from newsflow.charset import as_utf8
 
 _MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/]?(0[1-9]|1[0-2])(?!\d)")
@@ -52,8 +52,11 @@ _PARSER = etree.XMLParser(
 def _unzipped(body: bytes) -> bytes:
     if not body.startswith(_GZIP_MAGIC):
         return body
-    with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
-        return stream.read(_MAX_UNZIPPED)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+            return stream.read(_MAX_UNZIPPED)
+    except (OSError, EOFError, zlib.error) as exc:  # what the spider catches is ValueError
+        raise ValueError(f"unreadable gzip: {exc}") from None
 
 
 def _entry(node: etree._Element, base_url: str) -> Discovered | None:
@@ -61,10 +64,11 @@ def _entry(node: etree._Element, base_url: str) -> Discovered | None:
     for child in node.iter():
         if isinstance(child.tag, str) and child.text and child.text.strip():
             texts.setdefault(etree.QName(child).localname, child.text.strip())
-    if "loc" not in texts:
+    url = absolute_url(base_url, texts["loc"]) if "loc" in texts else None
+    if url is None:
         return None
     stamp = texts.get("publication_date") or texts.get("lastmod")
-    return Discovered(urljoin(base_url, texts["loc"]), _parse_w3c(stamp))
+    return Discovered(url, _parse_w3c(stamp))
 
 
 def _parse_w3c(text: str | None) -> datetime | date | None:
@@ -74,9 +78,12 @@ def _parse_w3c(text: str | None) -> datetime | date | None:
     try:
         if len(text) == 10:
             return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+    # A time without a zone is no instant (W3C requires one), but its day is as written;
+    # kept as a date, it cannot meet zoned times in comparisons.
+    return stamp if stamp.tzinfo is not None else stamp.date()
 
 
 def sitemap_month(url: str) -> tuple[int, int] | None:

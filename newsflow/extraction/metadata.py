@@ -168,7 +168,7 @@ def _load_json(text: str) -> Any:
     text = re.sub(r"^(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)$", "", text).strip().rstrip(";")
     try:
         return json.loads(text, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # deeply nested arrays exhaust the decoder's stack
         return None
 
 
