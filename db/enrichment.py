@@ -77,6 +77,7 @@ def stale_ids(
     after: int = 0,
     source_id: str | None = None,
     since: date | None = None,
+    until: date | None = None,
 ) -> list[int]:
     """Enriched articles after ``after`` that some enricher has not run on at its version.
 
@@ -111,6 +112,9 @@ def stale_ids(
         wanted = wanted.where(_Row.source_id == source_id)
     if since:
         wanted = wanted.where(_Row.published_at >= datetime.combine(since, time(), UTC))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), time(), UTC)
+        wanted = wanted.where(_Row.published_at < end)
     return list(session.execute(wanted.order_by(_Row.id).limit(limit)).scalars())
 
 

@@ -61,6 +61,7 @@ def reenrich_stale(
     enrichers: Sequence[Enricher],
     source_id: str | None = None,
     since: date | None = None,
+    until: date | None = None,
     url: str | None = None,
     batch: int = BATCH,
 ) -> Counter[str]:
@@ -74,7 +75,7 @@ def reenrich_stale(
     after = 0
     while True:
         with session_scope(url) as session:
-            ids = store.stale_ids(session, versions, batch, after, source_id, since)
+            ids = store.stale_ids(session, versions, batch, after, source_id, since, until)
         if not ids:
             return counts
         counts.update(reenrich_batch(ids, enrichers, url))

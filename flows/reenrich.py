@@ -19,12 +19,16 @@ from newsflow.enrichment import select_enrichers
 
 @task
 def stale_batch(
-    names: list[str], after: int, batch_size: int, source: str | None, since: date | None
+    names: list[str],
+    after: int,
+    batch_size: int,
+    source: str | None,
+    window: tuple[date | None, date | None],
 ) -> list[int]:
     """The next batch of article ids some of these enrichers are stale on."""
     versions = {e.name: e.version for e in select_enrichers(names)}
     with session_scope() as session:
-        return store.stale_ids(session, versions, batch_size, after, source, since)
+        return store.stale_ids(session, versions, batch_size, after, source, *window)
 
 
 @task(retries=2, retry_delay_seconds=[10, 60])
@@ -37,6 +41,7 @@ def reenrich_articles(ids: list[int], names: list[str]) -> dict[str, int]:
 def reenrich(
     source: str | None = None,
     since: date | None = None,
+    until: date | None = None,
     enrichers: list[str] | None = None,
     batch_size: int = BATCH,
 ) -> dict[str, int]:
@@ -44,7 +49,7 @@ def reenrich(
     names = [e.name for e in select_enrichers(enrichers)]  # fail fast on an unknown name
     totals: Counter[str] = Counter()
     after = 0
-    while ids := stale_batch(names, after, batch_size, source, since):
+    while ids := stale_batch(names, after, batch_size, source, (since, until)):
         totals.update(reenrich_articles(ids, names))
         after = ids[-1]
     get_run_logger().info("reenrich %s: %s", source or "all sources", dict(totals))

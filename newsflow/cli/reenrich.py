@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from newsflow.cli.params import DAY, SOURCE
+from newsflow.cli.params import SOURCE, date_window
 
 
 def _enricher_names(
@@ -24,7 +24,11 @@ def _enricher_names(
 
 @click.command("reenrich")
 @click.option("--source", type=SOURCE, help="Only this source's articles (default: all).")
-@click.option("--since", type=DAY, help="Only articles published on or after this day.")
+@date_window(
+    required=False,
+    since_help="Only articles published on or after this day (YYYY-MM-DD).",
+    until_help="Only articles published on or before this day (YYYY-MM-DD).",
+)
 @click.option(
     "--enricher",
     "enrichers",
@@ -32,7 +36,9 @@ def _enricher_names(
     callback=_enricher_names,
     help="Only this enricher (repeatable): language, dateline, places, entities, keywords.",
 )
-def reenrich_command(source: str | None, since: date | None, enrichers: tuple[str, ...]) -> None:
+def reenrich_command(
+    source: str | None, since: date | None, until: date | None, enrichers: tuple[str, ...]
+) -> None:
     """Re-run enrichers whose version changed (or that failed) on stored articles.
 
     Nothing is refetched. Batches commit as they go: a run stopped halfway continues where
@@ -43,5 +49,5 @@ def reenrich_command(source: str | None, since: date | None, enrichers: tuple[st
     from flows.reenrich import reenrich
 
     require_current()
-    totals = reenrich(source, since, list(enrichers) or None)
+    totals = reenrich(source, since, until, list(enrichers) or None)
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())) or "all current")

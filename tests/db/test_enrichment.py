@@ -239,6 +239,15 @@ def test_reenrich_filters_by_source_and_date(
             )
         ).all()
     assert counts["reenriched"] == len(newer)
+    counts = reenrich_stale(default_enrichers(), until=datetime(2016, 12, 31).date())
+    with session_scope() as session:
+        older = session.execute(
+            select(models.Article.id).where(
+                models.Article.published_at < datetime(2017, 1, 1, tzinfo=UTC),
+                models.Article.source_id != "sana-en",
+            )
+        ).all()
+    assert counts["reenriched"] == len(older) > 0
 
 
 def test_language_disagreements_are_counted(stored: dict[str, int]) -> None:

@@ -53,6 +53,7 @@ CASES = {
     "ingest": Case(("sana-en",)),
     "replay": Case(database="none"),
     "reprocess": Case(("sana-en",)),
+    "reenrich": Case(),
     "serve": Case(("--source", "sana-en")),
     "sources list": Case(database="none"),
     "status": Case(),
@@ -255,8 +256,17 @@ SOURCED = sorted(n for n, c in COMMANDS.items() if _takes(c, (SourceType, Source
 
 
 def test_the_checked_parameters_cover_the_expected_commands() -> None:
-    assert DATED == ["backfill", "coverage", "export"]
-    assert SOURCED == ["backfill", "coverage", "demo", "export", "ingest", "reprocess", "serve"]
+    assert DATED == ["backfill", "coverage", "export", "reenrich"]
+    assert SOURCED == [
+        "backfill",
+        "coverage",
+        "demo",
+        "export",
+        "ingest",
+        "reenrich",
+        "reprocess",
+        "serve",
+    ]
 
 
 def _dated_args(command: str, since: str, until: str) -> list[str]:
