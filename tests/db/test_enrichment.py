@@ -143,7 +143,8 @@ def test_a_duplicate_reads_its_originals_results(stored: dict[str, int]) -> None
         viewed = (
             session.execute(
                 text(
-                    "SELECT value FROM article_enrichments WHERE article_id = :a AND kind = 'language'"
+                    "SELECT value FROM article_enrichments"
+                    " WHERE article_id = :a AND kind = 'language'"
                 ),
                 {"a": duplicate},
             )
@@ -259,3 +260,33 @@ def test_language_disagreements_are_counted(stored: dict[str, int]) -> None:
         )
         found = enrichment_store.language_disagreements(session, ["sana-en", "sana-ar"])
     assert found == {"sana-en": 1}
+
+
+def _plan(query) -> list[str]:  # type: ignore[no-untyped-def]
+    with session_scope() as session:
+        engine = session.get_bind()
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SET LOCAL enable_seqscan = off"))  # small tables: force it
+            return list(session.execute(text(f"EXPLAIN {sql}")).scalars())
+        return [row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+
+
+def test_the_queue_is_read_through_its_partial_index(database_url: str) -> None:
+    query = (
+        select(models.Article.id)
+        .where(models.Article.source_id == "sana-en", enrichment_store.is_pending())
+        .order_by(models.Article.id)
+        .limit(200)
+    )
+    plan = _plan(query)
+    assert any("ix_articles_enrich_pending" in line for line in plan), plan
+
+
+def test_results_are_found_by_place_code_through_an_index(database_url: str) -> None:
+    query = select(models.Enrichment.article_id).where(
+        models.Enrichment.kind == "place", models.Enrichment.label == "SY"
+    )
+    plan = _plan(query)
+    # (kind, label) or, on a table this small, (kind, value): either way no table scan.
+    assert any("ix_enrichments_kind_" in line for line in plan), plan
