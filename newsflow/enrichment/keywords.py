@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,13 +38,15 @@ _CALENDAR = (
 
 @dataclass
 class _Word:
-    """Statistics of one folded word over the text."""
+    """Statistics of one folded word over the text: counts, sentences, distinct neighbours."""
 
     count: int = 0
     capitalised: int = 0
     sentences: list[int] = field(default_factory=list)
-    left: Counter[str] = field(default_factory=Counter)
-    right: Counter[str] = field(default_factory=Counter)
+    left: set[str] = field(default_factory=set)
+    right: set[str] = field(default_factory=set)
+    left_total: int = 0
+    right_total: int = 0
 
 
 class KeywordsEnricher:
@@ -109,9 +110,11 @@ def _word_statistics(
         word.capitalised += token.text[:1].isupper() and not opening
         word.sentences.append(sentences[index])
         if index and sentences[index - 1] == sentences[index]:
-            word.left[tokens[index - 1].norm] += 1
+            word.left.add(tokens[index - 1].norm)
+            word.left_total += 1
         if index + 1 < len(tokens) and sentences[index + 1] == sentences[index]:
-            word.right[tokens[index + 1].norm] += 1
+            word.right.add(tokens[index + 1].norm)
+            word.right_total += 1
     return words
 
 
@@ -119,22 +122,30 @@ def _word_weights(words: dict[str, _Word], sentence_count: int) -> dict[str, flo
     """YAKE's word score H: lower means more important."""
     if not words:
         return {}
+    # Plain arithmetic: the statistics module computes exactly, with fractions, and slowly.
     counts = [w.count for w in words.values()]
-    norm = statistics.mean(counts) + statistics.pstdev(counts)
+    mean = sum(counts) / len(counts)
+    norm = mean + math.sqrt(sum((c - mean) ** 2 for c in counts) / len(counts))
     most = max(counts)
     weights = {}
     for key, word in words.items():
         case = word.capitalised / (1 + math.log(word.count))
-        position = math.log(math.log(3 + statistics.median(word.sentences)))
+        position = math.log(math.log(3 + _median(word.sentences)))
         frequency = word.count / norm
         spread = len(set(word.sentences)) / sentence_count
-        left = len(word.left) / max(1, sum(word.left.values()))
-        right = len(word.right) / max(1, sum(word.right.values()))
+        left = len(word.left) / max(1, word.left_total)
+        right = len(word.right) / max(1, word.right_total)
         relatedness = 1 + (left + right) * word.count / most
         weights[key] = (relatedness * position) / (
             case + frequency / relatedness + spread / relatedness
         )
     return weights
+
+
+def _median(values: list[int]) -> float:
+    """Median of values already in ascending order (sentence numbers are appended in order)."""
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def _candidates(

@@ -83,6 +83,12 @@ class NameIndex(Generic[T]):
         """Longest accepted names, left to right, not overlapping."""
         position = 0
         while position < len(tokens):
+            norm = tokens[position].norm
+            # Most words start no name: one dictionary probe, no call (Arabic may hide a
+            # name behind a clitic, so it always takes the long way).
+            if norm not in self._longest and not is_arabic(norm):
+                position += 1
+                continue
             found = self._longest_at(text, tokens, position, accept)
             if found is None:
                 position += 1
