@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
-
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from typing import TYPE_CHECKING
 
 from newsflow.article import Article
 from newsflow.enrichment.base import Annotation, Context
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 __all__ = ["LanguageEnricher", "identify", "page_language"]
 
@@ -61,6 +63,9 @@ def page_language(html: bytes) -> str | None:
 
 @cache
 def _identifier() -> LanguageIdentifier:
+    # Imported on first use: py3langid brings numpy, which commands like `status` never need.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
     from newsflow.registry import load_registry
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
-
-import yake
 
 __all__ = ["data_lines", "stopword_lines"]
 
 DATA = Path(__file__).parent / "data"
-_STOPWORDS = Path(yake.__file__).parent / "core" / "StopwordsList"
+# Found without importing yake, whose import pulls in networkx (a third of a second).
+_YAKE = importlib.util.find_spec("yake")
+_STOPWORDS = Path(_YAKE.origin if _YAKE and _YAKE.origin else ".").parent / "core" / "StopwordsList"
 
 
 def data_lines(name: str) -> Iterator[list[str]]:
