@@ -194,6 +194,10 @@ class Article(Base):
     enriched_hash: Mapped[str | None] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A revisit found the article gone (404/410, or redirected to a home or listing page).
+    removed_at: Mapped[datetime | None]
+    removed_reason: Mapped[str | None] = mapped_column(String(32))
+    checked_at: Mapped[datetime | None]  # the last revisit, changed or not
 
 
 class ArticleVersion(Base):
@@ -208,6 +212,8 @@ class ArticleVersion(Base):
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
+    authors: Mapped[list[str] | None] = mapped_column(JSON)
+    published_at: Mapped[datetime | None]
     changed_fields: Mapped[list[str]] = mapped_column(default=list)
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
