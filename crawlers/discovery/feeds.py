@@ -20,6 +20,9 @@ from newsflow.charset import as_utf8
 _ENTITY = b"<!ENTITY"
 # The rest of a declaration: up to the first ">" outside quotes (possessive: linear time).
 _DECLARATION_END = re.compile(rb"""(?:[^>"']++|"[^"]*+"|'[^']*+')*+>""")
+# Numeric references; feedparser's fallback parser raises on those naming no character.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+);|([0-9]+);?)")
+_REPLACEMENT_CHAR = b"&#xFFFD;"
 
 
 class FeedError(ValueError):
@@ -47,7 +50,7 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
     media_type = content_type.split(";")[0].strip() or "application/xml"
     headers = {"content-location": base_url, "content-type": f"{media_type}; charset=utf-8"}
     # A stream, never bytes: feedparser opens bytes that name a local file and reads that.
-    stream = io.BytesIO(_without_entities(as_utf8(body, content_type)))
+    stream = io.BytesIO(_defused(as_utf8(body, content_type)))
     parsed = feedparser.parse(stream, response_headers=headers)
     problem = _bozo_reason(parsed.get("bozo_exception")) if parsed.get("bozo") else None
     links = (
@@ -59,6 +62,20 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
     if not items and not parsed.get("version"):
         raise FeedError("not an RSS or Atom feed")
     return ParsedFeed(items, problem)
+
+
+def _defused(xml: bytes) -> bytes:
+    """The feed without what feedparser cannot be trusted with: entities, impossible characters."""
+    return _CHAR_REF.sub(_char_ref, _without_entities(xml))
+
+
+def _char_ref(ref: re.Match[bytes]) -> bytes:
+    """A reference to a surrogate or to beyond U+10FFFF becomes U+FFFD, as browsers read it."""
+    digits = (ref[1] or ref[2]).lstrip(b"0") or b"0"
+    if len(digits) > 7:  # longer than any code point, in hex or decimal
+        return _REPLACEMENT_CHAR
+    code = int(digits, 16 if ref[1] else 10)
+    return ref[0] if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else _REPLACEMENT_CHAR
 
 
 def _without_entities(xml: bytes) -> bytes:

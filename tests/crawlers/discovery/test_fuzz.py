@@ -107,6 +107,21 @@ def test_entity_bombs_in_recorded_feeds(billion_laughs: bytes, feed: bytes, wher
     _check_feed(billion_laughs + feed[:at] + b"&e9;" + feed[at:])
 
 
+@given(
+    st.sampled_from(FEEDS),
+    st.sampled_from(
+        [b"&#x110000;", b"&#xD800;", b"&#55357;&#56832;", b"&#55357", b"&#" + b"9" * 30]
+    ),
+    st.floats(0, 1),
+)
+def test_references_to_no_character_in_recorded_feeds(
+    feed: bytes, ref: bytes, where: float
+) -> None:
+    # Expat rejects them; feedparser's fallback parser then raised (emoji as surrogate pairs).
+    at = int(len(feed) * where)
+    _check_feed(feed[:at] + ref + feed[at:])
+
+
 def test_a_feed_body_naming_a_local_file_is_not_read(tmp_path: Path) -> None:
     local = tmp_path / "feed.xml"
     local.write_bytes(FEEDS[0])
