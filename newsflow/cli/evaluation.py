@@ -21,18 +21,26 @@ def eval_command() -> None:
 )
 @click.option("--worst", default=5, show_default=True, help="Worst pages to list per field.")
 @click.option("--limit", type=int, default=None, help="Score only the first N cases.")
-def extraction_command(directory: Path, worst: int, limit: int | None) -> None:
+@click.option(
+    "--baseline",
+    is_flag=True,
+    help="Also score trafilatura alone through the same scorer and print both side by side.",
+)
+def extraction_command(directory: Path, worst: int, limit: int | None, baseline: bool) -> None:
     """Score extract_article on DIRECTORY (cases.jsonl plus gzipped pages).
 
     Prints body F1 (word 4-grams), title accuracy, authors F1, date within 60 s,
-    pages per second and the worst pages for each field.
+    pages per second and the worst pages for each field; with --baseline, beside the
+    figures of trafilatura alone.
 
     \b
     Example: newsflow eval extraction /work/shared/extraction-devset --worst 10 --limit 50
+    Example: newsflow eval extraction /work/shared/extraction-devset --baseline
     """
-    from newsflow.evaluation import evaluate, format_report
+    from newsflow.evaluation import evaluate, format_report, library_article
 
     if not (directory / "cases.jsonl").is_file():
         raise click.ClickException(f"{directory} has no cases.jsonl")
     report = evaluate(directory, limit=limit)
-    click.echo(format_report(report, worst=worst))
+    library = evaluate(directory, limit=limit, extractor=library_article) if baseline else None
+    click.echo(format_report(report, worst=worst, baseline=library))

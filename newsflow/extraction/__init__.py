@@ -3,6 +3,10 @@
 The page is parsed once with lxml; declared metadata, agency rules and the general methods
 (title reconciliation, byline parsing, date choice, trafilatura for the body) each fill the
 fields they are best at into a ``Draft``, and every field records the evidence it came from.
+The body is never worse than the library's: when the cleaning left far less text than
+trafilatura alone finds on the untouched page, or the classifier saw no article where the
+library finds prose, the library's text is kept (provenance ``trafilatura:untouched`` rather
+than ``newsflow:cleaned``; see ``fallback``).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from newsflow.article import Article
-from newsflow.extraction.body import generic_paragraphs, with_lead
+from newsflow.extraction.body import generic_paragraphs, library_paragraphs, with_lead
 from newsflow.extraction.bylines import OWN_CREDIT, find_authors, take_lead_credit
 from newsflow.extraction.cleaning import drop_furniture
 from newsflow.extraction.credits import publisher_names
@@ -21,6 +25,7 @@ from newsflow.extraction.dates import find_modified, find_published
 from newsflow.extraction.draft import CREDIT_LINE, Draft
 from newsflow.extraction.embedded import embedded_paragraphs, needs_embedded
 from newsflow.extraction.evidence import Found
+from newsflow.extraction.fallback import LIBRARY, OWN, has_prose, prefer_library, worth_checking
 from newsflow.extraction.metadata import (
     Metadata,
     descriptions,
@@ -40,13 +45,16 @@ __all__ = ["PageKind", "classify_page", "extract_article"]
 
 @dataclass(frozen=True)
 class _Page:
-    """What the stages read: the parsed tree, the agency's rules and the declared metadata."""
+    """What the stages read: the parsed tree, the agency's rules, the declared metadata, the
+    markup as fetched (for the library's look at the untouched page) and the page's kind."""
 
     root: HtmlElement
     by_rule: RulePage
     meta: Metadata
     url: str | None
     agency: Source | None
+    markup: str
+    kind: PageKind
 
     @property
     def rules(self) -> Rules:
@@ -58,10 +66,14 @@ def extract_article(html: str, url: str | None, source: str | None = None) -> Ar
     """Extract the article on a page, or None when the page is not an article."""
     agency = get_source(source) if source else None
     root = parse_html(html)
-    if root is None or classify_tree(root, url) is not PageKind.ARTICLE:
+    kind = classify_tree(root, url) if root is not None else PageKind.OTHER
+    # A page of no known kind may still hold an article the classifier missed: the body
+    # stage then keeps it only if trafilatura finds substantial prose on it.
+    if root is None or kind not in (PageKind.ARTICLE, PageKind.OTHER):
         return None
     rules = agency.agency.rules if agency else Rules.model_validate({})
-    page = _Page(root, RulePage(root, rules), read_metadata(root, url), url, agency)
+    meta = read_metadata(root, url)
+    page = _Page(root, RulePage(root, rules), meta, url, agency, html, kind)
     draft = Draft(url=url or "", source=source)
     # The header is read from the whole page: the body stage drops boilerplate from it.
     _title(draft, page)
@@ -107,16 +119,41 @@ def _authors(draft: Draft, page: _Page) -> None:
 
 
 def _body(draft: Draft, page: _Page) -> None:
-    page.by_rule.drop()
+    if page.kind is not PageKind.ARTICLE:
+        _unclassified_body(draft, page)
+        return
+    removed = page.by_rule.drop()
     paragraphs = page.by_rule.body()
     if paragraphs:
         draft.set("body", Found(paragraphs, "rule:body"))
-        return
-    drop_furniture(page.root)
-    paragraphs = generic_paragraphs(page.root, page.url)
-    paragraphs = with_lead(paragraphs, page.root, descriptions(page.meta))
-    draft.set("body", Found(paragraphs, "trafilatura"))
+    else:
+        removed += drop_furniture(page.root)
+        paragraphs = generic_paragraphs(page.root, page.url)
+        paragraphs = with_lead(paragraphs, page.root, descriptions(page.meta))
+        draft.set("body", Found(paragraphs, OWN))
+    if worth_checking(draft.body, removed):
+        _library_body(draft, page, removed)
     _script_body(draft, page)
+
+
+def _library_body(draft: Draft, page: _Page, removed: list[str]) -> None:
+    # The cleaning may have removed the article: compare with the library on the untouched page.
+    untouched = parse_html(page.markup)
+    if untouched is None:
+        return
+    paragraphs = library_paragraphs(untouched, page.url)
+    if prefer_library(draft.body, paragraphs, removed):
+        paragraphs = with_lead(paragraphs, untouched, descriptions(page.meta))
+        draft.set("body", Found(paragraphs, LIBRARY))
+
+
+def _unclassified_body(draft: Draft, page: _Page) -> None:
+    # No article signs, but no other kind either: the library's prose decides (nothing is
+    # removed first, so the page is as fetched).
+    paragraphs = library_paragraphs(page.root, page.url)
+    if has_prose(paragraphs):
+        paragraphs = with_lead(paragraphs, page.root, descriptions(page.meta))
+        draft.set("body", Found(paragraphs, LIBRARY))
 
 
 def _script_body(draft: Draft, page: _Page) -> None:

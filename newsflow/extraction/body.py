@@ -10,7 +10,13 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
-__all__ = ["drop_boilerplate", "element_paragraphs", "generic_paragraphs", "text_with_breaks"]
+__all__ = [
+    "drop_boilerplate",
+    "element_paragraphs",
+    "generic_paragraphs",
+    "library_paragraphs",
+    "text_with_breaks",
+]
 
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "figcaption")
 _LEAF_BLOCKS = etree.XPath(" | ".join(f".//{tag}" for tag in _BLOCKS if tag != "figcaption"))
@@ -35,6 +41,14 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_links": True,
     "as_dict": False,
 }
+# The library as it comes, on the untouched page: its defaults, comments left out (links kept
+# only so teaser paragraphs can be told from text).
+LIBRARY_OPTIONS: dict[str, Any] = {
+    "with_metadata": False,
+    "include_comments": False,
+    "include_links": True,
+    "as_dict": False,
+}
 _CAPTION = re.compile(
     r"^(?:foto|photo|bild|image|picture|credit|quelle|source)s?\s*:", re.IGNORECASE
 )
@@ -51,7 +65,19 @@ _CAPTION_CHARS = 300
 
 def generic_paragraphs(root: HtmlElement, url: str | None) -> list[str]:
     """Body paragraphs of any news page, from trafilatura's main-text detection."""
-    document = trafilatura.bare_extraction(root, url=url, **TRAFILATURA_OPTIONS)
+    return _trafilatura_paragraphs(root, url, TRAFILATURA_OPTIONS)
+
+
+def library_paragraphs(root: HtmlElement, url: str | None) -> list[str]:
+    """Body paragraphs trafilatura alone finds with its own settings (the tree is not changed)."""
+    return _trafilatura_paragraphs(root, url, LIBRARY_OPTIONS)
+
+
+def _trafilatura_paragraphs(
+    root: HtmlElement, url: str | None, options: dict[str, Any]
+) -> list[str]:
+    # bare_extraction works on a copy of the tree it is given.
+    document = trafilatura.bare_extraction(root, url=url, **options)
     body = getattr(document, "body", None)
     if body is None:
         return []
@@ -128,7 +154,9 @@ def _pieces(element: etree._Element) -> Iterator[str]:
 
 
 def _xml_paragraphs(body: etree._Element) -> list[str]:
-    paragraphs: list[str] = []
+    # Text between the blocks (after a heading, between line breaks) is a paragraph too: the
+    # library keeps it, so leaving it out would lose article text the library finds.
+    paragraphs: list[str] = _loose(body.text)
     for child in body:
         if child.tag == "list":
             parts = [text_with_breaks(i) for i in child.iter("item") if not _mostly_link(i)]
@@ -137,7 +165,13 @@ def _xml_paragraphs(body: etree._Element) -> list[str]:
         else:
             parts = [] if _mostly_link(child) else [text_with_breaks(child)]
         paragraphs.extend(p.strip() for p in parts if p.strip())
+        paragraphs.extend(_loose(child.tail))
     return paragraphs
+
+
+def _loose(text: str | None) -> list[str]:
+    folded = " ".join((text or "").split())
+    return [folded] if folded else []
 
 
 def _mostly_link(element: etree._Element) -> bool:

@@ -7,6 +7,8 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
+from newsflow.extraction.pages import visible_text
+
 __all__ = ["drop_furniture", "drop_story_cards", "is_furniture"]
 
 # Class and id words CMSs give to blocks that are never article text. A word must start at a
@@ -32,29 +34,47 @@ def is_furniture(element: HtmlElement) -> bool:
     return bool(_FURNITURE.search(names))
 
 
-def drop_furniture(root: HtmlElement) -> None:
-    """Remove furniture blocks from a parsed page (their tails stay), wrappers spared."""
+def drop_furniture(root: HtmlElement) -> list[str]:
+    """Remove furniture blocks from a parsed page (their tails stay), wrappers spared.
+
+    Returns the visible text of each block removed, so a caller can tell when the cleaning
+    took away more than it left, or took away the text the library would have kept.
+    """
     body = root.find("body")
     if body is None:
-        return
-    total = len(body.text_content()) or 1
+        return []
+    total, removed = len(body.text_content()) or 1, []
     for element in _CANDIDATES(root):
-        if not is_furniture(element) or element.getparent() is None:
+        if not is_furniture(element) or _detached(element, root):
             continue
         if element.find(".//h1") is not None:
             continue
-        if len(element.text_content()) / total > _WRAPPER_SHARE:
+        chars = len(element.text_content())
+        if chars / total > _WRAPPER_SHARE:
             continue
+        removed.append(visible_text(element))
         element.drop_tree()
-    drop_story_cards(root)
+    return removed + drop_story_cards(root)
 
 
-def drop_story_cards(root: HtmlElement) -> None:
-    """Remove cards promoting other stories: a linked headline with a short blurb beneath."""
+def drop_story_cards(root: HtmlElement) -> list[str]:
+    """Remove cards promoting other stories: a linked headline with a short blurb beneath.
+
+    Returns the visible text of each card removed.
+    """
+    removed = []
     for heading in _LINKED_HEADINGS(root):
         card = _card_of(heading)
-        if card is not None and card.getparent() is not None:
+        if card is not None and not _detached(card, root):
+            removed.append(visible_text(card))
             card.drop_tree()
+    return removed
+
+
+def _detached(element: HtmlElement, root: HtmlElement) -> bool:
+    # Already gone with a block removed before it (the candidates were listed up front).
+    ancestors = list(element.iterancestors())
+    return not ancestors or ancestors[-1] is not root
 
 
 def _card_of(heading: HtmlElement) -> HtmlElement | None:

@@ -11,6 +11,7 @@ from parsel import Selector
 from newsflow.extraction.body import element_paragraphs, text_with_breaks
 from newsflow.extraction.bylines import split_byline
 from newsflow.extraction.evidence import Found
+from newsflow.extraction.pages import visible_text
 from newsflow.registry.models import Rules
 
 __all__ = ["LAST_PARAGRAPH", "RulePage"]
@@ -55,11 +56,15 @@ class RulePage:
         """Tag names from the tags rule, without duplicates."""
         return tuple(dict.fromkeys(f.value for f in self.values(self.rules.tags)))
 
-    def drop(self) -> None:
-        """Remove the rule's boilerplate elements from the page (their tails stay)."""
+    def drop(self) -> list[str]:
+        """Remove the rule's boilerplate elements (their tails stay); the text of each one."""
+        removed = []
         for css in self.rules.drop:
             for element in self._elements(css):
-                element.drop_tree()
+                if element.getparent() is not None:
+                    removed.append(visible_text(element))
+                    element.drop_tree()
+        return removed
 
     def body(self) -> list[str] | None:
         """Body paragraphs of the rule's container, or None when the rule is unset or misses."""

@@ -52,3 +52,17 @@ def test_verdicts_carry_codes_a_wall_or_challenge_is_blocked() -> None:
 )
 def test_each_rejection_reason_has_its_code(reason: str, code: FailureCode) -> None:
     assert rejection_code(reason) is code
+
+
+def test_a_listing_at_an_article_url_is_a_listing() -> None:
+    cards = "".join(
+        f"<div class='card'><div class='title'><a href='/en/news/{i}'>Ministry number {i} "
+        "announces a new plan for the coming season</a></div><p>The ministry said on Tuesday "
+        f"that plan {i} would be presented to parliament next month, officials said.</p></div>"
+        for i in range(12)
+    )
+    page = (
+        "<html><head><title>News</title><meta property='og:type' content='article'></head>"
+        f"<body><h1>Latest news</h1>{cards}</body></html>"
+    )
+    assert not_article_reason(page, "https://sana.sy/en/?p=92385") == "not an article: listing"

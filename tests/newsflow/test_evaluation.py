@@ -12,7 +12,14 @@ from click.testing import CliRunner
 
 from newsflow.article import Article
 from newsflow.cli.evaluation import eval_command
-from newsflow.evaluation import body_scores, dates_match, evaluate, fold, format_report
+from newsflow.evaluation import (
+    body_scores,
+    dates_match,
+    evaluate,
+    fold,
+    format_report,
+    library_article,
+)
 
 BODY = (
     "The city council approved the new budget on Tuesday after a long debate.\n\n"
@@ -105,3 +112,28 @@ def test_cli_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "body F1          1.000" in result.output
     assert "Example:" in eval_command.help  # type: ignore[operator]
+
+
+def test_library_alone_through_the_same_scorer(tmp_path: Path) -> None:
+    directory = _write_set(tmp_path, [_case()])
+    article = library_article(PAGE, "https://x.org/a")
+    assert article is not None
+    assert article.title == "Budget passes"
+    # The library keeps the headline as the first line of its text.
+    assert article.body.split("\n") == ["Budget passes", *BODY.split("\n\n")]
+    assert article.authors == ("Jane Doe",)
+    report = evaluate(directory, extractor=library_article)
+    assert report.body_recall == pytest.approx(1.0)
+    assert report.body_precision == pytest.approx(22 / 24)  # two 4-grams span the headline
+    assert report.pages_per_second > 0
+
+
+def test_cli_baseline_prints_both_columns(tmp_path: Path) -> None:
+    directory = _write_set(tmp_path, [_case()])
+    result = CliRunner().invoke(eval_command, ["extraction", str(directory), "--baseline"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["newsflow", "trafilatura", "alone"]
+    body = next(line for line in lines if line.startswith("body F1"))
+    newsflow, library = "1.000  (P 1.000, R 1.000)", "0.957  (P 0.917, R 1.000)"
+    assert body.split() == ["body", "F1", *newsflow.split(), *library.split()]

@@ -61,3 +61,27 @@ def test_image_credit_lines_dropped() -> None:
         "© Example Agency, ref:240516-99-53606/3",
     ]
     assert drop_boilerplate(paragraphs) == [kept]
+
+
+def test_text_between_blocks_is_kept() -> None:
+    # Text after a subheading with no paragraph around it: the library keeps it, so must we.
+    paragraph = (
+        "The council met on Tuesday to approve the budget after a long debate about roads, "
+        "schools and the new bridge over the river."
+    )
+    first = (
+        "Members said the bridge would open next spring, two years later than planned, and "
+        "that the contractor had agreed to pay for the delay."
+    )
+    second = (
+        "The opposition asked for an inquiry into the contract, saying the council had been "
+        "warned about the contractor's record before it signed."
+    )
+    html = (
+        "<html><head><title>Budget</title></head><body><article><h1>Budget</h1>"
+        f"<div class='text'><p>{paragraph}</p><h2>The bridge</h2>{first}<br><br>{second}"
+        f"<p>{paragraph}</p></div></article></body></html>"
+    )
+    article = extract_article(html, "https://news.example.org/a")
+    assert article is not None
+    assert article.paragraphs == [paragraph, "The bridge", first, second, paragraph]

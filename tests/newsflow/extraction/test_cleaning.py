@@ -27,9 +27,19 @@ def test_wrapper_with_furniture_word_is_spared() -> None:
         "<div class='newsletter'>Sign up now</div></body></html>"
     )
     assert root is not None
-    drop_furniture(root)
+    assert drop_furniture(root) == ["Sign up now"]  # the text of each block it removed
     assert root.xpath("//div[@class='share-enabled']")
     assert not root.xpath("//div[@class='newsletter']")
+
+
+def test_removed_text_is_reported_once() -> None:
+    # A furniture block inside another goes with it: its text is not reported again.
+    root = parse_html(
+        "<html><body><p>" + "Article text. " * 40 + "</p><div class='related'>Read these "
+        "<div class='promo'>Offer<script>var x = 'not text';</script></div></div></body></html>"
+    )
+    assert root is not None
+    assert drop_furniture(root) == ["Read these Offer"]
 
 
 def test_related_block_not_in_body(page: Callable[..., str]) -> None:

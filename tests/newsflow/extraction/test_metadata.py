@@ -119,7 +119,7 @@ def test_language_from_html_lang(page: Callable[..., str]) -> None:
     article = extract_article(page(), URL)
     assert article is not None
     assert article.language == "en"
-    assert article.provenance["body"] == "trafilatura"
+    assert article.provenance["body"] == "newsflow:cleaned"
 
 
 def test_declared_labels_read_from_metadata(page: Callable[..., str]) -> None:
