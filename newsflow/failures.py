@@ -32,6 +32,7 @@ class FailureCode(StrEnum):
     NOT_ARTICLE = "not_article"  # a page at an article URL that holds no article
     EXTRACTION_ERROR = "extraction_error"  # the extractor raised
     STORE_ERROR = "store_error"  # the database refused the write
+    ENRICH_ERROR = "enrich_error"  # an enricher raised on a stored article
 
 
 _STAGE_DEFAULTS = {
@@ -39,6 +40,7 @@ _STAGE_DEFAULTS = {
     "parse": FailureCode.PARSE,
     "extract": FailureCode.NOT_ARTICLE,
     "store": FailureCode.STORE_ERROR,
+    "enrich": FailureCode.ENRICH_ERROR,
 }
 
 

@@ -177,6 +177,7 @@ def test_a_failing_enricher_records_a_failure_and_the_others_store(
             select(models.Failure).where(models.Failure.stage == "enrich")
         ).scalar_one()
         assert failure.url == SEED_URL and "entities v1: RuntimeError" in failure.reason
+        assert failure.code == "enrich_error"
         run = session.get(models.EnrichmentRun, (seed, "entities"))
         assert run is not None and run.error == "RuntimeError: no cues file"
 
