@@ -1,68 +1,176 @@
-"""Articles as plain records for downstream tools, streamed so memory stays flat."""
+"""Rows of the views for downstream tools, streamed in batches so memory stays flat.
+
+Reads go through the views (db.views), never the tables: what an export or the read API
+returns is the documented contract. Writers take an iterator of records and hold at most one
+batch (JSON Lines, CSV: one row; Parquet: one row group) in memory.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import IO, Any, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
-from db import models
+from db.views import ARTICLE_VIEW, View, table
 
-COLUMNS = (
-    "source",
-    "url",
-    "title",
-    "published_at",
-    "published_offset_minutes",
-    "authors",
-    "dateline",
-    "language",
-    "section",
-    "tags",
-    "body",
-    "duplicate_of",
-    "version",
-    "provenance",
-)
+COLUMNS = tuple(ARTICLE_VIEW.names)
+ROW_GROUP = 5_000  # rows per Parquet row group, and per fetch from the database
+PARQUET_HINT = "Parquet export needs pyarrow: pip install 'newsflow[parquet]'"
+Moment = date | datetime
 
 
-def article_records(
-    session: Session,
-    sources: list[str] | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    batch: int = 500,
-) -> Iterator[dict[str, Any]]:
-    """Stored articles, oldest first, as JSON-ready dicts (UTC times; the page offset beside)."""
-    query = select(models.Article).order_by(models.Article.published_at, models.Article.id)
+def article_select(
+    sources: Sequence[str] = (),
+    language: str | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
+    include_copies: bool = True,
+    story: int | None = None,
+) -> Select[Any]:
+    """article_view rows, oldest first, narrowed by source, language, window, copies, story.
+
+    A day bounds the window by whole UTC days (``until`` inclusive); a datetime is an instant
+    (``until`` exclusive).
+    """
+    view = table("article_view")
+    query = select(view).where(*article_filters(sources, language, since, until))
+    query = query.order_by(view.c.published_at, view.c.id)
+    if not include_copies:
+        query = query.where(view.c.duplicate_of.is_(None))
+    if story is not None:
+        members = table("story_articles")
+        query = query.where(
+            view.c.id.in_(select(members.c.article_id).where(members.c.story_id == story))
+        )
+    return query
+
+
+def article_filters(
+    sources: Sequence[str] = (),
+    language: str | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
+) -> list[ColumnElement[bool]]:
+    """WHERE terms on article_view for a source list, a language and a publication window."""
+    view = table("article_view")
+    terms: list[ColumnElement[bool]] = []
     if sources:
-        query = query.where(models.Article.source_id.in_(sources))
-    if since:
-        query = query.where(models.Article.published_at >= datetime.combine(since, time.min, UTC))
-    if until:
-        end = datetime.combine(until + timedelta(days=1), time.min, UTC)
-        query = query.where(models.Article.published_at < end)
-    for article in session.scalars(query.execution_options(yield_per=batch)):
-        yield _record(article)
+        terms.append(view.c.source.in_(list(sources)))
+    if language:
+        terms.append(view.c.language == language)
+    if since is not None:
+        terms.append(view.c.published_at >= instant(since))
+    if until is not None:
+        terms.append(view.c.published_at < instant(until, after=True))
+    return terms
 
 
-def _record(article: models.Article) -> dict[str, Any]:
-    return {
-        "source": article.source_id,
-        "url": article.url,
-        "title": article.title,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "published_offset_minutes": article.published_offset_minutes,
-        "authors": article.authors,
-        "dateline": article.dateline,
-        "language": article.language,
-        "section": article.section,
-        "tags": article.tags,
-        "body": article.body,
-        "duplicate_of": article.duplicate_of_id,
-        "version": article.version,
-        "provenance": article.provenance,
+def instant(moment: Moment, after: bool = False) -> datetime:
+    """A window bound as an instant: a day's start (``after``: the next day's), or as given."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            raise ValueError(f"naive datetime {moment!r}: pass an aware one or a date")
+        return moment
+    day = moment + timedelta(days=1) if after else moment
+    return datetime.combine(day, time.min, UTC)
+
+
+def stream(
+    session: Session, query: Select[Any], batch: int = ROW_GROUP
+) -> Iterator[dict[str, Any]]:
+    """The query's rows as dicts of Python values, fetched ``batch`` at a time.
+
+    On PostgreSQL ``yield_per`` uses a server-side cursor, so the whole result is never held.
+    """
+    result = session.execute(query.execution_options(yield_per=batch))
+    for row in result.mappings():
+        yield dict(row)
+
+
+def json_ready(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record with times and days as ISO 8601 strings (UTC times carry +00:00)."""
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in record.items()}
+
+
+def write_jsonl(stream_: TextIO, records: Iterable[Mapping[str, Any]]) -> int:
+    """One JSON object per line; returns how many were written."""
+    count = 0
+    for record in records:
+        stream_.write(json.dumps(json_ready(record), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(
+    stream_: TextIO, records: Iterable[Mapping[str, Any]], columns: Sequence[str] = COLUMNS
+) -> int:
+    """A header, then one row per record; lists and objects as JSON in their cell."""
+    writer = csv.DictWriter(stream_, fieldnames=list(columns))
+    writer.writeheader()
+    count = 0
+    for record in records:
+        writer.writerow({k: _cell(v) for k, v in json_ready(record).items()})
+        count += 1
+    return count
+
+
+def _cell(value: object) -> object:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
+
+
+def write_parquet(
+    sink: IO[bytes],
+    records: Iterable[Mapping[str, Any]],
+    view: View = ARTICLE_VIEW,
+    row_group: int = ROW_GROUP,
+) -> int:
+    """Parquet with the view's column types, one row group per ``row_group`` records."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise ImportError(PARQUET_HINT) from exc
+    schema = parquet_schema(view)
+    objects = [c.name for c in view.columns if c.type == "json"]
+    count = 0
+    with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
+        for rows in _batches(records, row_group):
+            for row in rows:
+                for name in objects:
+                    row[name] = None if row[name] is None else json.dumps(row[name])
+            writer.write_table(pa.Table.from_pylist(rows, schema), row_group_size=row_group)
+            count += len(rows)
+    return count
+
+
+def parquet_schema(view: View = ARTICLE_VIEW) -> Any:
+    """The pyarrow schema of a view: its columns in order, typed as described."""
+    import pyarrow as pa
+
+    types = {
+        "integer": pa.int64(),
+        "float": pa.float64(),
+        "text": pa.string(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "timestamp": pa.timestamp("us", tz="UTC"),
+        "list": pa.list_(pa.string()),
+        "json": pa.string(),  # JSON text: objects differ in keys from row to row
     }
+    return pa.schema([pa.field(c.name, types[c.type]) for c in view.columns])
+
+
+def _batches(records: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for record in records:
+        batch.append(dict(record))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -251,3 +251,55 @@ def mutated() -> Callable[[Sequence[bytes]], st.SearchStrategy[bytes]]:
 def billion_laughs() -> bytes:
     """An XML internal subset whose ``&e9;`` expands to 10**9 words wherever entities resolve."""
     return entity_bomb()
+
+
+# The seed article of the query contract (issue 10) and a copy planted under another source.
+SEED_URL = "https://sana.sy/en/?p=92385"
+COPY_URL = "https://tass.com/world/copy-of-sana-92385"
+
+
+@pytest.fixture
+def seeded(database_url: str) -> dict[str, int]:
+    """Every recorded registry article stored through extraction, the seed enriched, a copy.
+
+    Returns article ids by URL; ``COPY_URL`` is an exact copy of the seed on tass-en, linked
+    to it as dedup links copies.
+    """
+    import json
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, update
+
+    from db import models, store
+    from db.session import session_scope
+    from flows.enrich import enrich_source
+    from newsflow.ingestion import article_from_page
+    from newsflow.page import FetchedPage, PageKind
+    from newsflow.registry import get_source, load_registry
+
+    sites = REPO_ROOT / "tests" / "fixtures" / "sites"
+    routes = load_routes(sites)
+    with session_scope(database_url) as session:
+        store.sync_sources(session, load_registry().values())
+        for path in sorted(sites.glob("*/expected/*.json")):
+            expected = json.loads(path.read_text(encoding="utf-8"))
+            if expected.get("blocked"):
+                continue
+            url, source = expected["url"], expected["source"]
+            page = FetchedPage(url, url, 200, PageKind.ARTICLE, datetime.now(UTC), routes[url].body)
+            article = article_from_page(page, get_source(source))
+            assert article is not None
+            store.save_article(session, article, store.save_page(session, None, source, page))
+            if url == SEED_URL:
+                seed = article
+        store.save_article(session, seed.evolve(url=COPY_URL, source="tass-en"), None)
+        rows = session.execute(select(models.Article.url, models.Article.id)).all()
+        ids = {url: article_id for url, article_id in rows}
+        link = {"duplicate_of_id": ids[SEED_URL], "duplicate_method": "exact"}
+        session.execute(
+            update(models.Article)
+            .where(models.Article.id == ids[COPY_URL])
+            .values(**link, duplicate_similarity=1.0)
+        )
+    enrich_source("sana-en", url=database_url)
+    return ids

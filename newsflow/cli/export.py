@@ -1,10 +1,10 @@
-"""`newsflow export`: stored articles as JSON Lines or CSV for downstream tools."""
+"""`newsflow export`: article_view rows as JSON Lines, CSV or Parquet, streamed."""
 
 from __future__ import annotations
 
-import csv
+import importlib.util
 import itertools
-import json
+import sys
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -16,19 +16,20 @@ from newsflow.cli.errors import CliError
 from newsflow.cli.output import open_output
 from newsflow.cli.params import SOURCE, date_window
 
+FORMATS = ("jsonl", "csv", "parquet")
+
 
 @click.command("export")
 @click.option(
     "--source", "sources", type=SOURCE, multiple=True, help="Only these sources (repeatable)."
 )
+@click.option("--lang", "language", help="Only this language (ISO 639-1, e.g. en).")
 @date_window(
     required=False,
     since_help="Published on or after (YYYY-MM-DD, UTC).",
     until_help="Published on or before (YYYY-MM-DD, UTC).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @click.option(
     "-o",
     "--output",
@@ -37,46 +38,52 @@ from newsflow.cli.params import SOURCE, date_window
     help="File to write (default: standard output); replaced whole, and only if articles match.",
 )
 def export_command(
-    sources: tuple[str, ...], since: date | None, until: date | None, fmt: str, output: Path
+    sources: tuple[str, ...],
+    language: str | None,
+    since: date | None,
+    until: date | None,
+    fmt: str,
+    output: Path,
 ) -> None:
-    """Write stored articles, oldest first, as JSON Lines or CSV.
+    """Write article_view rows, oldest first, as JSON Lines, CSV or Parquet.
 
-    The count goes to stderr. When nothing matches, nothing is written (an existing file is
-    left as it was) and the exit code is 1.
+    Rows stream from the database, so memory stays flat however many match. The columns are
+    those of article_view (docs/schema.md). Parquet needs the `parquet` extra (pyarrow). The
+    count goes to stderr. When nothing matches, nothing is written (an existing file is left
+    as it was) and the exit code is 1.
 
-    Example: newsflow export --source sana-en --since 2016-10-01 -o sana-oct.jsonl
+    Example: newsflow export --source sana-en --since 2016-10-01 --format parquet -o sana.parquet
     """
-    from db.export import article_records
+    from db.export import PARQUET_HINT, article_select, stream
     from db.migrate import require_current
     from db.session import session_scope
 
-    require_current()
     target = None if str(output) == "-" else output
+    if fmt == "parquet":
+        if importlib.util.find_spec("pyarrow") is None:
+            raise CliError(PARQUET_HINT)
+        if target is None and sys.stdout.isatty():
+            raise CliError("Parquet is binary: write it to a file with -o FILE")
+    require_current()
     with session_scope() as session:
-        records = article_records(session, list(sources) or None, since, until)
+        query = article_select(list(sources), language, since, until)
+        records = stream(session, query)
         first = next(records, None)
         if first is None:
             raise CliError(_nothing_matched(target))
-        with open_output(target) as stream:
-            count = write_records(stream, itertools.chain([first], records), fmt)
+        with open_output(target) as out:
+            count = write_records(out, itertools.chain([first], records), fmt)
     click.echo(f"wrote {count} articles to {target or 'standard output'}", err=True)
 
 
-def write_records(stream: TextIO, records: Iterable[dict[str, Any]], fmt: str) -> int:
-    """Write records as JSON Lines or CSV (with a header); return how many were written."""
-    from db.export import COLUMNS
+def write_records(out: TextIO, records: Iterable[dict[str, Any]], fmt: str) -> int:
+    """Write records in a format to a text stream (Parquet to its bytes); return the count."""
+    from db.export import write_csv, write_jsonl, write_parquet
 
-    count = 0
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS) if fmt == "csv" else None
-    if writer:
-        writer.writeheader()
-    for record in records:
-        if writer:
-            writer.writerow({k: _cell(v) for k, v in record.items()})
-        else:
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-        count += 1
-    return count
+    if fmt == "parquet":
+        out.flush()
+        return write_parquet(out.buffer, records)
+    return write_csv(out, records) if fmt == "csv" else write_jsonl(out, records)
 
 
 def _nothing_matched(target: Path | None) -> str:
@@ -84,8 +91,3 @@ def _nothing_matched(target: Path | None) -> str:
         return "no stored article matches; nothing written"
     kept = "left unchanged" if target.exists() else "not created"
     return f"no stored article matches; nothing written, {target} {kept}"
-
-
-def _cell(value: object) -> object:
-    # Lists and mappings go into one CSV cell as JSON, so nothing is lost.
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value

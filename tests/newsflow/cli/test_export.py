@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -122,3 +122,65 @@ def test_missing_directory_is_one_line(database_url: str, tmp_path: Path) -> Non
     result = _export("-o", str(out))
     assert result.exit_code == 1
     assert result.stderr == f"newsflow: error: {out}: No such file or directory\n"
+
+
+def _view_count(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from db.views import table
+
+    with session_scope(url) as session:
+        return session.execute(select(func.count()).select_from(table("article_view"))).scalar_one()
+
+
+def test_every_format_writes_the_views_rows(seeded: dict[str, int], tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from db.views import ARTICLE_VIEW
+
+    expected = _view_count(os.environ["NEWSFLOW_DATABASE_URL"])
+    assert expected == len(seeded)
+    out = _exports(tmp_path)
+    for fmt in ("jsonl", "csv", "parquet"):
+        result = _export("--format", fmt, "-o", str(out / f"all.{fmt}"))
+        assert result.exit_code == 0, result.output
+        assert result.stderr == f"wrote {expected} articles to {out / f'all.{fmt}'}\n"
+    jsonl = [json.loads(line) for line in (out / "all.jsonl").read_text("utf-8").splitlines()]
+    with (out / "all.csv").open(encoding="utf-8", newline="") as stream:
+        csv_rows = list(csv.DictReader(stream))
+    table = pq.read_table(out / "all.parquet")
+    assert len(jsonl) == len(csv_rows) == table.num_rows == expected
+    assert list(jsonl[0]) == list(csv_rows[0]) == table.column_names == ARTICLE_VIEW.names
+    seed = next(r for r in table.to_pylist() if r["url"] == "https://sana.sy/en/?p=92385")
+    assert seed["published_at"] == datetime(2016, 10, 19, 12, 42, 10, tzinfo=UTC)
+    assert seed["authors"] == ["Hazem Sabbagh"] and "SY" in seed["countries"]
+    assert json.loads(seed["provenance"])["body"] == "rule:body"
+    assert str(table.schema.field("published_day").type) == "date32[day]"
+
+
+def test_language_and_source_filters(seeded: dict[str, int]) -> None:
+    result = _export("--lang", "ar")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["source"] for line in result.stdout.splitlines()] == ["sana-ar"]
+    result = _export("--source", "tass-en", "--source", "ria-ru", "--until", "2016-12-31")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted((r["source"], r["duplicate_of"] is not None) for r in rows) == [
+        ("ria-ru", False),
+        ("tass-en", True),  # the planted copy of the seed
+    ]
+
+
+def test_parquet_without_pyarrow_is_one_line(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a)
+    )
+    result = _export("--format", "parquet", "-o", str(_exports(tmp_path) / "x.parquet"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "newsflow: error: Parquet export needs pyarrow: pip install 'newsflow[parquet]'\n"
+    )

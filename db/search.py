@@ -1,0 +1,204 @@
+"""Full-text search over stored articles: ranked, filtered through article_view, copies folded.
+
+PostgreSQL matches ``articles.search_vector`` (GIN index ``ix_articles_search``) against the
+query parsed in every text search configuration its sources use; SQLite matches the FTS5 table
+``articles_fts``. Both then join ``article_view`` for filters and folding, and make snippets
+only for the rows returned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    TextClause,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from db.export import article_filters
+from db.views import table
+
+SNIPPET_WORDS = 24
+_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+
+
+class SearchQueryError(ValueError):
+    """The search text has nothing to search for."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One result row: an article (the best of its fold), its rank and a snippet."""
+
+    id: int
+    source: str
+    url: str
+    title: str
+    language: str | None
+    published_at: datetime | None
+    duplicate_of: int | None
+    story_id: int | None
+    score: float
+    folded: int  # other matching articles shown by this row: its copies and story fellows
+    snippet: str
+
+
+def search(
+    session: Session,
+    query: str,
+    *,
+    sources: Sequence[str] = (),
+    language: str | None = None,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    all_copies: bool = False,
+    limit: int = 20,
+) -> list[Hit]:
+    """The best ``limit`` matches, one per story or original unless ``all_copies``."""
+    hits = _hits(session, query)
+    ranked = _ranked(hits, sources, language, since, until, all_copies).limit(limit)
+    rows = session.execute(ranked).mappings().all()
+    snippets = _snippets(session, query, [row["id"] for row in rows])
+    return [Hit(**row, snippet=snippets.get(row["id"], "")) for row in rows]
+
+
+def ranked_statement(session: Session, query: str, **filters: Any) -> Select[Any]:
+    """The ranking statement `search` runs (for EXPLAIN): filters as `search` takes them."""
+    limit = filters.pop("limit", 20)
+    return _ranked(_hits(session, query), **filters).limit(limit)
+
+
+def _ranked(
+    hits: Any,
+    sources: Sequence[str] = (),
+    language: str | None = None,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    all_copies: bool = False,
+) -> Select[Any]:
+    view = table("article_view")
+    shown = [
+        view.c.id,
+        view.c.source,
+        view.c.url,
+        view.c.title,
+        view.c.language,
+        view.c.published_at,
+        view.c.duplicate_of,
+        view.c.story_id,
+    ]
+    filters = article_filters(sources, language, since, until)
+    joined = select().join_from(hits, view, view.c.id == hits.c.id).where(*filters)
+    if all_copies:
+        return joined.add_columns(*shown, hits.c.score, literal(0).label("folded")).order_by(
+            hits.c.score.desc(), view.c.id
+        )
+    # A story folds its originals; an original folds its copies (story_id is the original's).
+    fold = case((view.c.story_id.is_not(None), -view.c.story_id), else_=view.c.original_id)
+    originals_first = case((view.c.duplicate_of.is_(None), 0), else_=1)
+    place = func.row_number().over(
+        partition_by=fold, order_by=(originals_first, hits.c.score.desc(), view.c.id)
+    )
+    inner = joined.add_columns(
+        *shown,
+        func.max(hits.c.score).over(partition_by=fold).label("score"),
+        (func.count().over(partition_by=fold) - 1).label("folded"),
+        place.label("place"),
+    ).subquery("folds")
+    columns = [inner.c[c.name] for c in shown] + [inner.c.score, inner.c.folded]
+    return select(*columns).where(inner.c.place == 1).order_by(inner.c.score.desc(), inner.c.id)
+
+
+def _hits(session: Session, query: str) -> Any:
+    """A subquery of matching article ids and their scores (higher is better)."""
+    if _dialect(session) == "postgresql":
+        clause = text(
+            "SELECT a.id AS id, ts_rank(a.search_vector, CAST(:tsquery AS tsquery), 1) AS score "
+            "FROM articles a WHERE a.search_vector @@ CAST(:tsquery AS tsquery)"
+        ).bindparams(tsquery=_tsquery(session, query))
+    else:
+        clause = text(
+            # bm25 is lower for better matches; a title match weighs ten body matches.
+            "SELECT rowid AS id, -bm25(articles_fts, 10.0, 1.0) AS score "
+            "FROM articles_fts WHERE articles_fts MATCH :match"
+        ).bindparams(match=fts5_query(query))
+    return clause.columns(id=Integer(), score=Float()).subquery("hits")
+
+
+def _tsquery(session: Session, query: str) -> str:
+    """The query parsed in every configuration the sources use and ``simple``, ORed.
+
+    Parsed first and deduplicated, so the planner sees one constant it can estimate.
+    """
+    fts5_query(query)  # the same words are refused on both databases
+    parsed = session.execute(
+        text(
+            "SELECT DISTINCT CAST(websearch_to_tsquery(c, :text) AS text) FROM "
+            "(SELECT newsflow_search_config(language) AS c FROM sources "
+            "UNION SELECT CAST('simple' AS regconfig)) AS configs"
+        ),
+        {"text": query},
+    ).scalars()
+    return " | ".join(f"({q})" for q in sorted(parsed) if q)  # '' matches nothing
+
+
+def fts5_query(query: str) -> str:
+    """Web-search syntax (words, "phrases", OR, -word) as an FTS5 MATCH expression.
+
+    Every word is quoted, so FTS5's own operators and column filters in the text are literal.
+    """
+    positive: list[str] = []
+    negative: list[str] = []
+    for token in _TOKEN.findall(query):
+        if token.upper() == "OR":
+            if positive and positive[-1] != "OR":
+                positive.append("OR")
+            continue
+        negated = token.startswith("-") and len(token) > 1
+        phrase = token[1:] if negated else token
+        phrase = phrase.strip('"')
+        if not any(c.isalnum() for c in phrase):
+            continue
+        quoted = '"' + phrase.replace('"', '""') + '"'
+        (negative if negated else positive).append(quoted)
+    while positive and positive[-1] == "OR":
+        positive.pop()
+    if not positive:
+        raise SearchQueryError("search for at least one word (not only excluded ones)")
+    return " ".join(positive + [f"NOT {term}" for term in negative])
+
+
+def _snippets(session: Session, query: str, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    statement: TextClause
+    if _dialect(session) == "postgresql":
+        options = f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=1"
+        statement = text(
+            "SELECT a.id, ts_headline(newsflow_search_config(a.language), a.body, "
+            f"CAST(:tsquery AS tsquery), '{options}') FROM articles a WHERE a.id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True), tsquery=_tsquery(session, query))
+    else:
+        statement = text(
+            f"SELECT rowid, snippet(articles_fts, 1, '[', ']', '…', {SNIPPET_WORDS}) "
+            "FROM articles_fts WHERE articles_fts MATCH :match AND rowid IN :ids"
+        ).bindparams(bindparam("ids", expanding=True), match=fts5_query(query))
+    rows = session.execute(statement, {"ids": ids}).all()
+    return {row[0]: " ".join(row[1].split()) for row in rows}
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
