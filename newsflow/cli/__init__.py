@@ -8,6 +8,7 @@ import os
 import click
 
 from newsflow.cli.backfill import backfill_command, coverage_command
+from newsflow.cli.browse import browse_command
 from newsflow.cli.db import db_group
 from newsflow.cli.errors import ReportingGroup
 from newsflow.cli.evaluation import eval_command
@@ -15,6 +16,7 @@ from newsflow.cli.export import export_command
 from newsflow.cli.ingest import demo_command, ingest_command, replay_command
 from newsflow.cli.reenrich import reenrich_command
 from newsflow.cli.schedule import reprocess_command, serve_command
+from newsflow.cli.search import search_command
 from newsflow.cli.sources import sources_group, status_command
 
 
@@ -54,4 +56,6 @@ main.add_command(serve_command)
 main.add_command(reprocess_command)
 main.add_command(reenrich_command)
 main.add_command(export_command)
+main.add_command(search_command)
+main.add_command(browse_command)
 main.add_command(eval_command)

@@ -43,6 +43,7 @@ class Case:
 
 CASES = {
     "backfill": Case(("sana-en", *WINDOW)),
+    "browse": Case(),
     "coverage": Case(("sana-en", *WINDOW)),
     "db current": Case(database="migrates"),
     "db downgrade": Case(("base",), database="migrates"),
@@ -54,6 +55,7 @@ CASES = {
     "replay": Case(database="none"),
     "reprocess": Case(("sana-en",)),
     "reenrich": Case(),
+    "search": Case(("Kremlin",)),
     "serve": Case(("--source", "sana-en")),
     "sources list": Case(database="none"),
     "status": Case(),
@@ -256,7 +258,7 @@ SOURCED = sorted(n for n, c in COMMANDS.items() if _takes(c, (SourceType, Source
 
 
 def test_the_checked_parameters_cover_the_expected_commands() -> None:
-    assert DATED == ["backfill", "coverage", "export", "reenrich"]
+    assert DATED == ["backfill", "coverage", "export", "reenrich", "search"]
     assert SOURCED == [
         "backfill",
         "coverage",
@@ -265,6 +267,7 @@ def test_the_checked_parameters_cover_the_expected_commands() -> None:
         "ingest",
         "reenrich",
         "reprocess",
+        "search",
         "serve",
     ]
 
