@@ -10,7 +10,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 # No internet here: do not try to send usage telemetry.
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: install run test bench eval lint clean
+.PHONY: install run test soak bench eval lint clean
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ run: $(STAMP)
 test: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
 	$(BIN)/pytest
+
+# The crash-safety tests with many more seeded kill points (minutes, not seconds).
+soak: $(STAMP)
+	mkdir -p $(PREFECT_HOME)
+	NEWSFLOW_SOAK=1 $(BIN)/pytest -m soak
 
 bench: $(STAMP)
 	$(BIN)/pytest benchmarks --benchmark-only

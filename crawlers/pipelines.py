@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawlers.items import FailureItem, FeedItem, PageItem
+from crawlers.queue import worth_retrying
 from crawlers.verdicts import not_article_reason, rejection_code
 from db import store
 from db.migrate import require_current
@@ -53,12 +54,17 @@ class StorePipeline:
         return self.crawler.spider
 
     def open_spider(self) -> None:
-        """Sync the source row; open a 'manual' run when no run id was given."""
+        """Sync the source row; open a 'manual' run when no run id was given.
+
+        A manual run first closes the source's runs a killed crawl left 'running', as a flow
+        does when it opens its run.
+        """
         spider = self.spider
         require_current(self.database_url)  # a readable error instead of "no such table"
         with session_scope(self.database_url) as session:
             store.sync_sources(session, [spider.source])
             if spider.run_id is None:
+                store.mark_interrupted(session, spider.source.id)
                 window = (spider.since, spider.until) if spider.since and spider.until else None
                 spider.run_id = store.start_run(session, spider.source.id, "manual", window)
                 self.owns_run = True
@@ -115,6 +121,8 @@ class StorePipeline:
                 item.http_status,
                 code=item.code,
             )
+            retry = worth_retrying(item.stage, item.code, item.http_status)
+            store.settle_discoveries(session, source_id, [item.url], retry=retry)
             self.stats.inc_value("newsflow/fetch_failures", item.stage == "fetch")
             self.stats.inc_value("newsflow/blocked", item.code == FailureCode.BLOCKED)
             log.warning("%s failure for %s: %s", item.stage, item.url, item.reason)
@@ -122,13 +130,18 @@ class StorePipeline:
     def _article(self, item: PageItem) -> dict[str, Any]:
         page = item.page
         article, problem = self._extract(page, item.listed_at)
+        source_id = self.spider.source.id
         with session_scope(self.database_url) as session:
-            page_id = store.save_page(session, self.spider.run_id, self.spider.source.id, page)
+            page_id = store.save_page(session, self.spider.run_id, source_id, page)
             self.stats.inc_value("newsflow/pages_fetched")
             if article is None:
                 self._reject(session, page, problem or "not an article")
             else:
                 outcome = store.save_article(session, article, page_id)
+            # In the same transaction: a listed URL leaves the queue only once its outcome is
+            # stored, under each address it was listed at (asked, redirected to, canonical).
+            urls = (page.url, page.final_url, article.url if article else None)
+            store.settle_discoveries(session, source_id, [u for u in urls if u])
         if article is None:  # raised after the commit: the page and the reason stay stored
             raise DropItem(f"{page.url}: {problem}", "INFO")
         self.stats.inc_value(f"newsflow/articles_{outcome}")
@@ -176,6 +189,8 @@ class StorePipeline:
                     f"{type(exc).__name__}: {exc}",
                     code=FailureCode.STORE_ERROR,
                 )
+                # A database error passes: the URL stays queued for a later run (up to a cap).
+                store.settle_discoveries(session, self.spider.source.id, [url], retry=True)
         except SQLAlchemyError:
             log.critical("database unreachable; closing the crawl")
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="database_error"))

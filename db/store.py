@@ -252,11 +252,18 @@ def update_feed(
     item_count: int | None = None,
     newest_item_at: datetime | None = None,
     error: str | None = None,
+    conditional: bool = True,
 ) -> None:
-    """Record a feed fetch; a 304 keeps the stored validators (servers may omit them)."""
+    """Record a feed fetch; a 304 keeps the stored validators (servers may omit them).
+
+    ``conditional=False`` forgets them: a document whose listed URLs are not queued (a sitemap
+    index) must be read in full each time, or a run killed after it would lose its children.
+    """
     now = datetime.now(UTC)
     feed = session.get(models.Feed, url) or models.Feed(url=url, source_id=source_id, kind=kind)
     feed.last_status, feed.last_fetched_at, feed.error = status, now, error
+    if not conditional:
+        feed.etag = feed.last_modified = etag = last_modified = None
     if etag:
         feed.etag = etag
     if last_modified:
@@ -296,3 +303,65 @@ def record_discoveries(
         session.execute(stmt)
         count += 1
     return count
+
+
+# A URL whose fetch keeps failing for passing reasons is given up after this many runs.
+MAX_ATTEMPTS = 5
+
+
+def pending_discoveries(session: Session, source_id: str, limit: int) -> list[str]:
+    """The source's queue: listed URLs neither stored nor settled, oldest first (``limit``)."""
+    found = models.Discovery
+    urls = session.execute(
+        select(found.url)
+        .where(found.source_id == source_id, found.done_at.is_(None))  # ix_discoveries_pending
+        .order_by(found.id)
+        .limit(limit)
+    )
+    return list(urls.scalars())
+
+
+def settle_discoveries(
+    session: Session,
+    source_id: str,
+    urls: Iterable[str],
+    *,
+    retry: bool = False,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> int:
+    """Take these URLs off the source's queue; returns how many were taken off.
+
+    Settled means handled for good: stored, recorded as no article, or failed in a way a refetch
+    would not change. ``retry`` marks a passing failure (timeout, 5xx, database error): it only
+    counts an attempt, and the URL stays queued for the next run until ``max_attempts``.
+    """
+    found, settled = models.Discovery, 0
+    wanted = list(dict.fromkeys(u for u in urls if u))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        pending = [found.source_id == source_id, found.url.in_(chunk), found.done_at.is_(None)]
+        if retry:
+            session.execute(update(found).where(*pending).values(attempts=found.attempts + 1))
+            pending.append(found.attempts >= max_attempts)
+        closed = session.execute(update(found).where(*pending).values(done_at=datetime.now(UTC)))
+        settled += rowcount_of(closed)
+    return settled
+
+
+def follows_cut_run(session: Session, source_id: str, run_id: int) -> bool:
+    """Whether work before this run may have been cut short (a killed run, a retried crawl).
+
+    True when the source's previous run did not complete, or when an earlier attempt of this
+    same run (a retried crawl task) already fetched pages.
+    """
+    run = models.CrawlRun
+    previous = session.execute(
+        select(run.status)
+        .where(run.source_id == source_id, run.id < run_id)
+        .order_by(run.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if previous not in (None, "completed"):
+        return True
+    fetched = select(models.Page.id).where(models.Page.run_id == run_id).limit(1)
+    return session.execute(fetched).first() is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,8 +70,9 @@ def _site_routes(routes_file: Path) -> dict[str, Route]:
 class ReplayServer:
     """Serves recorded routes on 127.0.0.1 in a background thread."""
 
-    def __init__(self, routes: dict[str, Route], port: int = 0) -> None:
+    def __init__(self, routes: dict[str, Route], port: int = 0, delay: float = 0.0) -> None:
         self.routes = routes
+        self.delay = delay  # seconds before each answer: a slow site, for tests that race a crawl
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"replay": self})
@@ -121,6 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
         if route.status == 200 and _not_modified(route.headers, self.headers):
             route = Route(304, b"", {k: v for k, v in route.headers.items() if k == "ETag"})
         self.replay.record(Hit(url, route.status, dict(self.headers.items())))
+        if self.replay.delay:
+            time.sleep(self.replay.delay)
         self._send(route)
 
     def _send(self, route: Route) -> None:

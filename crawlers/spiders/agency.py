@@ -19,7 +19,14 @@ from crawlers.faults import fetch_fault
 from crawlers.items import FailureItem, FeedItem, PageItem
 from crawlers.spiders.plan import MODES, listing_urls, parse_day
 from db.session import session_scope
-from db.store import known_article_urls, record_discoveries
+from db.store import (
+    follows_cut_run,
+    known_article_urls,
+    pending_discoveries,
+    record_discoveries,
+    settle_discoveries,
+    update_feed,
+)
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import get_source
 
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 CONDITIONAL = [304]
@@ -60,6 +68,8 @@ class AgencySpider(Spider):
         self.allowed_domains = list(self.source.agency.domains)
         self.database_url: str | None = None
         self.listing_page_limit = 0
+        self.queue_limit = 0
+        self.resuming = False  # set at start: the work before this run may have been cut short
         self._skipped: set[str] = set()
 
     @classmethod
@@ -71,6 +81,7 @@ class AgencySpider(Spider):
             settings.set("DOWNLOAD_DELAY", spider.source.agency.crawl_delay, priority="spider")
         spider.database_url = settings.get("NEWSFLOW_DATABASE_URL")
         spider.listing_page_limit = settings.getint("NEWSFLOW_SCHEDULED_LISTING_PAGES", 5)
+        spider.queue_limit = settings.getint("NEWSFLOW_QUEUE_LIMIT", 1000)
         return spider
 
     @property
@@ -78,7 +89,12 @@ class AgencySpider(Spider):
         return self.mode == "backfill"
 
     async def start(self) -> AsyncIterator[Request]:
-        """Seed requests: feeds and news sitemaps (scheduled) or sitemaps (backfill), listings."""
+        """Seed requests: the queue a cut run left, then feeds and sitemaps, then listings.
+
+        Scheduled runs read feeds and news sitemaps, backfills the sitemaps of their window.
+        """
+        for request in self._queued_requests():
+            yield request
         edition = self.source.edition
         if not self.backfill:
             for url in edition.feeds:
@@ -108,8 +124,8 @@ class AgencySpider(Spider):
         if feed.problem:
             reason = f"feed read despite malformed XML: {feed.problem}"
             yield FailureItem(response.url, "parse", reason, response.status)
-        yield self._feed_state(response, PageKind.FEED, len(feed.items), feed.newest)
-        yield from self._article_requests(feed.items, "feed")
+        state = self._feed_state(response, PageKind.FEED, len(feed.items), feed.newest)
+        yield from self._article_requests(feed.items, "feed", state)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         """Index children (months overlapping a backfill window) or urlset article requests."""
@@ -126,15 +142,17 @@ class AgencySpider(Spider):
             return
         entries = sitemap.entries
         newest = max((e.date for e in entries if isinstance(e.date, datetime)), default=None)
-        yield self._feed_state(response, PageKind.SITEMAP, len(entries), newest)
+        state = self._feed_state(response, PageKind.SITEMAP, len(entries), newest)
         if sitemap.is_index:
+            # Its children are not queued, so it keeps no validators: always read in full.
+            self._record([], "sitemap", state, conditional=False)
             children = (
                 select_children(entries, self.since, self.until) if self.backfill else entries
             )
             for child in children:
                 yield self._request(child.url, PageKind.SITEMAP, self.parse_sitemap, CONDITIONAL)
         else:
-            yield from self._article_requests(entries, "sitemap")
+            yield from self._article_requests(entries, "sitemap", state)
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         """Listed articles, then the older page while the walk should go on."""
@@ -176,41 +194,95 @@ class AgencySpider(Spider):
 
     def _walk_on(self, items: tuple[Discovered, ...], brought_new: bool, pages: int) -> bool:
         # Backfills walk until a whole page is older than the window (undated: keep going);
-        # scheduled runs go back only while pages still bring unknown articles.
+        # scheduled runs go back only while pages still bring unknown articles, or, after a
+        # cut run, as far as the page limit: known articles on page 1 no longer prove that a
+        # run walked the older pages.
         if not items:
             return False
         if self.backfill:
             days = [i.day(self.source.tz) for i in items]
             return not (self.since and all(d is not None and d < self.since for d in days))
-        return brought_new and pages < self.listing_page_limit
+        return (brought_new or self.resuming) and pages < self.listing_page_limit
 
-    def _article_requests(self, found: Iterable[Discovered], via: str) -> Iterator[Request]:
+    def _queued_requests(self) -> list[Request]:
+        """The source's queue (URLs listed but never settled, oldest first), minus stored ones."""
+        if self.run_id is None:
+            return []
+        source_id = self.source.id
+        with session_scope(self.database_url) as session:
+            self.resuming = follows_cut_run(session, source_id, self.run_id)
+            queued = pending_discoveries(session, source_id, self.queue_limit)
+            known = known_article_urls(session, source_id, queued)
+            settle_discoveries(session, source_id, known)
+        if queued:
+            log.info("%d queued URLs of %s, %d already stored", len(queued), source_id, len(known))
+        return [
+            self._request(url, PageKind.ARTICLE, self.parse_article)
+            for url in queued
+            if not self._skip_known(url, known)
+        ]
+
+    def _article_requests(
+        self, found: Iterable[Discovered], via: str, state: FeedItem | None = None
+    ) -> Iterator[Request]:
         tz = self.source.tz
         wanted = [f for f in found if self.source.is_article_url(f.url)]
         if self.backfill:
             wanted = [f for f in wanted if in_window(f, self.since, self.until, tz)]
-        known = self._record(wanted, via)
+        known = self._record(wanted, via, state)
         for item in wanted:
-            if item.url in known:
-                if item.url not in self._skipped:
-                    self._skipped.add(item.url)
-                    self.crawler.stats.inc_value("newsflow/skipped_known")
+            if self._skip_known(item.url, known):
                 continue
             listed = item.date.isoformat() if item.date else None
             yield self._request(
                 item.url, PageKind.ARTICLE, self.parse_article, newsflow_listed=listed
             )
 
-    def _record(self, found: list[Discovered], via: str) -> set[str]:
-        """Record the discoveries (for coverage) and return those already fetched as articles."""
-        if not found:
+    def _skip_known(self, url: str, known: set[str]) -> bool:
+        if url in known and url not in self._skipped:
+            self._skipped.add(url)
+            self.crawler.stats.inc_value("newsflow/skipped_known")
+        return url in known
+
+    def _record(
+        self,
+        found: list[Discovered],
+        via: str,
+        state: FeedItem | None = None,
+        conditional: bool = True,
+    ) -> set[str]:
+        """Queue the listed URLs with the feed's state in one transaction; return known ones.
+
+        A feed's ETag vouches for every URL it listed, so both commit together: a kill leaves
+        either both (the next run fetches the queue) or neither (it reads the feed again).
+        URLs already stored leave the queue at once instead of being fetched again.
+        """
+        if not found and state is None:
             return set()
         tz = self.source.tz
         with session_scope(self.database_url) as session:
             record_discoveries(
                 session, self.run_id, self.source.id, [(f.url, f.day(tz), via) for f in found]
             )
-            return known_article_urls(session, self.source.id, [f.url for f in found])
+            known = known_article_urls(session, self.source.id, [f.url for f in found])
+            settle_discoveries(session, self.source.id, known)
+            if state is not None:
+                self._save_state(session, state, conditional)
+        return known
+
+    def _save_state(self, session: Session, state: FeedItem, conditional: bool) -> None:
+        update_feed(
+            session,
+            state.url,
+            self.source.id,
+            str(state.kind),
+            state.status,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            item_count=state.item_count,
+            newest_item_at=state.newest_item_at,
+            conditional=conditional,
+        )
 
     def _request(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from db import models, store
 from db.session import session_scope
@@ -94,3 +94,88 @@ def test_failures_and_feed_validators(database_url: str) -> None:
         assert session.execute(select(func.count()).select_from(models.Failure)).scalar_one() == 1
         assert store.feed_validators(session, feed) == ('"e1"', "Wed")
         assert session.get(models.Feed, feed).last_status == 304
+
+
+def _queue(url: str, run_id: int, urls: list[str]) -> None:
+    with session_scope(url) as session:
+        store.record_discoveries(session, run_id, "sana-en", [(u, None, "feed") for u in urls])
+
+
+def test_the_discovery_queue_is_settled_for_good_or_retried_up_to_a_cap(database_url: str) -> None:
+    run_id = _prepare(database_url)
+    listed = [f"https://sana.sy/en/?p={n}" for n in range(1, 6)]
+    _queue(database_url, run_id, listed)
+    with session_scope(database_url) as session:
+        assert store.pending_discoveries(session, "sana-en", 3) == listed[:3]  # oldest first
+        assert store.pending_discoveries(session, "sana-ar", 10) == []
+        assert store.settle_discoveries(session, "sana-en", [*listed[:2], "https://x/"]) == 2
+        assert store.settle_discoveries(session, "sana-ar", listed[2:]) == 0  # other source
+        retried = [
+            store.settle_discoveries(session, "sana-en", listed[2:3], retry=True) for _ in (1, 2)
+        ]
+    assert retried == [0, 0]  # a passing failure leaves the URL queued
+    _queue(database_url, run_id, listed)  # listed again: what is done stays done
+    with session_scope(database_url) as session:
+        assert store.pending_discoveries(session, "sana-en", 10) == listed[2:]
+        closed = [
+            store.settle_discoveries(session, "sana-en", listed[2:3], retry=True, max_attempts=4)
+            for _ in range(3)
+        ]
+        row = session.execute(
+            select(models.Discovery).where(models.Discovery.url == listed[2])
+        ).scalar_one()
+    assert closed == [0, 1, 0] and row.attempts == 4 and row.done_at is not None
+
+
+def test_the_queue_is_read_through_its_partial_index(database_url: str) -> None:
+    _prepare(database_url)
+    with session_scope(database_url) as session:
+        engine = session.get_bind()
+        query = (
+            select(models.Discovery.url)
+            .where(models.Discovery.source_id == "sana-en", models.Discovery.done_at.is_(None))
+            .order_by(models.Discovery.id)
+            .limit(100)
+        )
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table: force it
+            plan = session.execute(text(f"EXPLAIN {sql}")).scalars().all()
+        else:
+            plan = [row[-1] for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
+    assert any("ix_discoveries_pending" in line for line in plan), plan
+
+
+def test_a_sitemap_index_keeps_no_validators(database_url: str) -> None:
+    _prepare(database_url)
+    index = "https://sana.sy/en/sitemap.xml"
+    with session_scope(database_url) as session:
+        store.update_feed(session, index, "sana-en", "sitemap", 200, etag='"e1"', last_modified="W")
+        store.update_feed(session, index, "sana-en", "sitemap", 200, etag='"e2"', conditional=False)
+        assert store.feed_validators(session, index) == (None, None)
+
+
+def test_a_run_follows_a_cut_one_after_a_kill_or_within_a_retried_crawl(
+    database_url: str,
+) -> None:
+    first = _prepare(database_url)
+    with session_scope(database_url) as session:
+        assert not store.follows_cut_run(session, "sana-en", first)  # the first run ever
+        second = store.start_run(session, "sana-en", "manual")
+        assert store.mark_interrupted(session, "sana-en") == 2
+        third = store.start_run(session, "sana-en", "manual")
+        assert store.follows_cut_run(session, "sana-en", third)  # after an interrupted run
+        store.finish_run(session, third, {}, "completed")
+        fourth = store.start_run(session, "sana-en", "scheduled")
+        assert not store.follows_cut_run(session, "sana-en", fourth)
+        page = FetchedPage(
+            url="https://sana.sy/en/?p=1",
+            final_url="https://sana.sy/en/?p=1",
+            status=200,
+            kind=PageKind.ARTICLE,
+            fetched_at=datetime.now(UTC),
+            body=b"<html></html>",
+        )
+        store.save_page(session, fourth, "sana-en", page)
+        assert store.follows_cut_run(session, "sana-en", fourth)  # its crawl is being retried
+    assert second > first
