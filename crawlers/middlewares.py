@@ -128,6 +128,8 @@ class ConditionalGetMiddleware:
         """Attach the stored validators; a failed lookup only costs a full download."""
         if request.meta.get("newsflow_kind") not in CONDITIONAL_KINDS:
             return
+        if request.meta.get("newsflow_unconditional"):
+            return
         try:
             with session_scope(self.database_url) as session:
                 etag, last_modified = feed_validators(session, request.url)

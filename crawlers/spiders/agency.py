@@ -100,7 +100,15 @@ class AgencySpider(Spider):
             for url in edition.feeds:
                 yield self._request(url, PageKind.FEED, self.parse_feed, CONDITIONAL)
         for url in edition.sitemaps if self.backfill else edition.news_sitemaps:
-            yield self._request(url, PageKind.SITEMAP, self.parse_sitemap, CONDITIONAL)
+            # A backfill queues only its window's URLs, so a 304 vouching for an earlier,
+            # narrower window would hide the rest: backfills always read sitemaps whole.
+            yield self._request(
+                url,
+                PageKind.SITEMAP,
+                self.parse_sitemap,
+                CONDITIONAL,
+                newsflow_unconditional=self.backfill,
+            )
         if self.source.agency.listing is not None:
             for listing in edition.listings:
                 for url in listing_urls(listing, self.since, self.until):
@@ -150,7 +158,13 @@ class AgencySpider(Spider):
                 select_children(entries, self.since, self.until) if self.backfill else entries
             )
             for child in children:
-                yield self._request(child.url, PageKind.SITEMAP, self.parse_sitemap, CONDITIONAL)
+                yield self._request(
+                    child.url,
+                    PageKind.SITEMAP,
+                    self.parse_sitemap,
+                    CONDITIONAL,
+                    newsflow_unconditional=self.backfill,
+                )
         else:
             yield from self._article_requests(entries, "sitemap", state)
 
@@ -271,6 +285,8 @@ class AgencySpider(Spider):
         return known
 
     def _save_state(self, session: Session, state: FeedItem, conditional: bool) -> None:
+        # A backfill queued only its window's URLs: its validators would vouch for more.
+        conditional = conditional and not self.backfill
         update_feed(
             session,
             state.url,

@@ -83,3 +83,17 @@ def test_backfill_stores_exactly_the_window_and_stops_at_older_pages(
     articles = {h.url for h in replay.hits[hits:] if "?p=" in h.url}
     assert not articles
     assert _counts(store_url)[1]["articles_new"] == 0
+
+
+def test_a_wider_backfill_reads_the_sitemaps_a_narrower_one_read_before(
+    crawl, store_url: str, replay: ReplayServer
+) -> None:
+    assert crawl("sana-en", since="2016-10-19", until="2016-10-19") == 0
+    narrow = {int(a.url.rsplit("=", 1)[1]) for a in _rows(store_url, models.Article)}
+    assert narrow < OCTOBER_IDS
+    hits = len(replay.hits)
+    assert crawl("sana-en", since="2016-10-01", until="2016-10-31") == 0
+    ids = {int(a.url.rsplit("=", 1)[1]) for a in _rows(store_url, models.Article)}
+    assert ids == OCTOBER_IDS  # a 304 vouching for the narrow window would have hidden these
+    sitemaps = [h for h in replay.hits[hits:] if "sitemap" in h.url]
+    assert sitemaps and all("If-None-Match" not in h.headers for h in sitemaps)
