@@ -91,7 +91,7 @@ class CrawlRun(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # scheduled | backfill | manual
+    kind: Mapped[str] = mapped_column(String(16))  # newsflow.runs.RunKind
     window_start: Mapped[date | None] = mapped_column(Date)
     window_end: Mapped[date | None] = mapped_column(Date)
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
@@ -100,6 +100,19 @@ class CrawlRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SourceLease(Base):
+    """The one run crawling a source now; a heartbeat keeps ``expires_at`` ahead (db/leases.py)."""
+
+    __tablename__ = "source_leases"
+
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))  # this hold on the source, for compare-and-set
+    holder: Mapped[str] = mapped_column(String(300))  # host:pid:process start
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class Page(Base):

@@ -17,6 +17,7 @@ from newsflow.article import Article
 from newsflow.failures import default_code
 from newsflow.page import FetchedPage
 from newsflow.registry import Source
+from newsflow.runs import RunStatus, parse_kind
 
 
 class Outcome(StrEnum):
@@ -38,7 +39,7 @@ def sync_sources(session: Session, sources: Iterable[Source]) -> int:
             "homepage": str(source.agency.homepage),
             "language": source.language,
             "timezone": source.agency.timezone,
-            "schedule": source.agency.schedule,
+            "schedule": source.schedule,
             "enabled": source.edition.enabled,
             "synced_at": datetime.now(UTC),
         }
@@ -55,10 +56,10 @@ def start_run(
     window: tuple[date, date] | None = None,
     flow_run_id: str | None = None,
 ) -> int:
-    """Open a crawl run and return its id."""
+    """Open a crawl run and return its id; ``kind`` must be a RunKind (RunParameterError)."""
     run = models.CrawlRun(
         source_id=source_id,
-        kind=kind,
+        kind=str(parse_kind(kind)),
         window_start=window[0] if window else None,
         window_end=window[1] if window else None,
         flow_run_id=flow_run_id,
@@ -70,24 +71,46 @@ def start_run(
 
 
 def mark_interrupted(session: Session, source_id: str) -> int:
-    """Close runs of a source left 'running' by a killed process (one run per source at a time)."""
+    """Close the source's runs left 'running' by a process that is gone.
+
+    A run a live lease holds the source for is never touched (db/leases.py): callers hold the
+    source's lease themselves, so any other run still 'running' lost its process.
+    """
+    live = select(models.SourceLease.run_id).where(
+        models.SourceLease.source_id == source_id,
+        models.SourceLease.run_id.is_not(None),
+        models.SourceLease.expires_at > datetime.now(UTC),
+    )
     result = session.execute(
         update(models.CrawlRun)
-        .where(models.CrawlRun.source_id == source_id, models.CrawlRun.status == "running")
-        .values(status="interrupted", finished_at=datetime.now(UTC))
+        .where(
+            models.CrawlRun.source_id == source_id,
+            models.CrawlRun.status == RunStatus.RUNNING,
+            models.CrawlRun.id.not_in(live),
+        )
+        .values(status=RunStatus.INTERRUPTED, finished_at=datetime.now(UTC))
     )
     return rowcount_of(result)
 
 
 def finish_run(
     session: Session, run_id: int, counts: dict[str, int], status: str, error: str | None = None
-) -> None:
-    """Close a run with its counts and final status."""
-    session.execute(
+) -> bool:
+    """Close a running run with its counts and final status; False if it was closed already.
+
+    A run another process closed as interrupted (it took over an expired lease) stays so.
+    """
+    closed = session.execute(
         update(models.CrawlRun)
-        .where(models.CrawlRun.id == run_id)
-        .values(counts=counts, status=status, error=error, finished_at=datetime.now(UTC))
+        .where(models.CrawlRun.id == run_id, models.CrawlRun.status == RunStatus.RUNNING)
+        .values(
+            counts=counts,
+            status=str(RunStatus(status)),
+            error=error,
+            finished_at=datetime.now(UTC),
+        )
     )
+    return rowcount_of(closed) == 1
 
 
 def save_page(session: Session, run_id: int | None, source_id: str, page: FetchedPage) -> int:

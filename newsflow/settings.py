@@ -40,6 +40,46 @@ class CrawlSettings(BaseModel):
     max_pages: int = Field(0, description="Stop a crawl after this many responses (0 = no limit).")
 
 
+class RunSettings(BaseModel):
+    """How runs share a source, and how long they may take."""
+
+    busy_wait_seconds: float = Field(
+        30.0,
+        ge=0,
+        description=(
+            "When another run is crawling the source, wait this long for it to finish before "
+            "giving up with a message naming that run (0: give up at once)."
+        ),
+    )
+    lease_seconds: float = Field(
+        120.0,
+        gt=0,
+        description=(
+            "A run's hold on its source lapses this long after its last heartbeat, so a run "
+            "killed on another machine frees the source by itself."
+        ),
+    )
+    heartbeat_seconds: float = Field(
+        20.0, gt=0, description="How often a running crawl renews its hold on the source."
+    )
+    crawl_timeout_minutes: float = Field(
+        180.0,
+        gt=0,
+        description=(
+            "Stop a crawl that runs longer than this and close its run as timed_out; an agency "
+            "or edition sets its own with crawl_timeout_minutes in the registry."
+        ),
+    )
+    stop_grace_seconds: float = Field(
+        10.0,
+        ge=0,
+        description=(
+            "A crawl being stopped gets SIGTERM (it closes cleanly and writes its counts); "
+            "whatever of its process group is left after this many seconds gets SIGKILL."
+        ),
+    )
+
+
 class Settings(BaseSettings):
     """newsflow settings. Nested fields use ``__``: ``NEWSFLOW_CRAWL__DELAY_OVERRIDE=0``."""
 
@@ -59,6 +99,7 @@ class Settings(BaseSettings):
         ),
     )
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    runs: RunSettings = Field(default_factory=RunSettings)
 
 
 @lru_cache(maxsize=1)

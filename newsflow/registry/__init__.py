@@ -66,6 +66,16 @@ class Source:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.agency.timezone)
 
+    @property
+    def schedule(self) -> str:
+        """The cron of scheduled ingestion: the edition's own, else the agency's."""
+        return self.edition.schedule or self.agency.schedule
+
+    @property
+    def crawl_timeout_minutes(self) -> float | None:
+        """The longest a crawl may run: the edition's, else the agency's, else None (setting)."""
+        return self.edition.crawl_timeout_minutes or self.agency.crawl_timeout_minutes
+
     @cached_property
     def _article_res(self) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p) for p in self.edition.article_patterns)
@@ -112,14 +122,18 @@ def load_registry(directory: Path | None = None) -> dict[str, Source]:
 
 @lru_cache(maxsize=4)
 def _load(directories: tuple[Path, ...]) -> dict[str, Source]:
-    sources: dict[str, Source] = {}
+    # A later directory's agency file replaces the earlier one whole: editions it leaves out
+    # are gone, not inherited from the bundled file.
+    agencies: dict[str, Agency] = {}
     for directory in directories:
         for path in sorted(directory.glob("*.toml")):
             agency = load_agency(path)
-            for key in agency.editions:
-                source = Source(agency, key)
-                sources[source.id] = source
-    return sources
+            agencies[agency.id] = agency
+    return {
+        source.id: source
+        for agency in agencies.values()
+        for source in (Source(agency, key) for key in agency.editions)
+    }
 
 
 def get_source(source_id: str, directory: Path | None = None) -> Source:

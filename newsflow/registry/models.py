@@ -17,6 +17,13 @@ def _compile(pattern: str) -> re.Pattern[str]:
         raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
 
 
+def _five_fields(cron: str) -> str:
+    """A cron line has five fields; `newsflow sources check` parses them fully."""
+    if len(cron.split()) != 5:
+        raise ValueError(f"cron needs five fields, got {cron!r}")
+    return cron
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -84,6 +91,15 @@ class Edition(_Strict):
     listings: tuple[Listing, ...] = Field((), description="Archive listings for backfills.")
     article_patterns: tuple[str, ...] = Field(description="Regexes an article URL matches.")
     enabled: bool = True
+    schedule: str | None = Field(None, description="Cron for this edition; default the agency's.")
+    crawl_timeout_minutes: float | None = Field(
+        None, gt=0, description="Longest a crawl of this edition may run; default the agency's."
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _edition_cron(cls, value: str | None) -> str | None:
+        return None if value is None else _five_fields(value)
 
     @field_validator("article_patterns")
     @classmethod
@@ -105,6 +121,11 @@ class Agency(_Strict):
     domains: tuple[str, ...] = Field(description="Hosts whose links are followed.")
     crawl_delay: float = Field(5.0, ge=0, description="Seconds between requests to one host.")
     schedule: str = Field("*/30 * * * *", description="Cron for scheduled ingestion.")
+    crawl_timeout_minutes: float | None = Field(
+        None,
+        gt=0,
+        description="Longest a crawl may run before it is stopped (default: the setting).",
+    )
     editions: dict[str, Edition]
     rules: Rules = Field(default_factory=Rules)
     listing: ListingMarkup | None = None
@@ -121,6 +142,4 @@ class Agency(_Strict):
     @field_validator("schedule")
     @classmethod
     def _cron_has_five_fields(cls, value: str) -> str:
-        if len(value.split()) != 5:
-            raise ValueError(f"cron needs five fields, got {value!r}")
-        return value
+        return _five_fields(value)

@@ -1,0 +1,168 @@
+"""Source leases: one holder at a time, taken over only when expired or gone, on both stores."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from db import leases, models, store
+from db.session import session_scope
+from newsflow.registry import load_registry
+from newsflow.runs import RunParameterError
+
+
+@pytest.fixture
+def synced(database_url: str) -> str:
+    with session_scope(database_url) as session:
+        store.sync_sources(session, load_registry().values())
+    return database_url
+
+
+def _open(url: str, lease: leases.Lease, flow_run_id: str | None = None) -> int:
+    with session_scope(url) as session:
+        run_id = store.start_run(session, "sana-en", "backfill", flow_run_id=flow_run_id)
+        leases.attach_run(session, lease, run_id)
+    return run_id
+
+
+def _status(url: str, run_id: int) -> tuple[str, datetime | None]:
+    with session_scope(url) as session:
+        run = session.get(models.CrawlRun, run_id)
+        assert run is not None
+        return run.status, run.finished_at
+
+
+def _set_lease(url: str, **values: object) -> None:
+    with session_scope(url) as session:
+        session.execute(update(models.SourceLease).values(**values))
+
+
+def test_a_held_source_is_refused_with_its_run_named_then_free_again(synced: str) -> None:
+    first = leases.acquire("sana-en", url=synced, wait=0)
+    run_id = _open(synced, first, flow_run_id="0b5e-flow")
+    with pytest.raises(leases.SourceBusy) as busy:
+        leases.acquire("sana-en", url=synced, wait=0)
+    message = str(busy.value)
+    assert message.startswith(
+        f"sana-en is being crawled by run {run_id} (backfill, flow run 0b5e-flow) since "
+    )
+    assert message.endswith("Z; try again later")
+    assert (
+        leases.acquire("sana-ar", url=synced, wait=0).source_id == "sana-ar"
+    )  # other sources free
+    assert leases.release(first)
+    assert not leases.release(first)  # released once
+    assert leases.acquire("sana-en", url=synced, wait=0).token != first.token
+
+
+def test_a_waiting_run_gets_the_source_when_it_is_released(synced: str) -> None:
+    first = leases.acquire("sana-en", url=synced, wait=0)
+    threading.Timer(1.0, leases.release, [first]).start()
+    started = time.monotonic()
+    second = leases.acquire("sana-en", url=synced, wait=20)
+    assert 0.9 < time.monotonic() - started < 10
+    assert second.token != first.token
+
+
+def test_only_one_of_many_simultaneous_takers_wins(synced: str) -> None:
+    winners: list[leases.Lease] = []
+    refused: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def take() -> None:
+        barrier.wait()
+        try:
+            winners.append(leases.acquire("sana-en", url=synced, wait=0))
+        except leases.SourceBusy as exc:
+            refused.append(str(exc))
+
+    threads = [threading.Thread(target=take) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(winners) == 1 and len(refused) == 5
+
+
+def test_an_expired_lease_is_taken_over_and_its_run_closed_as_interrupted(synced: str) -> None:
+    stale = leases.acquire("sana-en", url=synced, wait=0)
+    stale_run = _open(synced, stale)
+    _set_lease(synced, holder="elsewhere:1:1", expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    taker = leases.acquire("sana-en", url=synced, wait=0)
+    with session_scope(synced) as session:
+        assert store.mark_interrupted(session, "sana-en") == 1
+    assert _status(synced, stale_run)[0] == "interrupted"
+    assert not leases.renew(stale)  # the old holder learns it lost the source
+    assert leases.renew(taker)
+
+
+def test_a_lease_of_another_host_is_waited_for_until_it_expires(synced: str) -> None:
+    leases.acquire("sana-en", url=synced, wait=0)
+    _set_lease(synced, holder="another-host:1:1")
+    with pytest.raises(leases.SourceBusy):
+        leases.acquire("sana-en", url=synced, wait=0)
+
+
+def test_a_lease_whose_process_is_gone_is_taken_over_at_once(synced: str) -> None:
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = int(gone.stdout)
+    held = leases.acquire("sana-en", url=synced, wait=0)
+    run_id = _open(synced, held)
+    _set_lease(synced, holder=f"{leases.HOST}:{dead}:12345")
+    assert leases.holder_gone(f"{leases.HOST}:{dead}:12345")
+    assert not leases.holder_gone(leases.this_holder())
+    assert leases.acquire("sana-en", url=synced, wait=0).token != held.token
+    with session_scope(synced) as session:
+        store.mark_interrupted(session, "sana-en")
+    assert _status(synced, run_id)[0] == "interrupted"
+
+
+def test_mark_interrupted_never_closes_the_run_of_a_live_lease(synced: str) -> None:
+    live = leases.acquire("sana-en", url=synced, wait=0)
+    run_id = _open(synced, live)
+    with session_scope(synced) as session:
+        killed = store.start_run(session, "sana-en", "manual")  # a run whose process died
+        assert store.mark_interrupted(session, "sana-en") == 1
+    assert _status(synced, run_id) == ("running", None)
+    assert _status(synced, killed)[0] == "interrupted"
+
+
+def test_finish_run_leaves_a_run_another_closed(synced: str) -> None:
+    with session_scope(synced) as session:
+        run_id = store.start_run(session, "sana-en", "manual")
+        store.mark_interrupted(session, "sana-en")
+        assert not store.finish_run(session, run_id, {"articles_new": 3}, "completed")
+        run = session.get(models.CrawlRun, run_id)
+        assert run is not None and (run.status, run.counts) == ("interrupted", {})
+
+
+def test_run_kinds_are_checked_where_runs_are_stored(synced: str) -> None:
+    with session_scope(synced) as session, pytest.raises(RunParameterError, match="nightly"):
+        store.start_run(session, "sana-en", "nightly")
+
+
+def test_the_heartbeat_renews_and_notices_a_lost_lease(
+    synced: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lease = leases.acquire("sana-en", url=synced, wait=0, ttl=5)
+    lost = threading.Event()
+    heartbeat = leases.Heartbeat(lease, every=0.2, on_lost=lost.set).start()
+    with session_scope(synced) as session:
+        first = session.get(models.SourceLease, "sana-en").expires_at  # type: ignore[union-attr]
+    time.sleep(0.8)
+    with session_scope(synced) as session:
+        assert session.get(models.SourceLease, "sana-en").expires_at > first  # type: ignore[union-attr]
+    _set_lease(synced, token="someone-else")
+    assert lost.wait(5) and heartbeat.lost.is_set()
+    heartbeat.stop()
