@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from db import models
 from db.dialect import insert_for, rowcount_of
 from newsflow.article import Article
+from newsflow.edits import changed_fields
 from newsflow.failures import default_code
 from newsflow.page import FetchedPage
 from newsflow.registry import Source
@@ -147,7 +148,12 @@ def load_page_body(page: models.Page) -> bytes:
 def save_article(
     session: Session, article: Article, page_id: int | None, seen_at: datetime | None = None
 ) -> Outcome:
-    """Insert or update an article by (source, canonical URL); keep the replaced version."""
+    """Insert or update an article by (source, canonical URL); an edit keeps the old version.
+
+    Only a changed title, body, authors or date (``newsflow.edits``) makes a new version; a
+    re-crawl that differs only in whitespace, counters, teasers or furniture refreshes the
+    row in place and reports UNCHANGED.
+    """
     if article.source is None:
         raise ValueError("an article needs its source to be stored")
     seen_at = seen_at or datetime.now(UTC)
@@ -163,24 +169,37 @@ def save_article(
         )
         inserted = session.execute(stmt.on_conflict_do_nothing(index_elements=["source_id", "url"]))
         return Outcome.NEW if rowcount_of(inserted) else Outcome.UNCHANGED
-    existing.last_seen_at = seen_at
-    if existing.content_hash == values["content_hash"]:
-        return Outcome.UNCHANGED
+    # A re-read of an older page (reprocess) must not move the times back.
+    existing.last_seen_at = max(existing.last_seen_at, seen_at)
+    existing.checked_at = max(existing.checked_at or seen_at, seen_at)
+    changed = changed_fields(existing, article)
+    if changed:
+        keep_version(session, existing, changed, seen_at)
+    if "published_at" not in changed:  # a lost or rounded date is no new date: keep it
+        del values["published_at"], values["published_offset_minutes"]
+    for key, value in values.items():
+        setattr(existing, key, value)
+    return Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+def keep_version(
+    session: Session, article: models.Article, changed: list[str], seen_at: datetime
+) -> None:
+    """Keep the article's current values as an earlier version and number the next one."""
     session.add(
         models.ArticleVersion(
-            article_id=existing.id,
-            version=existing.version,
-            title=existing.title,
-            body=existing.body,
-            content_hash=existing.content_hash,
-            changed_fields=[k for k in ("title", "body") if getattr(existing, k) != values[k]],
+            article_id=article.id,
+            version=article.version,
+            title=article.title,
+            body=article.body,
+            content_hash=article.content_hash,
+            authors=list(article.authors),
+            published_at=article.published_at,
+            changed_fields=changed,
             replaced_at=seen_at,
         )
     )
-    for key, value in values.items():
-        setattr(existing, key, value)
-    existing.version += 1
-    return Outcome.UPDATED
+    article.version += 1
 
 
 def _article_values(article: Article, page_id: int | None) -> dict[str, Any]:
@@ -380,7 +399,8 @@ def follows_cut_run(session: Session, source_id: str, run_id: int) -> bool:
     run = models.CrawlRun
     previous = session.execute(
         select(run.status)
-        .where(run.source_id == source_id, run.id < run_id)
+        # A revisit run re-checks stored articles only: it proves nothing about discovery.
+        .where(run.source_id == source_id, run.id < run_id, run.kind != "revisit")
         .order_by(run.id.desc())
         .limit(1)
     ).scalar_one_or_none()

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from newsflow.registry.models import Agency, Edition, Listing, ListingMarkup, Rules
+from newsflow.registry.models import Agency, Edition, Listing, ListingMarkup, Revisit, Rules
 
 AGENCIES_DIR = Path(__file__).with_name("agencies")
 # More agency directories (os.pathsep-separated), e.g. a test's or a deployment's own.
@@ -26,6 +26,7 @@ __all__ = [
     "Listing",
     "ListingMarkup",
     "RegistryError",
+    "Revisit",
     "Rules",
     "Source",
     "get_source",
@@ -65,6 +66,11 @@ class Source:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.agency.timezone)
+
+    @property
+    def revisit(self) -> Revisit:
+        """The revisit policy: the edition's own, else the agency's (default 48 h, every 6 h)."""
+        return self.edition.revisit or self.agency.revisit
 
     @property
     def schedule(self) -> str:

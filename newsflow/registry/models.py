@@ -80,6 +80,16 @@ class Rules(_Strict):
         return value
 
 
+class Revisit(_Strict):
+    """How recent articles are re-checked for edits and deletions (conditional GET)."""
+
+    within_hours: float = Field(
+        48.0, ge=0, description="Articles published (or, undated, first seen) this recently."
+    )
+    every_hours: float = Field(6.0, ge=0, description="Hours between two checks of one article.")
+    max_per_run: int = Field(200, ge=0, description="Most articles re-checked by one run.")
+
+
 class Edition(_Strict):
     """One language edition of an agency: what becomes a source (``<agency>-<edition>``)."""
 
@@ -89,6 +99,7 @@ class Edition(_Strict):
     sitemaps: tuple[str, ...] = Field((), description="Sitemap indexes or monthly sitemaps.")
     news_sitemaps: tuple[str, ...] = Field((), description="Google News sitemaps (last 2 days).")
     listings: tuple[Listing, ...] = Field((), description="Archive listings for backfills.")
+    revisit: Revisit | None = Field(None, description="The edition's own revisit policy.")
     article_patterns: tuple[str, ...] = Field(description="Regexes an article URL matches.")
     enabled: bool = True
     schedule: str | None = Field(None, description="Cron for this edition; default the agency's.")
@@ -129,6 +140,7 @@ class Agency(_Strict):
     editions: dict[str, Edition]
     rules: Rules = Field(default_factory=Rules)
     listing: ListingMarkup | None = None
+    revisit: Revisit = Field(default_factory=Revisit, description="Revisit policy of editions.")
 
     @field_validator("timezone")
     @classmethod
