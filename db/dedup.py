@@ -9,19 +9,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import String, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import models
-from db.dialect import insert_for
-from newsflow.dedup.decisions import Link, StoryPlan
+from db.dialect import copy_rows, one_of
+from newsflow.dedup.decisions import Link
 
-_CHUNK = 5000  # bound parameters per IN list, well under SQLite's and PostgreSQL's limits
+_CHUNK = 10_000  # bound parameters per IN list, under SQLite's (32,766) and PostgreSQL's limits
 _T = TypeVar("_T")
 Article = models.Article
+# Core tables for bulk writes: executemany without the ORM's per-row bookkeeping.
+_ARTICLES = cast(Table, Article.__table__)
+_BANDS = cast(Table, models.ArticleBand.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,18 @@ class Stored:
     title: str
     body: str
     authors: Sequence[str]
+    language: str | None
+    published_at: datetime | None
+    content_hash: str
+    duplicate_of_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What links and stories need of an article besides its text."""
+
+    id: int
+    source_id: str
     language: str | None
     published_at: datetime | None
     content_hash: str
@@ -61,37 +76,58 @@ def load(session: Session, ids: Collection[int]) -> list[Stored]:
     columns = [getattr(Article, name) for name in Stored.__slots__]
     rows = [
         Stored(*row)
-        for chunk in _chunks(sorted(ids))
+        for chunk in chunked(sorted(ids))
         for row in session.execute(select(*columns).where(Article.id.in_(chunk)))
     ]
     return sorted(rows, key=lambda row: row.id)
 
 
-def replace_bands(session: Session, ids: Collection[int], bands: Iterable[dict[str, int]]) -> None:
+def frames(session: Session, ids: Collection[int]) -> dict[int, Frame]:
+    """Id → frame of these articles (no text read)."""
+    columns = [getattr(Article, name) for name in Frame.__slots__]
+    return {
+        row[0]: Frame(*row)
+        for chunk in chunked(sorted(ids))
+        for row in session.execute(select(*columns).where(Article.id.in_(chunk)))
+    }
+
+
+def replace_bands(session: Session, ids: Collection[int], bands: Sequence[dict[str, int]]) -> None:
     """Store these articles' band keys in place of the ones they had."""
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunked(sorted(ids)):
         session.execute(delete(models.ArticleBand).where(models.ArticleBand.article_id.in_(chunk)))
-    rows = list(bands)
-    if rows:
-        session.execute(insert(models.ArticleBand), rows)
+    copy_rows(session, _BANDS, bands)
 
 
 def owners_of(session: Session, keys: Iterable[int]) -> dict[int, list[int]]:
-    """Key → ids of the articles holding it; one indexed query per chunk of keys."""
+    """Key → ids of the articles holding it: one indexed query for a whole batch's keys."""
     owners: dict[int, list[int]] = defaultdict(list)
     band = models.ArticleBand
-    for chunk in _chunks(sorted(set(keys))):
+    wanted = sorted(set(keys))
+    if wanted:
         for article_id, key in session.execute(
-            select(band.article_id, band.key).where(band.key.in_(chunk))
+            select(band.article_id, band.key).where(one_of(session, band.key, wanted))
         ):
             owners[key].append(article_id)
     return owners
 
 
+def rare_keys(session: Session, keys: Iterable[int], limit: int) -> set[int]:
+    """The keys held by at most ``limit`` articles (counted on the index, no rows read)."""
+    band = models.ArticleBand
+    wanted = sorted(set(keys))
+    if not wanted:
+        return set()
+    counts = session.execute(
+        select(band.key, func.count()).where(one_of(session, band.key, wanted)).group_by(band.key)
+    )
+    return {key for key, count in counts if count <= limit}
+
+
 def same_hash(session: Session, hashes: Iterable[str]) -> dict[str, list[int]]:
     """Content hash → ids of every article (any source) with that hash."""
     found: dict[str, list[int]] = defaultdict(list)
-    for chunk in _chunks(sorted(set(hashes))):
+    for chunk in chunked(sorted(set(hashes))):
         for article_id, content_hash in session.execute(
             select(Article.id, Article.content_hash).where(Article.content_hash.in_(chunk))
         ):
@@ -101,7 +137,7 @@ def same_hash(session: Session, hashes: Iterable[str]) -> dict[str, list[int]]:
 
 def unlink(session: Session, ids: Collection[int]) -> None:
     """Forget these articles' own duplicate links (they are decided again)."""
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunked(sorted(ids)):
         session.execute(
             update(Article)
             .where(Article.id.in_(chunk), Article.duplicate_of_id.is_not(None))
@@ -109,137 +145,67 @@ def unlink(session: Session, ids: Collection[int]) -> None:
         )
 
 
-def apply_link(session: Session, link: Link) -> None:
-    """Point the duplicate, and the copies that pointed at it, at the original."""
+def apply_links(session: Session, links: Sequence[Link]) -> None:
+    """Point each duplicate, then the copies that pointed at it, at its original.
+
+    Two executemany statements for a whole batch. The copies follow in link order, so a copy
+    re-pointed by an earlier link follows a later one too and every link ends at a root.
+    """
+    if not links:
+        return
+    table = _ARTICLES
     session.execute(
-        update(Article)
-        .where(Article.id == link.duplicate_id)
+        update(table)
+        .where(table.c.id == bindparam("duplicate"))
         .values(
-            duplicate_of_id=link.original_id,
-            duplicate_similarity=round(link.similarity, 4),
-            duplicate_method=link.method,
-        )
+            duplicate_of_id=bindparam("original"),
+            duplicate_similarity=bindparam("similarity"),
+            duplicate_method=bindparam("method"),
+        ),
+        [
+            {
+                "duplicate": link.duplicate_id,
+                "original": link.original_id,
+                "similarity": round(link.similarity, 4),
+                "method": link.method,
+            }
+            for link in links
+        ],
     )
     session.execute(
-        update(Article)
-        .where(Article.duplicate_of_id == link.duplicate_id)
-        .values(duplicate_of_id=link.original_id)
+        update(table)
+        .where(table.c.duplicate_of_id == bindparam("duplicate"))
+        .values(duplicate_of_id=bindparam("original")),
+        [{"duplicate": link.duplicate_id, "original": link.original_id} for link in links],
     )
 
 
 def mark_done(session: Session, checked: Mapping[int, str]) -> None:
-    """Record the content hash each article was checked at (a later edit queues it again)."""
+    """Record that these articles were checked at these content hashes.
+
+    An article edited meanwhile has another hash and stays queued (a new hash equal to another
+    checked article's would be the same text, which was checked).
+    """
     if checked:
         session.execute(
-            update(Article),
-            [{"id": article_id, "dedup_hash": h} for article_id, h in checked.items()],
-        )
-
-
-def requeue(session: Session, ids: Collection[int]) -> None:
-    """Queue these articles for deduplication again (e.g. after re-extraction)."""
-    for chunk in _chunks(sorted(ids)):
-        session.execute(update(Article).where(Article.id.in_(chunk)).values(dedup_hash=None))
-
-
-def term_counts(session: Session, ids: Collection[int], first_slot: int) -> dict[int, int]:
-    """How many story term keys each article holds (slots from ``first_slot`` on)."""
-    band = models.ArticleBand
-    counts: dict[int, int] = {}
-    for chunk in _chunks(sorted(ids)):
-        rows = session.execute(
-            select(band.article_id, func.count())
-            .where(band.article_id.in_(chunk), band.band >= first_slot)
-            .group_by(band.article_id)
-        )
-        counts.update({article_id: count for article_id, count in rows})
-    return counts
-
-
-def stories_of(session: Session, ids: Collection[int], method: str) -> dict[int, int]:
-    """Article id → the story it joined by ``method``."""
-    member = models.StoryMember
-    found: dict[int, int] = {}
-    for chunk in _chunks(sorted(ids)):
-        rows = session.execute(
-            select(member.article_id, member.story_id).where(
-                member.article_id.in_(chunk), member.method == method
+            update(_ARTICLES)
+            .where(
+                one_of(session, _ARTICLES.c.id, list(checked)),
+                one_of(session, _ARTICLES.c.content_hash, list(checked.values()), String),
             )
+            .values(dedup_hash=_ARTICLES.c.content_hash)
         )
-        found.update({article_id: story_id for article_id, story_id in rows})
-    return found
 
 
-def leave_stories(session: Session, ids: Collection[int], method: str) -> None:
-    """Take these articles out of the stories they joined by ``method`` (to decide again)."""
-    left = set(stories_of(session, ids, method).values())
-    for chunk in _chunks(sorted(ids)):
-        session.execute(
-            delete(models.StoryMember).where(
-                models.StoryMember.article_id.in_(chunk), models.StoryMember.method == method
-            )
-        )
-    for story_id in left:
-        refresh_story(session, story_id)
-
-
-def save_story(session: Session, plan: StoryPlan, language: str | None, method: str) -> int:
-    """Open the planned story (or reuse its id), add its members, refresh its counts."""
-    story_id = plan.story_id
-    if story_id is None:
-        story = models.Story(language=language, size=0)
-        session.add(story)
-        session.flush()
-        story_id = story.id
-    now = datetime.now(UTC)
-    for article_id, score in plan.members:
-        values = {
-            "story_id": story_id,
-            "article_id": article_id,
-            "score": round(score, 4),
-            "method": method,
-            "added_at": now,
-        }
-        stmt = insert_for(session, models.StoryMember).values(**values)
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["story_id", "article_id"]))
-    refresh_story(session, story_id)
-    return story_id
-
-
-def refresh_story(session: Session, story_id: int) -> None:
-    """Recount a story's size and publication span from its members."""
-    member = models.StoryMember
-    size, first, last = session.execute(
-        select(func.count(), func.min(Article.published_at), func.max(Article.published_at))
-        .select_from(member)
-        .join(Article, Article.id == member.article_id)
-        .where(member.story_id == story_id)
-    ).one()
-    session.execute(
-        update(models.Story)
-        .where(models.Story.id == story_id)
-        .values(
-            size=size,
-            first_published_at=_aware(first),
-            last_published_at=_aware(last),
-            updated_at=datetime.now(UTC),
-        )
-    )
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # An aggregate bypasses the column type: SQLite hands back naive UTC.
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
-def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+def chunked(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    """Slices of at most _CHUNK items (bounded IN lists)."""
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
 
 
 def requeue_urls(session: Session, source_id: str, urls: Collection[str]) -> None:
     """Queue a source's articles at these canonical URLs for deduplication again."""
-    for chunk in _chunks(sorted(set(urls))):
+    for chunk in chunked(sorted(set(urls))):
         session.execute(
             update(Article)
             .where(Article.source_id == source_id, Article.url.in_(chunk))

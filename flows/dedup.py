@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
 from db import dedup as store
+from db import stories
 from db.session import session_scope
 from newsflow.dedup import Fingerprint, Known, Match, fingerprint, links_for, near_similarity
 from newsflow.dedup.decisions import EXACT, NEAR, Link, StoryCandidate, plan_story
+from newsflow.dedup.shingles import jaccard
 from newsflow.dedup.stories import (
+    COMMON_TERM,
     MIN_SHARED,
     STORY_BAND0,
     STORY_METHOD,
@@ -32,7 +36,7 @@ from newsflow.dedup.stories import (
 )
 from newsflow.registry import load_registry
 
-BATCH = 200  # articles per batch: ~3,600 near keys and ~16,000 story keys per lookup
+BATCH = 500  # articles per batch: ~9,000 near keys and ≤ 30,000 story keys to look up
 
 
 def deduplicate_source(source_id: str, url: str | None = None, batch: int = BATCH) -> Counter[str]:
@@ -58,7 +62,7 @@ def deduplicate_batch(ids: Sequence[int], url: str | None = None) -> Counter[str
         counts = link_duplicates(session, rows, prints)
         counts.update(join_stories(session, rows, prints))
         store.mark_done(session, {row.id: row.content_hash for row in rows})
-    counts["checked"] += len(rows)
+    counts["dedup_checked"] += len(rows)
     return counts
 
 
@@ -69,43 +73,44 @@ def link_duplicates(
     store.unlink(session, [row.id for row in rows if row.duplicate_of_id is not None])
     candidates = _duplicate_candidates(session, rows, prints)
     others = store.load(session, {c for cs in candidates.values() for c in cs} - prints.keys())
-    prints.update({row.id: _fingerprint(row) for row in others})
+    prints.update({row.id: _fingerprint(row, full=False) for row in others})
     known, hashes = _known(session, rows, others)
-    counts: Counter[str] = Counter()
+    links: list[Link] = []
     for row in rows:
         matches = _verified(row, candidates[row.id], prints, known, hashes)
         # An article an earlier one of this batch already linked speaks for its original.
         subject = known[known[row.id].duplicate_of_id or row.id]
         for link in links_for(subject, matches):
-            store.apply_link(session, link)
+            link = _measured(link, prints, hashes)
             _follow(known, link)
-            counts["duplicates_exact" if link.method == EXACT else "near_duplicates"] += 1
-    return counts
+            links.append(link)
+    store.apply_links(session, links)
+    return Counter("duplicates_exact" if k.method == EXACT else "near_duplicates" for k in links)
 
 
 def join_stories(
     session: Session, rows: Sequence[store.Stored], prints: Mapping[int, Fingerprint]
 ) -> Counter[str]:
     """Put each original of the batch into a story with same-event articles of other sources."""
-    store.leave_stories(session, [row.id for row in rows], STORY_METHOD)
-    fresh = store.load(session, [row.id for row in rows])  # links just made included
-    originals = [r for r in fresh if r.duplicate_of_id is None and prints[r.id].terms]
+    stories.leave_stories(session, [row.id for row in rows], STORY_METHOD)
+    fresh = store.frames(session, [row.id for row in rows])  # with the links just made
+    originals = [f for f in fresh.values() if f.duplicate_of_id is None and prints[f.id].terms]
     shared = _shared_terms(session, originals, prints)
-    others = {r.id: r for r in store.load(session, {o for s in shared.values() for o in s})}
-    terms = store.term_counts(session, others.keys(), STORY_BAND0)
-    story_of = store.stories_of(session, others.keys() | {r.id for r in fresh}, STORY_METHOD)
+    others = store.frames(session, {o for found in shared.values() for o in found})
+    terms = stories.term_counts(session, others.keys(), STORY_BAND0)
+    story_of = stories.stories_of(session, others.keys() | fresh.keys(), STORY_METHOD)
     joined = 0
-    for row in originals:
-        if row.id in story_of:
+    for frame in originals:
+        if frame.id in story_of:
             continue  # pulled into a story by an earlier article of this batch
         found = []
-        for other_id, count in shared.get(row.id, {}).items():
-            score = story_score(count, len(prints[row.id].terms), terms.get(other_id, 0))
-            if is_story(score) and _same_event_frame(row, others.get(other_id)):
+        for other_id, count in shared.get(frame.id, {}).items():
+            score = story_score(count, len(prints[frame.id].terms), terms.get(other_id, 0))
+            if is_story(score) and _same_event_frame(frame, others.get(other_id)):
                 found.append(StoryCandidate(other_id, score, story_of.get(other_id)))
-        plan = plan_story(row.id, found)
+        plan = plan_story(frame.id, found)
         if plan is not None:
-            story_id = store.save_story(session, plan, row.language, STORY_METHOD)
+            story_id = stories.save_story(session, plan, frame.language, STORY_METHOD)
             story_of.update({member: story_id for member, _ in plan.members})
             joined += len(plan.members)
     return Counter({"stories_joined": joined})
@@ -118,8 +123,8 @@ def dateline_rules() -> tuple[str, ...]:
     return tuple(sorted(r for r in rules if r))
 
 
-def _fingerprint(row: store.Stored) -> Fingerprint:
-    return fingerprint(row.title, row.body, row.authors, dateline_rules())
+def _fingerprint(row: store.Stored, full: bool = True) -> Fingerprint:
+    return fingerprint(row.title, row.body, row.authors, dateline_rules(), full)
 
 
 def _band_rows(
@@ -127,7 +132,7 @@ def _band_rows(
 ) -> list[dict[str, int]]:
     found = []
     for row in rows:
-        keys = prints[row.id].near_keys()
+        keys = list(prints[row.id].near_keys)
         if row.published_at is not None:
             keys += day_keys(prints[row.id].terms, row.language, row.published_at.date())
         found += [{"article_id": row.id, "band": band, "key": key} for band, key in keys]
@@ -137,7 +142,7 @@ def _band_rows(
 def _duplicate_candidates(
     session: Session, rows: Sequence[store.Stored], prints: Mapping[int, Fingerprint]
 ) -> dict[int, set[int]]:
-    near_keys = {row.id: [key for _, key in prints[row.id].near_keys()] for row in rows}
+    near_keys = {row.id: [key for _, key in prints[row.id].near_keys] for row in rows}
     owners = store.owners_of(session, (k for keys in near_keys.values() for k in keys))
     same = store.same_hash(session, (row.content_hash for row in rows))
     candidates: dict[int, set[int]] = {}
@@ -173,13 +178,27 @@ def _known(
     session: Session, rows: Sequence[store.Stored], others: Sequence[store.Stored]
 ) -> tuple[dict[int, Known], dict[int, str]]:
     """Decision views of the batch (just unlinked), its candidates and their originals."""
-    loaded = {row.id: row for row in others}
+    loaded: dict[int, store.Stored | store.Frame] = {row.id: row for row in others}
     missing = {r.duplicate_of_id for r in others if r.duplicate_of_id} - loaded.keys()
-    loaded.update({row.id: row for row in store.load(session, missing)})
+    loaded.update(store.frames(session, missing))
     known = {i: Known(i, r.published_at, r.duplicate_of_id) for i, r in loaded.items()}
     known.update({r.id: Known(r.id, r.published_at, None) for r in rows})
     hashes = {r.id: r.content_hash for r in [*loaded.values(), *rows]}
     return known, hashes
+
+
+def _measured(link: Link, prints: Mapping[int, Fingerprint], hashes: Mapping[int, str]) -> Link:
+    """The link with the similarity of its own two texts where both are at hand.
+
+    An original merged under an earlier one through a third article carries that article's
+    similarity; an exact copy of the earlier one must still read as exact.
+    """
+    a, b = prints.get(link.duplicate_id), prints.get(link.original_id)
+    if hashes.get(link.duplicate_id) == hashes.get(link.original_id) is not None:
+        return replace(link, similarity=1.0, method=EXACT)
+    if a is None or b is None:
+        return link
+    return replace(link, similarity=jaccard(a.shingles, b.shingles), method=NEAR)
 
 
 def _follow(known: dict[int, Known], link: Link) -> None:
@@ -190,15 +209,16 @@ def _follow(known: dict[int, Known], link: Link) -> None:
 
 
 def _shared_terms(
-    session: Session, originals: Sequence[store.Stored], prints: Mapping[int, Fingerprint]
+    session: Session, originals: Sequence[store.Frame], prints: Mapping[int, Fingerprint]
 ) -> dict[int, dict[int, int]]:
     """Per article: the other articles sharing at least MIN_SHARED of its terms in the window."""
     lookups = {
-        r.id: lookup_keys(prints[r.id].terms, r.language, r.published_at)
-        for r in originals
-        if r.published_at is not None
+        f.id: lookup_keys(prints[f.id].terms, f.language, f.published_at)
+        for f in originals
+        if f.published_at is not None
     }
-    owners = store.owners_of(session, (k for keys in lookups.values() for k in keys))
+    rare = store.rare_keys(session, (k for keys in lookups.values() for k in keys), COMMON_TERM)
+    owners = store.owners_of(session, rare)
     shared: dict[int, dict[int, int]] = {}
     for article_id, keys in lookups.items():
         matched: dict[int, set[int]] = defaultdict(set)
@@ -210,7 +230,7 @@ def _shared_terms(
     return shared
 
 
-def _same_event_frame(row: store.Stored, other: store.Stored | None) -> bool:
+def _same_event_frame(row: store.Frame, other: store.Frame | None) -> bool:
     """Another source, same language, an original, published within the story window."""
     if other is None or other.source_id == row.source_id or other.language != row.language:
         return False

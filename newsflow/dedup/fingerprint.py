@@ -33,26 +33,34 @@ class Fingerprint:
 
     shingles: Shingles
     title_words: frozenset[str]
-    terms: tuple[str, ...]  # salient names of title and lead (stories)
+    terms: tuple[str, ...] = ()  # salient names of title and lead (stories)
+    near_keys: tuple[tuple[int, int], ...] = ()  # (band, key) of the MinHash LSH bands
 
     @property
     def comparable(self) -> bool:
         """Long enough to be compared as a near-duplicate."""
         return self.shingles.size >= MIN_SHINGLES
 
-    def near_keys(self) -> list[tuple[int, int]]:
-        """(band, key) of the MinHash LSH bands; none for a text too short to compare."""
-        return band_keys(signature(self.shingles)) if self.comparable else []
-
 
 def fingerprint(
-    title: str, body: str, authors: Iterable[str] = (), dateline_rules: Sequence[str] = ()
+    title: str,
+    body: str,
+    authors: Iterable[str] = (),
+    dateline_rules: Sequence[str] = (),
+    full: bool = True,
 ) -> Fingerprint:
-    """Normalise and shingle an article's body; keep its title words and salient names."""
+    """Normalise and shingle an article's body; when ``full``, also its names and band keys.
+
+    A text too short to compare gets no band keys. Candidates being verified need only their
+    shingles and title words (``full=False``).
+    """
+    shingled = shingles(tokens(normalise_body(body, dateline_rules, authors)))
+    title_words = frozenset(tokens(fold(title)))
+    if not full:
+        return Fingerprint(shingled, title_words)
+    keys = band_keys(signature(shingled)) if shingled.size >= MIN_SHINGLES else []
     return Fingerprint(
-        shingles=shingles(tokens(normalise_body(body, dateline_rules, authors))),
-        title_words=frozenset(tokens(fold(title))),
-        terms=salient_terms(title, body, dateline_rules),
+        shingled, title_words, salient_terms(title, body, dateline_rules), tuple(keys)
     )
 
 

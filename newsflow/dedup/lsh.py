@@ -41,19 +41,14 @@ def signature(shingled: Shingles) -> np.ndarray:
 
 def band_keys(values: np.ndarray) -> list[tuple[int, int]]:
     """(band, key) per band: a signed 64-bit hash of the band number and its rows."""
-    return [
-        (band, stable_key(b"near", bytes([band]), values[band * ROWS : (band + 1) * ROWS]))
-        for band in range(BANDS)
-    ]
+    rows = values.reshape(BANDS, ROWS)
+    return [(b, stable_key(b"near", bytes([b]), rows[b].tobytes())) for b in range(BANDS)]
 
 
-def stable_key(*parts: bytes | np.ndarray) -> int:
+def stable_key(*parts: bytes) -> int:
     """A signed 64-bit key (fits a BIGINT) hashed from ``parts``, the same in every process."""
-    digest = hashlib.blake2b(digest_size=8)
-    for part in parts:
-        digest.update(part.tobytes() if isinstance(part, np.ndarray) else part)
-        digest.update(b"\x1f")
-    return int.from_bytes(digest.digest(), "big", signed=True)
+    digest = hashlib.blake2b(b"\x1f".join(parts), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def candidate_probability(similarity: float, bands: int = BANDS, rows: int = ROWS) -> float:

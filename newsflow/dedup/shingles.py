@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SHINGLE_WORDS", "Shingles", "containment", "jaccard", "shingles"]
+__all__ = ["SHINGLE_WORDS", "Shingles", "jaccard", "mix64", "shingles"]
 
 SHINGLE_WORDS = 4  # word 4-grams: one changed word touches at most four shingles
 Shingles = npt.NDArray[np.uint64]  # sorted, unique
@@ -25,15 +25,13 @@ def shingles(words: Sequence[str], size: int = SHINGLE_WORDS) -> Shingles:
     if not words:
         return np.empty(0, dtype=np.uint64)
     # crc32 is stable across processes and runs (Python's hash() is salted per process).
-    hashes = np.fromiter(
-        (zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words)
-    )
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
     width = min(size, len(words))
     count = len(words) - width + 1
     combined = np.zeros(count, dtype=np.uint64)
     for offset in range(width):
         combined += hashes[offset : offset + count] * _MULTIPLIERS[offset]
-    return np.unique(_mix64(combined))
+    return np.unique(mix64(combined))
 
 
 def jaccard(a: Shingles, b: Shingles) -> float:
@@ -43,17 +41,12 @@ def jaccard(a: Shingles, b: Shingles) -> float:
     return shared / union if union else 0.0
 
 
-def containment(a: Shingles, b: Shingles) -> float:
-    """|A ∩ B| / |A|: how much of ``a`` is found in ``b``."""
-    return _shared(a, b) / a.size if a.size else 0.0
-
-
 def _shared(a: Shingles, b: Shingles) -> int:
     return int(np.intersect1d(a, b, assume_unique=True).size)
 
 
-def _mix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    # The MurmurHash3 64-bit finaliser: every input bit reaches every output bit.
+def mix64(values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The MurmurHash3 64-bit finaliser: every input bit reaches every output bit."""
     values = values ^ (values >> np.uint64(33))
     values = values * np.uint64(0xFF51AFD7ED558CCD)
     values = values ^ (values >> np.uint64(33))

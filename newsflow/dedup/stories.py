@@ -13,13 +13,18 @@ when enough of their terms meet.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import numpy as np
 
 from newsflow.dedup.lsh import stable_key
 from newsflow.dedup.normalise import fold, split_paragraphs, strip_dateline
+from newsflow.dedup.shingles import mix64
 
 __all__ = [
+    "COMMON_TERM",
     "STORY_BAND0",
     "STORY_METHOD",
     "STORY_TERMS",
@@ -33,13 +38,17 @@ __all__ = [
 
 STORY_METHOD = "text"  # same-language names in title and lead; later methods add their own
 STORY_WINDOW = timedelta(hours=48)
-STORY_TERMS = 16  # at most this many terms per article: title first, then lead
+STORY_TERMS = 12  # at most this many terms per article: title first, then lead
 STORY_BAND0 = 100  # story term slots follow the near-duplicate bands in article_bands
 # Two articles are one story when they share at least MIN_SHARED terms and MIN_SCORE of all
 # their terms (Jaccard): generic names ("Russia", "Foreign Minister") alone do not make a story.
 MIN_SHARED = 4
 MIN_SCORE = 0.3
-_LEAD_PARAGRAPHS = 3
+# A name that more than this many articles of one language carry on one day ("Russia" on a
+# busy day) names no particular event: its key is not looked up, which also keeps a lookup's
+# rows bounded however many articles a day brings.
+COMMON_TERM = 50
+_LEAD_PARAGRAPHS = 1  # the lead names the event; later paragraphs add background
 _STEM = 6
 _WINDOW_DAYS = range(-2, 3)  # a UTC day ±2 covers every pair within 48 h
 
@@ -48,6 +57,9 @@ def _folded_set(words: str) -> frozenset[str]:
     return frozenset(fold(words).split())
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+# Letters of scripts without capitals: Hebrew, Arabic, Syriac, Thaana, Thai, CJK, Hangul.
+_UNCASED_LETTER = re.compile("[\u0590-\u08ff\u0e00-\u0e7f\u3040-\u9fff\uac00-\ud7af]")
 _CASED_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Capitalised words that name nothing: function words of English headlines ("Kremlin Waits
 # For US Reply") and frequent sentence openers (folded forms).
@@ -95,41 +107,50 @@ def is_story(score: float) -> bool:
     return score >= MIN_SCORE
 
 
-def day_keys(terms: Iterable[str], language: str | None, day: date) -> list[tuple[int, int]]:
+def day_keys(terms: Sequence[str], language: str | None, day: date) -> list[tuple[int, int]]:
     """(slot, key) to store: each term keyed by language and the article's UTC day."""
-    return [(STORY_BAND0 + slot, _term_key(term, language, day)) for slot, term in enumerate(terms)]
+    keys = _term_keys(terms, language, [day.toordinal()])
+    return [(STORY_BAND0 + slot, int(key)) for slot, key in enumerate(keys[:, 0])]
 
 
 def lookup_keys(terms: Sequence[str], language: str | None, published: datetime) -> dict[int, int]:
     """Key → term index, for every day an article within STORY_WINDOW may be filed under."""
-    day = published.date()
-    return {
-        _term_key(term, language, day + timedelta(days=shift)): index
-        for index, term in enumerate(terms)
-        for shift in _WINDOW_DAYS
-    }
+    day = published.date().toordinal()
+    keys = _term_keys(terms, language, [day + shift for shift in _WINDOW_DAYS])
+    return {int(key): index for index, row in enumerate(keys) for key in row}
 
 
-def _term_key(term: str, language: str | None, day: date) -> int:
-    return stable_key(b"story", (language or "").encode(), day.isoformat().encode(), term.encode())
+def _term_keys(terms: Sequence[str], language: str | None, days: list[int]) -> np.ndarray:
+    """Signed 64-bit keys, one row per term and one column per day (ordinal)."""
+    base = np.array(
+        [stable_key(b"story", (language or "").encode(), t.encode()) for t in terms], dtype=np.int64
+    ).view(np.uint64)
+    # Adding the day spread by an odd constant, then the 64-bit finaliser, keys every day apart.
+    spread = np.array(days, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    return mix64(base[:, None] + spread[None, :]).view(np.int64)
 
 
 def _is_cased(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    cased = sum(1 for c in letters if c.isupper() or c.islower())
-    return bool(letters) and cased / len(letters) > 0.5
+    letters = len(_LETTER.findall(text))
+    return bool(letters) and len(_UNCASED_LETTER.findall(text)) / letters < 0.5
 
 
 def _cased_names(text: str) -> list[str]:
     names = []
     for match in _CASED_WORD.finditer(text):
         word = match.group()
-        if len(word) < 3 or not word[0].isupper():
-            continue
-        folded = re.split("['’]", fold(word))[0]
-        if folded not in _NOT_NAMES:
-            names.append(folded[:_STEM])
+        if len(word) >= 3 and word[0].isupper():
+            name = _name_stem(word)
+            if name:
+                names.append(name)
     return names
+
+
+@lru_cache(maxsize=65536)
+def _name_stem(word: str) -> str | None:
+    """The folded six-letter stem of a capitalised word, or None for a function word."""
+    folded = re.split("['’]", fold(word))[0]
+    return None if folded in _NOT_NAMES else folded[:_STEM]
 
 
 def _uncased_words(text: str) -> list[str]:

@@ -95,6 +95,17 @@ def test_copies_link_to_the_earliest_original_within_and_across_sources(database
     assert links[older] == (None, None, None)
 
 
+def test_an_exact_copy_reads_exact_whatever_the_batch_order(database_url) -> None:
+    original = _save("https://tass.com/politics/1")
+    deduplicate_source("tass-en")
+    near = _save("https://tass.com/politics/2", body=BODY.replace("grew by", "rose by"))
+    exact = _save("https://tass.com/politics/3")  # after the near copy, in one batch with it
+    deduplicate_source("tass-en")
+    links = _links()
+    assert links[exact] == (original, 1.0, "exact")
+    assert links[near][0] == original and links[near][2] == "near"
+
+
 def test_short_articles_of_one_template_are_not_linked(database_url) -> None:
     a = _save(
         "https://sana.sy/en/?p=11",
@@ -108,7 +119,7 @@ def test_short_articles_of_one_template_are_not_linked(database_url) -> None:
         title="Syrian embassy in Minsk marks Tishreen Liberation War anniversary",
         body=f"Minsk, SANA – The embassy held a reception on Wednesday.\n\n{TEMPLATE}",
     )
-    assert deduplicate_source("sana-en")["checked"] == 2
+    assert deduplicate_source("sana-en")["dedup_checked"] == 2
     assert _links()[a][0] is None and _links()[b][0] is None
 
 

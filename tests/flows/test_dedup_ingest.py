@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from db import dedup as dedup_store
 from db import models
 from db.session import session_scope
 from flows.ingest import ingest
+from flows.reprocess import reprocess
 from newsflow.replay import ReplayServer, Route
 
 ORIGINAL = "https://tass.com/politics/1867543"
@@ -67,6 +69,18 @@ def test_reingesting_under_changed_urls_adds_no_originals(
     assert originals == set(before) | set(TEMPLATE_PAIR)  # the planted pair is two new stories
     counts = second["counts"]
     assert (counts["duplicates_exact"], counts["near_duplicates"]) == (len(before), 1)
+    with session_scope() as session:  # nothing left queued
+        assert not dedup_store.pending_ids(session, "tass-en", 10)
+
+
+def test_reprocess_queues_what_it_re_extracts(database_url: str, replay, fast_crawl) -> None:
+    ingest("tass-en", base_url=replay.base_url)
+    with session_scope() as session:  # as if its band keys had been lost
+        session.execute(delete(models.ArticleBand))
+    totals = reprocess("tass-en")
+    with session_scope() as session:
+        keyed = set(session.execute(select(models.ArticleBand.article_id)).scalars())
+    assert totals["unchanged"] == len(_articles()) == len(keyed)  # re-extracted, checked again
 
 
 def _articles() -> dict[str, models.Article]:

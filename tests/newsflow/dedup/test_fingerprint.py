@@ -15,12 +15,12 @@ def test_near_copy_passes_and_unrelated_text_does_not() -> None:
     similarity = near_similarity(base, copy)
     assert similarity is not None and 0.9 < similarity < 1.0
     assert near_similarity(base, other) is None
-    assert len(base.near_keys()) == 18
+    assert len(base.near_keys) == 18
 
 
 def test_too_short_bodies_are_never_near_duplicates() -> None:
     short = fingerprint("A", "Only a few words here.")
-    assert short.shingles.size < MIN_SHINGLES and short.near_keys() == []
+    assert short.shingles.size < MIN_SHINGLES and short.near_keys == ()
     assert near_similarity(short, short) is None
 
 
