@@ -15,9 +15,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Float,
     Integer,
     Select,
+    Text,
     TextClause,
     bindparam,
     case,
@@ -28,7 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from db.export import article_filters
+from db.export import instant
+from db.models import UTCDateTime
 from db.views import table
 
 SNIPPET_WORDS = 24
@@ -68,74 +71,129 @@ def search(
     limit: int = 20,
 ) -> list[Hit]:
     """The best ``limit`` matches, one per story or original unless ``all_copies``."""
-    hits = _hits(session, query)
-    ranked = _ranked(hits, sources, language, since, until, all_copies).limit(limit)
+    if _dialect(session) == "postgresql":
+        # The planner prices a ranking over many matches above JIT's threshold; compiling
+        # costs a search more than it saves.
+        session.execute(text("SET LOCAL jit = off"))
+    ranked = ranked_statement(
+        session,
+        query,
+        sources=sources,
+        language=language,
+        since=since,
+        until=until,
+        all_copies=all_copies,
+        limit=limit,
+    )
     rows = session.execute(ranked).mappings().all()
     snippets = _snippets(session, query, [row["id"] for row in rows])
     return [Hit(**row, snippet=snippets.get(row["id"], "")) for row in rows]
 
 
-def ranked_statement(session: Session, query: str, **filters: Any) -> Select[Any]:
-    """The ranking statement `search` runs (for EXPLAIN): filters as `search` takes them."""
-    limit = filters.pop("limit", 20)
-    return _ranked(_hits(session, query), **filters).limit(limit)
-
-
-def _ranked(
-    hits: Any,
+def ranked_statement(
+    session: Session,
+    query: str,
+    *,
     sources: Sequence[str] = (),
     language: str | None = None,
     since: date | datetime | None = None,
     until: date | datetime | None = None,
     all_copies: bool = False,
+    limit: int = 20,
 ) -> Select[Any]:
+    """The statement `search` runs (also for EXPLAIN): the best rows, then their columns.
+
+    Scores, fold keys and the source and window filters come from each match's own article
+    row; article_view is joined for a language filter and for the ``limit`` rows shown.
+    """
+    hits = _hits(session, query)
+    matches = select().select_from(hits).where(*_window(hits, sources, since, until))
+    if language:
+        view = table("article_view")
+        matches = matches.join(view, view.c.id == hits.c.id).where(view.c.language == language)
+    top = (_every(matches, hits) if all_copies else _folded(matches, hits)).limit(limit)
+    best = top.subquery("best")
     view = table("article_view")
-    shown = [
-        view.c.id,
-        view.c.source,
-        view.c.url,
-        view.c.title,
-        view.c.language,
-        view.c.published_at,
-        view.c.duplicate_of,
-        view.c.story_id,
-    ]
-    filters = article_filters(sources, language, since, until)
-    joined = select().join_from(hits, view, view.c.id == hits.c.id).where(*filters)
-    if all_copies:
-        return joined.add_columns(*shown, hits.c.score, literal(0).label("folded")).order_by(
-            hits.c.score.desc(), view.c.id
-        )
-    # A story folds its originals; an original folds its copies (story_id is the original's).
-    fold = case((view.c.story_id.is_not(None), -view.c.story_id), else_=view.c.original_id)
-    originals_first = case((view.c.duplicate_of.is_(None), 0), else_=1)
-    place = func.row_number().over(
-        partition_by=fold, order_by=(originals_first, hits.c.score.desc(), view.c.id)
+    shown = [view.c[name] for name in _SHOWN]
+    return (
+        select(*shown, best.c.score, best.c.folded)
+        .join_from(best, view, view.c.id == best.c.id)
+        .order_by(best.c.score.desc(), best.c.id)
     )
-    inner = joined.add_columns(
-        *shown,
+
+
+_SHOWN = ("id", "source", "url", "title", "language", "published_at", "duplicate_of", "story_id")
+
+
+def _window(
+    hits: Any, sources: Sequence[str], since: date | datetime | None, until: date | datetime | None
+) -> list[ColumnElement[bool]]:
+    terms: list[ColumnElement[bool]] = []
+    if sources:
+        terms.append(hits.c.source.in_(list(sources)))
+    if since is not None:
+        terms.append(hits.c.published_at >= instant(since))
+    if until is not None:
+        terms.append(hits.c.published_at < instant(until, after=True))
+    return terms
+
+
+def _every(matches: Select[Any], hits: Any) -> Select[Any]:
+    columns = (hits.c.id, hits.c.score, literal(0).label("folded"))
+    return matches.add_columns(*columns).order_by(hits.c.score.desc(), hits.c.id)
+
+
+def _folded(matches: Select[Any], hits: Any) -> Select[Any]:
+    """One row per fold, scored by its best match, shown by its best original."""
+    # A story folds its originals; an original folds its copies (story_id is the original's).
+    fold = case((hits.c.story_id.is_not(None), -hits.c.story_id), else_=hits.c.original_id)
+    originals_first = case((hits.c.duplicate_of.is_(None), 0), else_=1)
+    place = func.row_number().over(
+        partition_by=fold, order_by=(originals_first, hits.c.score.desc(), hits.c.id)
+    )
+    folds = matches.add_columns(
+        hits.c.id,
         func.max(hits.c.score).over(partition_by=fold).label("score"),
         (func.count().over(partition_by=fold) - 1).label("folded"),
         place.label("place"),
     ).subquery("folds")
-    columns = [inner.c[c.name] for c in shown] + [inner.c.score, inner.c.folded]
-    return select(*columns).where(inner.c.place == 1).order_by(inner.c.score.desc(), inner.c.id)
+    columns = (folds.c.id, folds.c.score, folds.c.folded)
+    return select(*columns).where(folds.c.place == 1).order_by(folds.c.score.desc(), folds.c.id)
+
+
+# What a match carries besides its score; spelt as article_view spells these columns.
+_MATCH_COLUMNS = (
+    "a.source_id AS source, a.published_at AS published_at, a.duplicate_of_id AS duplicate_of, "
+    "COALESCE(a.duplicate_of_id, a.id) AS original_id, (SELECT min(m.story_id) "
+    "FROM story_members m WHERE m.article_id = COALESCE(a.duplicate_of_id, a.id)) AS story_id"
+)
 
 
 def _hits(session: Session, query: str) -> Any:
-    """A subquery of matching article ids and their scores (higher is better)."""
+    """A subquery of matches: article id, score (higher is better), filter and fold columns."""
     if _dialect(session) == "postgresql":
         clause = text(
-            "SELECT a.id AS id, ts_rank(a.search_vector, CAST(:tsquery AS tsquery), 1) AS score "
-            "FROM articles a WHERE a.search_vector @@ CAST(:tsquery AS tsquery)"
+            "SELECT a.id AS id, ts_rank(a.search_vector, CAST(:tsquery AS tsquery), 1) AS score, "
+            f"{_MATCH_COLUMNS} FROM articles a "
+            # OFFSET 0 keeps the subquery apart, so ranks, not whole tsvectors, travel up.
+            "WHERE a.search_vector @@ CAST(:tsquery AS tsquery) OFFSET 0"
         ).bindparams(tsquery=_tsquery(session, query))
     else:
         clause = text(
             # bm25 is lower for better matches; a title match weighs ten body matches.
-            "SELECT rowid AS id, -bm25(articles_fts, 10.0, 1.0) AS score "
-            "FROM articles_fts WHERE articles_fts MATCH :match"
+            "SELECT a.id AS id, -bm25(articles_fts, 10.0, 1.0) AS score, "
+            f"{_MATCH_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH :match"
         ).bindparams(match=fts5_query(query))
-    return clause.columns(id=Integer(), score=Float()).subquery("hits")
+    return clause.columns(
+        id=Integer(),
+        score=Float(),
+        source=Text(),
+        published_at=UTCDateTime(),
+        duplicate_of=Integer(),
+        original_id=Integer(),
+        story_id=Integer(),
+    ).subquery("hits")
 
 
 def _tsquery(session: Session, query: str) -> str:

@@ -92,3 +92,17 @@ def test_reads_another_database(seeded: dict[str, int], tmp_path) -> None:
         store.sync_sources(session, load_registry().values())
     assert list(query.articles(database_url=other)) == []
     assert len(query.source_health(database_url=other)) == len(load_registry())
+
+
+def test_the_readme_example_runs(
+    seeded: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    from newsflow.settings import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    [example] = [b for b in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "query." in b]
+    exec(compile(example, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert "Russia: Kremlin waiting for US" in printed and "('RU', 'SY', 'US', 'BE')" in printed
