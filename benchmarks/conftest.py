@@ -94,14 +94,16 @@ def query_store(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[st
         url, drop = f"sqlite:///{tmp_path_factory.mktemp('query') / 'bench.sqlite3'}", None
     else:
         url, drop = _postgres_database()
-    migrate.upgrade(url)
-    with session_scope(url) as session:
-        store.sync_sources(session, load_registry().values())
-    _fill(url, QueryCorpus())
-    yield url
-    dispose_engines()
-    if drop:
-        drop()
+    try:  # a fill that fails half-way drops its database too
+        migrate.upgrade(url)
+        with session_scope(url) as session:
+            store.sync_sources(session, load_registry().values())
+        _fill(url, QueryCorpus())
+        yield url
+    finally:
+        dispose_engines()
+        if drop:
+            drop()
 
 
 def _fill(url: str, corpus: QueryCorpus) -> None:
