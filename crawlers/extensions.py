@@ -32,6 +32,11 @@ COUNTS = (
     "offsite_dropped",
     "fetch_failures",
     "feeds_failed",
+    "revisited",
+    "lastmod_refetched",
+    "versions_new",
+    "removed",
+    "restored",
 )
 
 
@@ -46,6 +51,7 @@ class RunCounts:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.database_url: str | None = crawler.settings.get("NEWSFLOW_DATABASE_URL")
+        self.before: dict[str, Any] = {}  # a revisit's run counts as the run's crawl left them
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -53,8 +59,21 @@ class RunCounts:
         if not crawler.settings.getbool("NEWSFLOW_RUN_COUNTS", True):
             raise NotConfigured
         extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
+
+    def spider_opened(self, spider: Any) -> None:
+        """A revisit inside an ingest run adds to that run's counts: remember them."""
+        run_id = getattr(spider, "run_id", None)
+        if spider.mode != "revisit" or run_id is None:
+            return
+        try:
+            with session_scope(self.database_url) as session:
+                run = session.get(models.CrawlRun, run_id)
+                self.before = dict(run.counts or {}) if run is not None else {}
+        except SQLAlchemyError as exc:
+            log.error("could not read the counts of run %s: %s", run_id, exc)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Merge counts (keeping what other stages wrote) and log the run report."""
@@ -68,10 +87,18 @@ class RunCounts:
             with session_scope(self.database_url) as session:
                 run = session.get(models.CrawlRun, run_id)
                 if run is not None:
-                    run.counts = {**(run.counts or {}), **counts}
+                    run.counts = _merged(run.counts or {}, counts, self.before)
         except SQLAlchemyError as exc:
             log.error("could not write the counts of run %s: %s", run_id, exc)
             self.crawler.stats.inc_value("newsflow/store_errors")
+
+
+def _merged(
+    stored: dict[str, Any], counts: dict[str, int], before: dict[str, Any]
+) -> dict[str, Any]:
+    """A crawl's counts over what the run has, added to the counts it had ``before`` it."""
+    counts = {key: int(before.get(key, 0)) + value for key, value in counts.items()}
+    return {**stored, **counts}
 
 
 class RobotsCrawlDelay:

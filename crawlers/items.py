@@ -15,6 +15,7 @@ class PageItem:
 
     page: FetchedPage
     listed_at: str | None = None  # the date the feed or listing gave it (ISO)
+    revisit_of: int | None = None  # the stored article a revisit or lastmod trigger refetched
 
     @property
     def kind(self) -> PageKind:
@@ -48,3 +49,14 @@ class FailureItem:
     reason: str
     http_status: int | None = None
     code: FailureCode | None = None  # None: the stage's default (``default_code``)
+
+
+@dataclass(slots=True)
+class RevisitItem:
+    """A revisit that stored no page: the article was not modified (304), or is removed."""
+
+    article_id: int
+    url: str  # the address fetched
+    status: int
+    removed: str | None = None  # not_found | gone | redirect_home | redirect_listing
+    final_url: str | None = None  # where a redirect ended

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
@@ -11,10 +11,11 @@ from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from crawlers.items import FailureItem, FeedItem, PageItem
+from crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
 from crawlers.queue import worth_retrying
+from crawlers.removals import page_removal
 from crawlers.verdicts import not_article_reason, rejection_code
-from db import store
+from db import models, revisits, store
 from db.migrate import require_current
 from db.session import session_scope
 from newsflow import Article
@@ -126,6 +127,30 @@ class StorePipeline:
             self.stats.inc_value("newsflow/fetch_failures", item.stage == "fetch")
             self.stats.inc_value("newsflow/blocked", item.code == FailureCode.BLOCKED)
             log.warning("%s failure for %s: %s", item.stage, item.url, item.reason)
+        elif isinstance(item, RevisitItem):
+            self._revisited(session, item)
+
+    def _revisited(self, session: Session, item: RevisitItem) -> None:
+        """A revisit that stored no page: the article is unchanged (304), or removed."""
+        seen_at = datetime.now(UTC)
+        if item.removed is None:  # a 304 is there again too, unchanged
+            revisits.mark_checked(session, item.article_id, seen_at)
+            self.stats.inc_value("newsflow/not_modified")
+            self._restore(session, item.article_id, item.url, seen_at)
+        else:
+            self._removed(session, item.article_id, item.removed, seen_at)
+        self._settle_refetch(session, item.article_id, item.url)
+
+    def _removed(self, session: Session, article_id: int, reason: str, seen_at: datetime) -> None:
+        if revisits.mark_removed(session, article_id, reason, seen_at):
+            self.stats.inc_value("newsflow/removed")
+            log.info("article %s removed from its site: %s", article_id, reason)
+
+    def _settle_refetch(self, session: Session, article_id: int, url: str) -> None:
+        # A lastmod trigger queued the article's canonical URL again: settled by its outcome.
+        article = session.get(models.Article, article_id)
+        urls = [url, article.url if article else url]
+        store.settle_discoveries(session, self.spider.source.id, urls)
 
     def _article(self, item: PageItem) -> dict[str, Any]:
         page = item.page
@@ -136,8 +161,10 @@ class StorePipeline:
             self.stats.inc_value("newsflow/pages_fetched")
             if article is None:
                 self._reject(session, page, problem or "not an article")
+                self._revisit_rejected(session, item)
             else:
-                outcome = store.save_article(session, article, page_id)
+                self._found_again(session, item)
+                outcome = store.save_article(session, article, page_id, page.fetched_at)
             # In the same transaction: a listed URL leaves the queue only once its outcome is
             # stored, under each address it was listed at (asked, redirected to, canonical).
             urls = (page.url, page.final_url, article.url if article else None)
@@ -145,6 +172,7 @@ class StorePipeline:
         if article is None:  # raised after the commit: the page and the reason stay stored
             raise DropItem(f"{page.url}: {problem}", "INFO")
         self.stats.inc_value(f"newsflow/articles_{outcome}")
+        self.stats.inc_value("newsflow/versions_new", outcome == store.Outcome.UPDATED)
         return {**article.to_dict(), "outcome": str(outcome), "fetched_url": page.url}
 
     def _extract(
@@ -159,6 +187,28 @@ class StorePipeline:
         if article is None:
             return None, not_article_reason(page.text, page.final_url)
         return article, None
+
+    def _found_again(self, session: Session, item: PageItem) -> None:
+        """A refetched article that was marked removed is there again: clear the removal."""
+        if item.revisit_of is None:
+            return
+        revisits.mark_checked(session, item.revisit_of, item.page.fetched_at)
+        self._restore(session, item.revisit_of, item.page.url, item.page.fetched_at)
+
+    def _restore(self, session: Session, article_id: int, url: str, seen_at: datetime) -> None:
+        if revisits.restore(session, article_id, seen_at):
+            self.stats.inc_value("newsflow/restored")
+            log.info("article %s found again at %s", article_id, url)
+
+    def _revisit_rejected(self, session: Session, item: PageItem) -> None:
+        """A refetched article whose page now says "not found" (a soft 404) is removed."""
+        if item.revisit_of is None:
+            return
+        page = item.page
+        revisits.mark_checked(session, item.revisit_of, page.fetched_at)
+        removed = page_removal(page.text, page.final_url)
+        if removed is not None:
+            self._removed(session, item.revisit_of, str(removed), page.fetched_at)
 
     def _reject(self, session: Session, page: FetchedPage, reason: str) -> None:
         code = rejection_code(reason)

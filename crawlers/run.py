@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawlers.spiders.plan import parse_day
+from crawlers.spiders.plan import MODES, parse_day
 from db import models
 from db.migrate import SchemaNotCurrent, require_current
 from db.session import session_scope
@@ -56,7 +56,13 @@ def check_ready(source_id: str, run_id: int | None, database_url: str) -> None:
         raise CannotCrawl(str(exc)) from None
 
 
-def crawl(source_id: str, run_id: int | None, since: date | None, until: date | None) -> str:
+def crawl(
+    source_id: str,
+    run_id: int | None,
+    since: date | None,
+    until: date | None,
+    mode: str | None = None,
+) -> str:
     """Run the agency spider to the end in this process; returns Scrapy's finish reason."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
     from scrapy.crawler import CrawlerProcess
@@ -68,7 +74,7 @@ def crawl(source_id: str, run_id: int | None, since: date | None, until: date | 
     check_ready(source_id, run_id, settings["NEWSFLOW_DATABASE_URL"])
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(AgencySpider)
-    process.crawl(crawler, source=source_id, run_id=run_id, since=since, until=until)
+    process.crawl(crawler, source=source_id, run_id=run_id, since=since, until=until, mode=mode)
     process.start()
     return str(crawler.stats.get_value("finish_reason") or "not started")
 
@@ -84,9 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--run-id", type=int, help="crawl run to report into (else a manual run)")
     parser.add_argument("--since", type=parse_day, help="backfill window start (YYYY-MM-DD)")
     parser.add_argument("--until", type=parse_day, help="backfill window end (YYYY-MM-DD)")
+    parser.add_argument(
+        "--mode", choices=MODES, help="default: backfill with a window, else scheduled"
+    )
     args = parser.parse_args(argv)
     try:
-        reason = crawl(args.source, args.run_id, args.since, args.until)
+        reason = crawl(args.source, args.run_id, args.since, args.until, args.mode)
     except (CannotCrawl, ValueError) as exc:
         print(f"newsflow crawl: cannot crawl {args.source}: {exc}", file=sys.stderr)
         return 2
@@ -104,6 +113,7 @@ def crawl_in_subprocess(
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
     on_progress: Callable[[str], object] | None = None,
+    mode: str | None = None,
 ) -> int:
     """Run ``python -m crawlers.run`` as a child; raise CrawlError with its log tail on failure.
 
@@ -111,7 +121,8 @@ def crawl_in_subprocess(
     report, warnings and errors) as they come, so a long crawl is never silent.
     """
     command = [sys.executable, "-m", "crawlers.run", "--source", source_id]
-    for flag, value in (("--run-id", run_id), ("--since", since), ("--until", until)):
+    flags = (("--run-id", run_id), ("--since", since), ("--until", until), ("--mode", mode))
+    for flag, value in flags:
         if value is not None:
             command += [flag, str(value)]
     child = subprocess.Popen(

@@ -13,6 +13,9 @@ class Discovered:
 
     url: str
     date: dt.datetime | dt.date | None = None
+    # When the page last changed, as a sitemap <lastmod> or a feed <updated> says: a known URL
+    # whose date moved past its last fetch is fetched again (an edit).
+    modified: dt.datetime | dt.date | None = None
 
     def day(self, tz: dt.tzinfo | None = None) -> dt.date | None:
         """The discovery date as a calendar day in ``tz`` (feeds give instants, listings days)."""

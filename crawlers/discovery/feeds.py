@@ -56,7 +56,9 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
     links = (
         (absolute_url(base_url, e["link"]) if e.get("link") else None, e) for e in parsed.entries
     )
-    items = tuple(Discovered(url, _entry_date(entry)) for url, entry in links if url)
+    items = tuple(
+        Discovered(url, _entry_date(entry), _updated(entry)) for url, entry in links if url
+    )
     if not items and problem:
         raise FeedError(f"feed is not usable: {problem}")
     if not items and not parsed.get("version"):
@@ -98,7 +100,15 @@ def _bozo_reason(exc: Exception | None) -> str | None:
 
 def _entry_date(entry: Any) -> datetime | None:
     # feedparser normalises pubDate/updated to UTC struct_time.
-    stamp: time.struct_time | None = entry.get("published_parsed") or entry.get("updated_parsed")
+    return _utc(entry.get("published_parsed") or entry.get("updated_parsed"))
+
+
+def _updated(entry: Any) -> datetime | None:
+    # Read past feedparser's mapping, which answers a missing <updated> with the pubDate.
+    return _utc(dict.get(entry, "updated_parsed"))
+
+
+def _utc(stamp: time.struct_time | None) -> datetime | None:
     if stamp is None:
         return None
     try:

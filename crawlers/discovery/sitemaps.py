@@ -68,7 +68,7 @@ def _entry(node: etree._Element, base_url: str) -> Discovered | None:
     if url is None:
         return None
     stamp = texts.get("publication_date") or texts.get("lastmod")
-    return Discovered(url, _parse_w3c(stamp))
+    return Discovered(url, _parse_w3c(stamp), _parse_w3c(texts.get("lastmod")))
 
 
 def _parse_w3c(text: str | None) -> datetime | date | None:

@@ -16,8 +16,16 @@ from crawlers.discovery.feeds import FeedError, parse_feed
 from crawlers.discovery.listings import parse_listing
 from crawlers.discovery.sitemaps import parse_sitemap, select_children
 from crawlers.faults import fetch_fault
-from crawlers.items import FailureItem, FeedItem, PageItem
+from crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
+from crawlers.removals import redirect_removal, status_removal
 from crawlers.spiders.plan import MODES, listing_urls, parse_day
+from db.revisits import (
+    Due,
+    changed_since_fetch,
+    due_revisits,
+    pending_refetches,
+    reopen_discoveries,
+)
 from db.session import session_scope
 from db.store import (
     follows_cut_run,
@@ -27,6 +35,7 @@ from db.store import (
     settle_discoveries,
     update_feed,
 )
+from newsflow.failures import FailureCode
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import get_source
 
@@ -71,6 +80,8 @@ class AgencySpider(Spider):
         self.queue_limit = 0
         self.resuming = False  # set at start: the work before this run may have been cut short
         self._skipped: set[str] = set()
+        self._refetching: dict[str, Due] = {}  # known URLs whose lastmod moved: fetch again
+        self._refetched: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -91,8 +102,13 @@ class AgencySpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         """Seed requests: the queue a cut run left, then feeds and sitemaps, then listings.
 
-        Scheduled runs read feeds and news sitemaps, backfills the sitemaps of their window.
+        Scheduled runs read feeds and news sitemaps, backfills the sitemaps of their window;
+        revisits only fetch the source's recent articles again.
         """
+        if self.mode == "revisit":
+            for request in self._revisit_requests():
+                yield request
+            return
         for request in self._queued_requests():
             yield request
         edition = self.source.edition
@@ -192,6 +208,22 @@ class AgencySpider(Spider):
         """Hand the article page to the pipeline for extraction and storage."""
         yield self._page(response, PageKind.ARTICLE)
 
+    def parse_revisit(self, response: Response) -> Iterator[PageItem | RevisitItem]:
+        """A stored article fetched again: not modified, removed, or a page to store."""
+        article_id = response.meta["newsflow_revisit_of"]
+        item = self._page(response, PageKind.ARTICLE)
+        listed, final = item.page.url, item.page.final_url
+        if response.status == 304:
+            yield RevisitItem(article_id, listed, 304)
+            return
+        html = item.page.text if final != listed else None
+        removed = redirect_removal(listed, final, self.source, html)
+        if removed is not None:
+            yield RevisitItem(article_id, listed, response.status, str(removed), final)
+            return
+        item.revisit_of = article_id
+        yield item
+
     def on_error(self, failure: Failure) -> Iterator[Any]:
         """Record a failed fetch with its reason code, under the URL that was listed."""
         request: Request = failure.request  # type: ignore[attr-defined]
@@ -205,6 +237,12 @@ class AgencySpider(Spider):
         if kind in (PageKind.FEED, PageKind.SITEMAP):
             status = fault.http_status or 0
             yield FeedItem(request.url, PageKind(kind), status, error=fault.reason)
+        revisit_of = request.meta.get("newsflow_revisit_of")
+        if revisit_of is not None and fault.code == FailureCode.NOT_FOUND:
+            # A redirect that ends in a 404 says where the article went before it says 404.
+            removed = redirect_removal(listed, request.url, self.source)
+            removed = removed or status_removal(fault.http_status)
+            yield RevisitItem(revisit_of, listed, fault.http_status or 0, removed, request.url)
 
     def _walk_on(self, items: tuple[Discovered, ...], brought_new: bool, pages: int) -> bool:
         # Backfills walk until a whole page is older than the window (undated: keep going);
@@ -219,7 +257,10 @@ class AgencySpider(Spider):
         return (brought_new or self.resuming) and pages < self.listing_page_limit
 
     def _queued_requests(self) -> list[Request]:
-        """The source's queue (URLs listed but never settled, oldest first), minus stored ones."""
+        """The source's queue (URLs listed but never settled, oldest first), minus stored ones.
+
+        Stored URLs a lastmod trigger queued again, and not fetched since, are fetched again.
+        """
         if self.run_id is None:
             return []
         source_id = self.source.id
@@ -227,14 +268,44 @@ class AgencySpider(Spider):
             self.resuming = follows_cut_run(session, source_id, self.run_id)
             queued = pending_discoveries(session, source_id, self.queue_limit)
             known = known_article_urls(session, source_id, queued)
-            settle_discoveries(session, source_id, known)
+            refetch = pending_refetches(session, source_id, known)
+            settle_discoveries(session, source_id, known - set(refetch))
         if queued:
             log.info("%d queued URLs of %s, %d already stored", len(queued), source_id, len(known))
+        self._refetching.update(refetch)
         return [
-            self._request(url, PageKind.ARTICLE, self.parse_article)
+            self._refetch_or_request(url, self.parse_article)
             for url in queued
-            if not self._skip_known(url, known)
+            if url in self._refetching or not self._skip_known(url, known)
         ]
+
+    def _revisit_requests(self) -> list[Request]:
+        """The source's recent articles due for a check (registry policy), as conditional GETs."""
+        with session_scope(self.database_url) as session:
+            due = due_revisits(session, self.source.id, self.source.revisit)
+        log.info("%d articles of %s due for a revisit", len(due), self.source.id)
+        self.crawler.stats.inc_value("newsflow/revisited", len(due))
+        return [self._refetch(d) for d in due]
+
+    def _refetch(self, due: Due) -> Request:
+        """A stored article fetched again; its last validators let the site answer 304."""
+        self._refetched.add(due.url)
+        meta = {"newsflow_kind": str(PageKind.ARTICLE), "newsflow_revisit_of": due.article_id}
+        return Request(
+            due.url,
+            callback=self.parse_revisit,
+            errback=self.on_error,
+            headers=due.headers(),
+            meta={**meta, "handle_httpstatus_list": [304]},
+            dont_filter=True,  # redirects of several removed articles may share a target
+        )
+
+    def _refetch_or_request(self, url: str, callback: Any, **meta: Any) -> Request:
+        due = self._refetching.pop(url, None)
+        if due is not None:
+            self.crawler.stats.inc_value("newsflow/lastmod_refetched")
+            return self._refetch(due)
+        return self._request(url, PageKind.ARTICLE, callback, **meta)
 
     def _article_requests(
         self, found: Iterable[Discovered], via: str, state: FeedItem | None = None
@@ -245,12 +316,12 @@ class AgencySpider(Spider):
             wanted = [f for f in wanted if in_window(f, self.since, self.until, tz)]
         known = self._record(wanted, via, state)
         for item in wanted:
-            if self._skip_known(item.url, known):
+            if item.url in self._refetched:
+                continue  # a lastmod trigger already fetched it again
+            if item.url not in self._refetching and self._skip_known(item.url, known):
                 continue
             listed = item.date.isoformat() if item.date else None
-            yield self._request(
-                item.url, PageKind.ARTICLE, self.parse_article, newsflow_listed=listed
-            )
+            yield self._refetch_or_request(item.url, self.parse_article, newsflow_listed=listed)
 
     def _skip_known(self, url: str, known: set[str]) -> bool:
         if url in known and url not in self._skipped:
@@ -269,19 +340,26 @@ class AgencySpider(Spider):
 
         A feed's ETag vouches for every URL it listed, so both commit together: a kill leaves
         either both (the next run fetches the queue) or neither (it reads the feed again).
-        URLs already stored leave the queue at once instead of being fetched again.
+        URLs already stored leave the queue at once instead of being fetched again, unless
+        their lastmod moved past their last fetch: those are queued again, to be refetched.
         """
         if not found and state is None:
             return set()
-        tz = self.source.tz
+        tz, source_id = self.source.tz, self.source.id
         with session_scope(self.database_url) as session:
             record_discoveries(
-                session, self.run_id, self.source.id, [(f.url, f.day(tz), via) for f in found]
+                session, self.run_id, source_id, [(f.url, f.day(tz), via) for f in found]
             )
-            known = known_article_urls(session, self.source.id, [f.url for f in found])
-            settle_discoveries(session, self.source.id, known)
+            known = known_article_urls(session, source_id, [f.url for f in found])
+            moved = {f.url: f.modified for f in found if f.modified and f.url in known}
+            changed = changed_since_fetch(session, source_id, moved)
+            # A URL queued again for a refetch leaves the queue only with the refetch's outcome.
+            refetching = set(changed) | set(self._refetching) | self._refetched
+            settle_discoveries(session, source_id, known - refetching)
+            reopen_discoveries(session, source_id, set(changed))
             if state is not None:
                 self._save_state(session, state, conditional)
+        self._refetching.update(changed)
         return known
 
     def _save_state(self, session: Session, state: FeedItem, conditional: bool) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from newsflow.registry import Listing
 
-MODES = ("scheduled", "backfill")
+# A revisit fetches only stored articles due for a check (the registry's revisit policy).
+MODES = ("scheduled", "backfill", "revisit")
 
 
 def parse_day(value: Any) -> date | None:
