@@ -6,7 +6,8 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import DropItem
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -14,14 +15,17 @@ from sqlalchemy.orm import Session
 from crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
 from crawlers.queue import worth_retrying
 from crawlers.removals import page_removal
+from crawlers.standalone import StandaloneRun
 from crawlers.verdicts import not_article_reason, rejection_code
 from db import models, revisits, store
+from db.leases import SourceBusy
 from db.migrate import require_current
 from db.session import session_scope
 from newsflow import Article
 from newsflow.failures import FailureCode
 from newsflow.ingestion import article_from_page
 from newsflow.page import FetchedPage, PageKind
+from newsflow.runs import RunKind, parse_kind
 
 if TYPE_CHECKING:
     from typing import Self
@@ -43,7 +47,7 @@ class StorePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.database_url: str | None = crawler.settings.get("NEWSFLOW_DATABASE_URL")
-        self.owns_run = False
+        self.own_run: StandaloneRun | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -55,30 +59,54 @@ class StorePipeline:
         return self.crawler.spider
 
     def open_spider(self) -> None:
-        """Sync the source row; open a 'manual' run when no run id was given.
+        """Sync the source row; a crawl given no run id opens a run of its own.
 
-        A manual run first closes the source's runs a killed crawl left 'running', as a flow
-        does when it opens its run.
+        That run takes the source's lease first, as a flow does (a source busy with another
+        run closes the spider at once, reason ``source_busy``), and closes the source's runs a
+        killed crawl left 'running'. Runs opened by a flow are the flow's to close.
         """
         spider = self.spider
         require_current(self.database_url)  # a readable error instead of "no such table"
         with session_scope(self.database_url) as session:
             store.sync_sources(session, [spider.source])
-            if spider.run_id is None:
-                store.mark_interrupted(session, spider.source.id)
-                window = (spider.since, spider.until) if spider.since and spider.until else None
-                spider.run_id = store.start_run(session, spider.source.id, "manual", window)
-                self.owns_run = True
+        if spider.run_id is None:
+            self._open_own_run(spider)
         log.info("crawl run %s for %s (%s)", spider.run_id, spider.source.id, spider.mode)
 
-    def close_spider(self) -> None:
-        """Close the run this pipeline opened (runs opened by a flow are closed by the flow)."""
-        if not self.owns_run:
-            return
-        from crawlers.extensions import run_counts  # the extension merges final counts later
+    def _open_own_run(self, spider: Any) -> None:
+        window = (spider.since, spider.until) if spider.since and spider.until else None
+        kind = parse_kind(
+            getattr(spider, "kind", None), RunKind.BACKFILL if window else RunKind.MANUAL
+        )
+        try:
+            self.own_run = StandaloneRun.open(
+                self.database_url, spider.source.id, kind, window, self._lease_lost
+            )
+        except SourceBusy as exc:
+            spider.refused = str(exc)  # crawlers.run prints it as the reason it could not crawl
+            log.error("%s", exc)
+            raise CloseSpider("source_busy") from None
+        spider.run_id = self.own_run.run_id
+        # Closed at spider_closed, which knows the finish reason (SIGTERM: cancelled).
+        self.crawler.signals.connect(self._close_own_run, signal=signals.spider_closed)
 
-        with session_scope(self.database_url) as session:
-            store.finish_run(session, self.spider.run_id, run_counts(self.stats), "completed")
+    def close_spider(self) -> None:
+        """Nothing to do here: an own run is closed once Scrapy gives the finish reason."""
+
+    def _close_own_run(self, spider: Any, reason: str) -> None:
+        from crawlers.extensions import run_counts
+
+        if self.own_run is not None:
+            self.own_run.close(reason, run_counts(self.stats))
+
+    def _lease_lost(self) -> None:
+        """From the heartbeat thread: another run took the source over; stop crawling it."""
+        from twisted.internet import reactor
+
+        def close() -> None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="lease_lost"))
+
+        reactor.callFromThread(close)  # type: ignore[attr-defined]
 
     def process_item(self, item: Any) -> Any:
         """Store the item; only extracted articles travel on (e.g. to ``-o items.jsonl``)."""

@@ -1,8 +1,9 @@
 """Run one crawl in this process: ``python -m crawlers.run --source sana-en --run-id 7``.
 
 Exit status: 0 when the crawl completed (page failures are recorded, not fatal), 2 when it
-could not start (unknown source, bad arguments, database unreachable), 1 when it stopped
-early. Flows call ``crawl_in_subprocess`` so Twisted's reactor lives in a fresh child.
+could not start (unknown source, bad arguments, database unreachable, the source busy with
+another run), 1 when it stopped early. Flows call ``crawl_in_subprocess`` so Twisted's reactor
+lives in a fresh child, in its own process group (crawlers/processes.py).
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawlers.processes import Watchdog, stop_group, stop_with_parent
 from crawlers.spiders.plan import MODES, parse_day
 from db import models
 from db.migrate import SchemaNotCurrent, require_current
 from db.session import session_scope
 from newsflow.registry import RegistryError, get_source
+from newsflow.runs import RunKind, RunParameterError, parse_kind
+from newsflow.settings import get_settings
 
 COMPLETED = frozenset({"finished", "closespider_pagecount"})
 # Child log lines worth showing while a crawl runs.
@@ -32,6 +36,14 @@ PROGRESS = re.compile(r"\[scrapy\.extensions\.logstats\]|\[crawlers\.|\] (WARNIN
 
 class CrawlError(RuntimeError):
     """A crawl child process failed; the message carries the tail of its log."""
+
+
+class CrawlTimedOut(CrawlError):
+    """The crawl ran past its timeout and was stopped."""
+
+
+class CrawlStopped(CrawlError):
+    """The crawl was stopped because its run could not go on (its lease was lost)."""
 
 
 class CannotCrawl(RuntimeError):
@@ -62,8 +74,14 @@ def crawl(
     since: date | None,
     until: date | None,
     mode: str | None = None,
+    kind: RunKind | None = None,
 ) -> str:
-    """Run the agency spider to the end in this process; returns Scrapy's finish reason."""
+    """Run the agency spider to the end in this process; returns Scrapy's finish reason.
+
+    Without ``run_id`` the crawl is a run of its own: the item pipeline takes the source's
+    lease and opens the run (``kind``; default backfill with a window, else manual), and
+    Scrapy closes it after the source's crawl timeout.
+    """
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
@@ -72,11 +90,24 @@ def crawl(
 
     settings = get_project_settings()
     check_ready(source_id, run_id, settings["NEWSFLOW_DATABASE_URL"])
+    if run_id is None:
+        settings.set("CLOSESPIDER_TIMEOUT", crawl_timeout(source_id), priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(AgencySpider)
-    process.crawl(crawler, source=source_id, run_id=run_id, since=since, until=until, mode=mode)
+    process.crawl(
+        crawler, source=source_id, run_id=run_id, since=since, until=until, mode=mode, kind=kind
+    )
     process.start()
+    refused = getattr(crawler.spider, "refused", None)  # the pipeline found the source busy
+    if refused:
+        raise CannotCrawl(refused)
     return str(crawler.stats.get_value("finish_reason") or "not started")
+
+
+def crawl_timeout(source_id: str) -> float:
+    """Seconds a crawl of the source may run: its registry timeout, else the setting."""
+    minutes = get_source(source_id).crawl_timeout_minutes
+    return 60 * (minutes or get_settings().runs.crawl_timeout_minutes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,10 +124,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--mode", choices=MODES, help="default: backfill with a window, else scheduled"
     )
+    parser.add_argument(
+        "--kind",
+        choices=[k.value for k in RunKind],
+        help="kind of the run a crawl without --run-id opens (default: backfill with a window, "
+        "else manual)",
+    )
+    parser.add_argument("--parent-pid", type=int, help="stop when this process is gone")
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        stop_with_parent(args.parent_pid, get_settings().runs.stop_grace_seconds)
     try:
-        reason = crawl(args.source, args.run_id, args.since, args.until, args.mode)
-    except (CannotCrawl, ValueError) as exc:
+        kind = parse_kind(args.kind) if args.kind else None
+        reason = crawl(args.source, args.run_id, args.since, args.until, args.mode, kind)
+    except (CannotCrawl, RunParameterError, ValueError) as exc:
         print(f"newsflow crawl: cannot crawl {args.source}: {exc}", file=sys.stderr)
         return 2
     if reason not in COMPLETED:
@@ -114,13 +155,18 @@ def crawl_in_subprocess(
     timeout: float | None = None,
     on_progress: Callable[[str], object] | None = None,
     mode: str | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
     """Run ``python -m crawlers.run`` as a child; raise CrawlError with its log tail on failure.
 
     ``on_progress`` receives the child's progress lines (Scrapy's per-minute stats, the run
-    report, warnings and errors) as they come, so a long crawl is never silent.
+    report, warnings and errors) as they come, so a long crawl is never silent. The child's
+    process group is stopped (SIGTERM, then SIGKILL after the grace setting) when ``timeout``
+    seconds pass (CrawlTimedOut), when ``stop`` is set (CrawlStopped), and when this process is
+    interrupted itself (a cancelled flow run, SIGTERM, Ctrl-C), which is then re-raised.
     """
     command = [sys.executable, "-m", "crawlers.run", "--source", source_id]
+    command += ["--parent-pid", str(os.getpid())]
     flags = (("--run-id", run_id), ("--since", since), ("--until", until), ("--mode", mode))
     for flag, value in flags:
         if value is not None:
@@ -133,21 +179,22 @@ def crawl_in_subprocess(
         text=True,
         encoding="utf-8",
         errors="replace",
+        start_new_session=True,  # its own process group: stopped as a whole, by us alone
     )
-    timed_out = threading.Event()
-
-    def stop() -> None:
-        timed_out.set()
-        child.kill()
-
-    watchdog = threading.Timer(timeout or 0, stop)
-    if timeout:
-        watchdog.start()
-    tail = _follow(child, on_progress)
-    code = child.wait()
-    watchdog.cancel()
-    if timed_out.is_set():
-        raise CrawlError(f"crawl of {source_id} timed out after {timeout}s:\n{tail}")
+    grace = get_settings().runs.stop_grace_seconds
+    watchdog = Watchdog(child, timeout, grace, stop).start()
+    try:
+        tail = _follow(child, on_progress)
+        code = child.wait()
+    except BaseException:  # cancelled, terminated, interrupted: no crawl outlives its run
+        stop_group(child, grace)
+        raise
+    finally:
+        watchdog.cancel()
+    if watchdog.reason == "timed_out":
+        raise CrawlTimedOut(f"crawl of {source_id} timed out after {timeout:.0f}s:\n{tail}")
+    if watchdog.reason == "stopped":
+        raise CrawlStopped(f"crawl of {source_id} stopped: its run lost the source:\n{tail}")
     if code != 0:
         raise CrawlError(f"crawl of {source_id} failed (exit {code}):\n{tail}")
     return code

@@ -98,3 +98,15 @@ def discovery_window(session: Session, run_id: int) -> tuple[date | None, date |
         )
     ).one()
     return row[0], row[1]
+
+
+def recent_runs(
+    session: Session, source_id: str | None = None, failed: bool = False, limit: int = 20
+) -> list[models.CrawlRun]:
+    """The newest runs, of one source or all; ``failed``: only those that did not complete."""
+    stmt = select(models.CrawlRun).order_by(models.CrawlRun.id.desc()).limit(limit)
+    if source_id:
+        stmt = stmt.where(models.CrawlRun.source_id == source_id)
+    if failed:
+        stmt = stmt.where(models.CrawlRun.status.not_in(("completed", "running")))
+    return list(session.execute(stmt).scalars())

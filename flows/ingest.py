@@ -1,4 +1,9 @@
-"""Prefect flows: ingest one source (scheduled or over a backfill window), or several."""
+"""Prefect flows: ingest one source (scheduled or over a backfill window), or several.
+
+One crawl per source, whatever starts it: a run holds the source's lease from ``open_run`` to
+its close (flows/runs.py). A cancelled flow run, SIGTERM or Ctrl-C stops the crawl's whole
+process group and closes the run as cancelled; a crawl past its timeout as timed_out.
+"""
 
 from __future__ import annotations
 
@@ -7,47 +12,58 @@ from typing import Any
 
 from prefect import flow, get_run_logger, runtime, task
 
-from crawlers.run import crawl_in_subprocess
+from crawlers.run import crawl_in_subprocess, crawl_timeout
 from db import queries, store
 from db.coverage import refresh_coverage
 from db.migrate import require_current
 from db.session import session_scope
+from flows import runs
 from flows.dedup import deduplicate_source
 from flows.enrich import enrich_source
 from newsflow.registry import get_source, load_registry
+from newsflow.runs import RunKind, RunStatus, check_run
 
 
-@task
-def open_run(source_id: str, kind: str, since: date | None, until: date | None) -> int:
-    """Sync the registry and open a crawl run row."""
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=runs.transient)
+def open_run(source_id: str, kind: RunKind, since: date | None, until: date | None) -> int:
+    """Sync the registry, take the source (or wait, bounded, for it) and open the run row."""
     window = (since, until) if since and until else None
     require_current()
     with session_scope() as session:
         store.sync_sources(session, load_registry().values())
-        store.mark_interrupted(session, source_id)
-        return store.start_run(session, source_id, kind, window, runtime.flow_run.id)
+    return runs.begin(source_id, kind, window, runtime.flow_run.id)
 
 
-@task(retries=2, retry_delay_seconds=[10, 60])
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
 def crawl(
     source_id: str, run_id: int, since: date | None, until: date | None, base_url: str | None
 ) -> None:
-    """Fetch and store the source's pages; the crawl runs in a child process."""
+    """Fetch and store the source's pages; the crawl runs in a child process.
+
+    Retried only when the child crashed; stopped after the source's crawl timeout.
+    """
     env = {"NEWSFLOW_BASE_URL": base_url} if base_url else None
     logger = get_run_logger()
     crawl_in_subprocess(
-        source_id, run_id, since=since, until=until, env=env, on_progress=logger.info
+        source_id,
+        run_id,
+        since=since,
+        until=until,
+        env=env,
+        timeout=crawl_timeout(source_id),
+        on_progress=logger.info,
+        stop=runs.lost(run_id),
     )
 
 
-@task(retries=2, retry_delay_seconds=[10, 60])
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
 def deduplicate(source_id: str) -> dict[str, int]:
     """Link the source's queued articles to their copies (any source) and join stories."""
     counts = deduplicate_source(source_id)
     return {key: counts[key] for key in ("duplicates_exact", "near_duplicates", "stories_joined")}
 
 
-@task(retries=2, retry_delay_seconds=[10, 60])
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
 def enrich(source_id: str, run_id: int) -> dict[str, int]:
     """Run the enrichers on the source's queued articles: new, or edited since enriched."""
     counts = enrich_source(source_id, run_id)
@@ -69,41 +85,53 @@ def update_coverage(source_id: str, run_id: int, since: date | None, until: date
 def close_run(
     run_id: int, status: str, error: str | None = None, extra: dict[str, int] | None = None
 ) -> dict[str, Any]:
-    """Close the run with its counts (crawl, failures and ``extra``) and return its summary."""
-    with session_scope() as session:
-        counts = {**queries.run_counts(session, run_id), **(extra or {})}
-        store.finish_run(session, run_id, counts, status, error)
-        run = session.get(store.models.CrawlRun, run_id)
-        return {
-            "run_id": run_id,
-            "source": run.source_id if run else None,
-            "kind": run.kind if run else None,
-            "status": status,
-            "error": error,
-            "counts": counts,
-        }
+    """Close the run with its counts (crawl, failures and ``extra``), let the source go, and
+    publish its summary as a markdown artifact; returns the summary."""
+    summary = runs.end(run_id, RunStatus(status), error, extra)
+    runs.publish(summary)
+    return summary
 
 
-@flow(name="ingest", flow_run_name="ingest-{source}-{kind}")
+def stop_run(run_id: int, exc: BaseException) -> None:
+    """Close a run that raised: failed, cancelled or timed_out, with its counts so far.
+
+    A plain function, not a task: after a cancellation no new task run should start.
+    """
+    status, error = runs.stopped(exc)
+    summary = runs.end(run_id, status, error)
+    if isinstance(exc, Exception):
+        runs.publish(summary)
+
+
+def _run_name() -> str:
+    parameters = runtime.flow_run.parameters
+    return f"ingest-{parameters['source']}-{parameters.get('kind') or 'auto'}"
+
+
+@flow(name="ingest", flow_run_name=_run_name)
 def ingest(
     source: str,
-    kind: str = "scheduled",
+    kind: RunKind | None = None,
     since: date | None = None,
     until: date | None = None,
     base_url: str | None = None,
 ) -> dict[str, Any]:
-    """Crawl one source, store its articles, deduplicate, and report what happened."""
+    """Crawl one source, store its articles, deduplicate, and report what happened.
+
+    ``kind`` left out: scheduled when a deployment's schedule started the flow run, else manual.
+    """
     logger = get_run_logger()
-    get_source(source)  # fail fast, naming the known sources, before anything is written
+    # Before anything is written, and never retried: a readable failure, naming what is wrong.
+    kind = check_run(source, runs.this_run_kind(kind), since, until)
     run_id = open_run(source, kind, since, until)
     try:
         crawl(source, run_id, since, until, base_url)
-    except Exception as exc:
-        close_run(run_id, "failed", f"{type(exc).__name__}: {exc}")
+        dedup_counts = deduplicate(source)
+        enrich_counts = enrich(source, run_id)
+        update_coverage(source, run_id, since, until)
+    except BaseException as exc:  # closed, whatever stopped it: cancelled, timed out, failed
+        stop_run(run_id, exc)
         raise
-    dedup_counts = deduplicate(source)
-    enrich_counts = enrich(source, run_id)
-    update_coverage(source, run_id, since, until)
     summary = close_run(run_id, "completed", extra={**dedup_counts, **enrich_counts})
     logger.info("ingest %s: %s", source, summary["counts"])
     return summary
@@ -111,7 +139,7 @@ def ingest(
 
 @flow(name="ingest-sources")
 def ingest_sources(
-    sources: list[str], kind: str = "scheduled", base_url: str | None = None
+    sources: list[str], kind: RunKind | None = None, base_url: str | None = None
 ) -> list[dict[str, Any]]:
     """Ingest several sources one after another; one failing source does not stop the rest."""
     logger = get_run_logger()

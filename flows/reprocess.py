@@ -13,6 +13,7 @@ from flows.ingest import deduplicate
 from newsflow.ingestion import article_from_page
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import get_source
+from newsflow.runs import RunKind, check_run
 
 
 @task
@@ -48,6 +49,7 @@ def reprocess_batch(page_ids: list[int], source_id: str) -> Counter[str]:
 @flow(name="reprocess")
 def reprocess(source: str, batch_size: int = 200) -> dict[str, int]:
     """Re-extract the newest stored page of every article URL of a source, then deduplicate."""
+    check_run(source, RunKind.REPROCESS, None, None)  # an unknown source fails at once, named
     with session_scope() as session:
         page_ids = latest_article_pages(session, source)
     totals: Counter[str] = Counter()

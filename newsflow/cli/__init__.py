@@ -15,7 +15,8 @@ from newsflow.cli.evaluation import eval_command
 from newsflow.cli.export import export_command
 from newsflow.cli.ingest import demo_command, ingest_command, replay_command
 from newsflow.cli.reenrich import reenrich_command
-from newsflow.cli.schedule import reprocess_command, serve_command
+from newsflow.cli.runs import runs_command
+from newsflow.cli.schedule import deploy_command, reprocess_command, serve_command
 from newsflow.cli.search import search_command
 from newsflow.cli.sources import sources_group, status_command
 
@@ -53,6 +54,8 @@ main.add_command(replay_command)
 main.add_command(backfill_command)
 main.add_command(coverage_command)
 main.add_command(serve_command)
+main.add_command(deploy_command)
+main.add_command(runs_command)
 main.add_command(reprocess_command)
 main.add_command(reenrich_command)
 main.add_command(export_command)

@@ -25,11 +25,17 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
     """
     from db.migrate import require_current
     from flows.ingest import ingest
+    from newsflow.runs import RunKind
 
     require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
     with ProgressWatcher(source, since, until):
         state = ingest(
-            source, kind="backfill", since=since, until=until, base_url=base_url, return_state=True
+            source,
+            kind=RunKind.BACKFILL,
+            since=since,
+            until=until,
+            base_url=base_url,
+            return_state=True,
         )
     failed = {"source": source, "status": "failed", "error": str(state.message), "counts": {}}
     summary: dict[str, Any] = state.result() if state.is_completed() else failed

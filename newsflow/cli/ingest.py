@@ -90,5 +90,6 @@ def replay_command(port: int) -> None:
 
 def _run_ingest(sources: list[str], base_url: str | None) -> list[dict[str, Any]]:
     from flows.ingest import ingest_sources
+    from newsflow.runs import RunKind
 
-    return ingest_sources(sources, base_url=base_url)
+    return ingest_sources(sources, kind=RunKind.MANUAL, base_url=base_url)

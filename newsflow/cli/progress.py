@@ -1,7 +1,14 @@
-"""A progress line for long runs, read from the database while the crawl writes to it."""
+"""A progress bar for long runs, read from the database while the crawl writes to it.
+
+The bar counts the window's listed URLs (``discoveries`` listed on a day of the window) and how
+many of them are settled (stored, or recorded as failed for good); the rate is what this
+command settled per second, the ETA what is left at that rate. The window's total grows while
+listings and sitemaps are still being read.
+"""
 
 from __future__ import annotations
 
+import sys
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 from types import TracebackType
@@ -15,15 +22,18 @@ from db.session import session_scope
 
 
 class ProgressWatcher:
-    """Prints discovered / stored / failed counts for a source every few seconds."""
+    """Prints a bar (settled of listed, rate, ETA) and found / stored / failed counts."""
 
     def __init__(self, source: str, since: date, until: date, every: float = 2.0) -> None:
         self.source, self.every = source, every
+        self.since, self.until = since, until
         self.start = datetime.combine(since, time.min, UTC) - timedelta(days=1)
         self.end = datetime.combine(until, time.max, UTC) + timedelta(days=1)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._started = datetime.now(UTC)
+        self._baseline: tuple[int, float] | None = None  # settled, at elapsed seconds
+        self._redraw = sys.stderr.isatty()  # a terminal gets one line redrawn, a log one per tick
 
     def __enter__(self) -> ProgressWatcher:
         self._thread.start()
@@ -32,6 +42,8 @@ class ProgressWatcher:
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        if self._redraw:
+            click.echo("", err=True)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.every):
@@ -39,7 +51,10 @@ class ProgressWatcher:
                 line = self._line()
             except Exception:  # the schema may not exist yet, or the database is busy
                 continue
-            click.echo(line, err=True)
+            if self._redraw:
+                click.echo("\r\x1b[2K" + line, err=True, nl=False)
+            else:
+                click.echo(line, err=True)
 
     def _line(self) -> str:
         article, failure, found = models.Article, models.Failure, models.Discovery
@@ -59,11 +74,44 @@ class ProgressWatcher:
             listed = _count(
                 session, found, found.source_id == self.source, found.discovered_at >= self._started
             )
-        elapsed = (datetime.now(UTC) - self._started).seconds
+            total, settled = self._window(session)
+        elapsed = (datetime.now(UTC) - self._started).total_seconds()
+        if self._baseline is None:  # the rate counts what settles while we watch
+            self._baseline = (settled, elapsed)
+        base, since = self._baseline
+        bar = progress_bar(total, settled, settled - base, elapsed - since)
         return (
-            f"[{elapsed:>4}s] {self.source}: {listed} URLs found, "
+            f"[{elapsed:>4.0f}s] {bar}  {self.source}: {listed} URLs found, "
             f"{stored} articles in window, {failed} failures"
         )
+
+    def _window(self, session: Session) -> tuple[int, int]:
+        """The window's listed URLs, and how many of them are settled."""
+        found = models.Discovery
+        in_window = (
+            found.source_id == self.source,
+            found.listed_on.between(self.since, self.until),
+        )
+        total = _count(session, found, *in_window)
+        return total, _count(session, found, *in_window, found.done_at.is_not(None))
+
+
+def progress_bar(total: int, done: int, done_here: int, elapsed: float, width: int = 20) -> str:
+    """``[#####-----] 50/100 URLs  2.5/s  ETA 20s``: the rate is what ``elapsed`` settled."""
+    filled = round(width * done / total) if total else 0
+    rate = done_here / elapsed if elapsed > 0 else 0.0
+    left = max(total - done, 0)
+    eta = _duration(left / rate) if rate > 0 else ("0s" if total and not left else "?")
+    return f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total} URLs  {rate:.1f}/s  ETA {eta}"
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 def _count(session: Session, model: type[models.Base], *where: ColumnElement[bool]) -> int:

@@ -1,11 +1,13 @@
-"""`newsflow serve` and `newsflow reprocess`: long-running schedules and re-extraction."""
+"""`newsflow serve`, `newsflow deploy` and `newsflow reprocess`: schedules and re-extraction."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import cast
 
 import click
 
+from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE
 
 
@@ -20,32 +22,77 @@ from newsflow.cli.params import SOURCE
 def serve_command(sources: tuple[str, ...]) -> None:
     """Run every source's ingest flow on its registry cron schedule until stopped.
 
-    Needs a Prefect API (PREFECT_API_URL, e.g. `prefect server start`) to keep the schedules.
+    One process: the schedules, plus backfill, revisit and reprocess deployments to start by
+    hand from the Prefect UI or `prefect deployment run`. Needs a Prefect API (PREFECT_API_URL,
+    e.g. `prefect server start`) to keep the schedules.
     Example: newsflow serve --source sana-en --source sana-ar
     """
     from prefect import serve
     from prefect.deployments.runner import RunnerDeployment
-    from prefect.schedules import Cron
 
     from db.migrate import require_current
-    from flows.ingest import ingest
-    from newsflow.registry import get_source, load_registry
+    from flows.deployments import deployments
+    from newsflow.registry import get_source
 
     require_current()  # every scheduled run would fail on a missing schema: say so now
-    chosen = [get_source(s) for s in sources] or [
-        s for s in load_registry().values() if s.edition.enabled
-    ]
-    deployments = [
-        ingest.to_deployment(
-            name=f"ingest-{s.id}",
-            schedule=Cron(s.agency.schedule, timezone=s.agency.timezone),
-            parameters={"source": s.id, "kind": "scheduled"},
-            concurrency_limit=1,  # never crawl one source twice at once
-        )
-        for s in chosen
-    ]
-    click.echo(f"serving {len(deployments)} scheduled ingest deployments; Ctrl-C stops")
-    serve(*cast(list[RunnerDeployment], deployments))
+    chosen = deployments([get_source(s) for s in sources] if sources else None)
+    scheduled = sum(1 for d in chosen if d.schedules)
+    click.echo(
+        f"serving {scheduled} scheduled ingest deployments and "
+        f"{len(chosen) - scheduled} on demand; Ctrl-C stops"
+    )
+    serve(*cast(list[RunnerDeployment], chosen))
+
+
+@click.command("deploy")
+@click.option(
+    "--source",
+    "sources",
+    type=SOURCE,
+    multiple=True,
+    help="Only these sources' schedules (default: all enabled).",
+)
+@click.option(
+    "--pool",
+    default="newsflow-process",
+    show_default=True,
+    help="Process work pool to deploy to (created if missing).",
+)
+@click.option(
+    "--write-prefect-yaml",
+    "yaml_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write these deployments as a prefect.yaml for `prefect deploy --all` instead.",
+)
+def deploy_command(sources: tuple[str, ...], pool: str, yaml_path: Path | None) -> None:
+    """Register the deployments with the Prefect API, for workers of a process pool to run.
+
+    One ingest-<source> deployment per enabled source on its registry cron (edition's own,
+    else the agency's), plus backfill, revisit and reprocess; then start a worker with
+    `prefect worker start --pool newsflow-process` where newsflow and its database are.
+    Example: PREFECT_API_URL=http://127.0.0.1:4200/api newsflow deploy
+    """
+    from flows.deployments import cron_of, deploy, prefect_yaml
+    from newsflow.cli.output import atomic_write
+    from newsflow.registry import get_source
+
+    if yaml_path is not None:
+        with atomic_write(yaml_path) as stream:
+            stream.write(prefect_yaml(pool))
+        click.echo(f"wrote {yaml_path}")
+        return
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():  # else Prefect would deploy to a throwaway server
+        raise CliError("no Prefect API: set PREFECT_API_URL, e.g. http://127.0.0.1:4200/api")
+    done = deploy([get_source(s) for s in sources] if sources else None, pool)
+    for deployment in done:
+        cron = cron_of(deployment)
+        when = f"{cron[0]} ({cron[1]})" if cron else "on demand"
+        name = f"{deployment.flow_name}/{deployment.name}"
+        click.echo(f"  {name:<30} {when}")
+    click.echo(f"{len(done)} deployments on work pool {pool}; run them with:")
+    click.echo(f"  prefect worker start --pool {pool}")
 
 
 @click.command("reprocess")

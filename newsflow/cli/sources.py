@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
+
+from newsflow.cli.errors import CliError
 
 
 @click.group("sources")
@@ -24,10 +27,30 @@ def list_command() -> None:
     from newsflow.registry import load_registry
 
     rows = [
-        (s.id, s.language, s.agency.timezone, s.agency.schedule, s.name)
-        for s in load_registry().values()
+        (s.id, s.language, s.agency.timezone, s.schedule, s.name) for s in load_registry().values()
     ]
     _table(("source", "lang", "time zone", "schedule", "name"), rows)
+
+
+@sources_group.command("check")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def check_command(directory: Path) -> None:
+    """Validate a directory of agency files before adding it to NEWSFLOW_REGISTRY_PATH.
+
+    Each *.toml is read as the registry reads it, its crons parsed as the scheduler will, and
+    agencies it would override among the registry's are named. Exit 1 when any file is invalid.
+    Example: newsflow sources check ./my-agencies
+    """
+    from newsflow.registry.check import check_directory
+
+    results = check_directory(directory)
+    if not results:
+        raise CliError(f"{directory}: no agency files (*.toml)")
+    for result in results:
+        click.echo(result.line())
+    bad = [r for r in results if r.problem]
+    if bad:
+        raise CliError(f"{len(bad)} of {len(results)} agency files in {directory} are invalid")
 
 
 @click.command("status")

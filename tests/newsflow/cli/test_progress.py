@@ -10,7 +10,7 @@ import pytest
 from db import store
 from db.session import session_scope
 from newsflow.article import Article
-from newsflow.cli.progress import ProgressWatcher
+from newsflow.cli.progress import ProgressWatcher, progress_bar
 from newsflow.registry import load_registry
 
 
@@ -48,3 +48,11 @@ def test_progress_counts_found_stored_and_failed(
         time.sleep(0.5)
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines[-1].endswith("sana-en: 2 URLs found, 1 articles in window, 1 failures")
+    assert "] 0/2 URLs  0.0/s  ETA ?" in lines[-1]  # listed in the window, none settled yet
+
+
+def test_the_bar_shows_settled_of_listed_the_rate_and_the_time_left() -> None:
+    assert progress_bar(100, 50, 20, 10.0, width=10) == "[#####-----] 50/100 URLs  2.0/s  ETA 25s"
+    assert progress_bar(4000, 100, 100, 10.0).endswith("100/4000 URLs  10.0/s  ETA 6m30s")
+    assert progress_bar(3, 3, 0, 5.0, width=3) == "[###] 3/3 URLs  0.0/s  ETA 0s"
+    assert progress_bar(0, 0, 0, 0.0, width=2) == "[--] 0/0 URLs  0.0/s  ETA ?"
