@@ -31,8 +31,8 @@ COPY --chown=newsflow:newsflow migrations migrations
 # The recorded agency sites: `newsflow demo` and `newsflow replay` serve them.
 COPY --chown=newsflow:newsflow tests/fixtures/sites tests/fixtures/sites
 COPY --chown=newsflow:newsflow prefect.yaml ./
-# Editable, so alembic.ini and migrations/ are found next to the code in /app.
-RUN pip install -e .
+# A regular install: migrations and the recorded sites ship inside the package.
+RUN pip install . && rm -rf /app/build
 
 USER newsflow
 VOLUME ["/data"]

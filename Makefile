@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The replay is local, so the polite crawl delay is switched off by a setting.
+# The replay is local, so the polite crawl delay is switched off by a setting. The demo's
+# database stays in the checkout (installed, the default is the user's data directory).
 run: $(STAMP)
-	mkdir -p $(PREFECT_HOME)
+	mkdir -p $(PREFECT_HOME) var
+	NEWSFLOW_DATABASE_URL=$${NEWSFLOW_DATABASE_URL:-sqlite:///$(CURDIR)/var/newsflow.sqlite3} \
 	NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 $(BIN)/newsflow demo
 
 test: $(STAMP)

@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from newsflow.db import migrate, models, store
+from newsflow.db.session import dispose_engines, get_engine, session_scope
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from db import migrate, models, store
-from db.session import dispose_engines, get_engine, session_scope
 from newsflow.registry import load_registry
 
 # The query-contract store (issue 10): 200,000 articles over 200 days, 1,000 a day, so a

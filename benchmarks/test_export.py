@@ -14,9 +14,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-from db.export import article_select, stream, write_parquet
-from db.session import session_scope
+from newsflow.db.export import article_select, stream, write_parquet
+from newsflow.db.session import session_scope
 
 PROC = Path("/proc/self")
 SMALL = (date(2024, 1, 1), date(2024, 1, 10))  # 1,000 articles a day: 10,000 rows

@@ -12,10 +12,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
-from db.export import article_select, stream, write_jsonl
-from db.search import search
-from db.session import session_scope
+from newsflow.db.export import article_select, stream, write_jsonl
+from newsflow.db.search import search
+from newsflow.db.session import session_scope
 
 SEARCHES = {
     "rare word, 20 articles": ("Hassadjek", {}),

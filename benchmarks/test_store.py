@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from db import migrate, store
-from db.session import get_engine, session_scope
+from newsflow.db import migrate, store
+from newsflow.db.session import get_engine, session_scope
+
 from newsflow.article import Article
 from newsflow.registry import load_registry
 

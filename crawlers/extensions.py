@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from newsflow.db import models
+from newsflow.db.session import session_scope
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
-
-from db import models
-from db.session import session_scope
 
 if TYPE_CHECKING:
     from typing import Self

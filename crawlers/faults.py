@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from newsflow.crawlers.middlewares import FetchRefused
+from newsflow.crawlers.verdicts import is_challenge
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -20,8 +22,6 @@ from twisted.internet import error as tx
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed
 
-from crawlers.middlewares import FetchRefused
-from crawlers.verdicts import is_challenge
 from newsflow.charset import decode_document
 from newsflow.failures import FailureCode, http_status_code
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from newsflow.db.session import session_scope
+from newsflow.db.store import feed_validators
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
@@ -21,8 +23,6 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from sqlalchemy.exc import SQLAlchemyError
 
-from db.session import session_scope
-from db.store import feed_validators
 from newsflow.failures import FailureCode
 
 if TYPE_CHECKING:

@@ -6,21 +6,21 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from newsflow.crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
+from newsflow.crawlers.queue import worth_retrying
+from newsflow.crawlers.removals import page_removal
+from newsflow.crawlers.standalone import StandaloneRun
+from newsflow.crawlers.verdicts import not_article_reason, rejection_code
+from newsflow.db import models, revisits, store
+from newsflow.db.leases import SourceBusy
+from newsflow.db.migrate import require_current
+from newsflow.db.session import session_scope
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem
 from scrapy.utils.defer import deferred_from_coro
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
-from crawlers.queue import worth_retrying
-from crawlers.removals import page_removal
-from crawlers.standalone import StandaloneRun
-from crawlers.verdicts import not_article_reason, rejection_code
-from db import models, revisits, store
-from db.leases import SourceBusy
-from db.migrate import require_current
-from db.session import session_scope
 from newsflow import Article
 from newsflow.failures import FailureCode
 from newsflow.ingestion import article_from_page
@@ -94,7 +94,7 @@ class StorePipeline:
         """Nothing to do here: an own run is closed once Scrapy gives the finish reason."""
 
     def _close_own_run(self, spider: Any, reason: str) -> None:
-        from crawlers.extensions import run_counts
+        from newsflow.crawlers.extensions import run_counts
 
         if self.own_run is not None:
             self.own_run.close(reason, run_counts(self.stats))

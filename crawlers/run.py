@@ -18,20 +18,22 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
+from newsflow.crawlers.processes import Watchdog, stop_group, stop_with_parent
+from newsflow.crawlers.spiders.plan import MODES, parse_day
+from newsflow.db import models
+from newsflow.db.migrate import SchemaNotCurrent, require_current
+from newsflow.db.session import session_scope
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawlers.processes import Watchdog, stop_group, stop_with_parent
-from crawlers.spiders.plan import MODES, parse_day
-from db import models
-from db.migrate import SchemaNotCurrent, require_current
-from db.session import session_scope
 from newsflow.registry import RegistryError, get_source
 from newsflow.runs import RunKind, RunParameterError, parse_kind
 from newsflow.settings import get_settings
 
 COMPLETED = frozenset({"finished", "closespider_pagecount"})
 # Child log lines worth showing while a crawl runs.
-PROGRESS = re.compile(r"\[scrapy\.extensions\.logstats\]|\[crawlers\.|\] (WARNING|ERROR|CRITICAL):")
+PROGRESS = re.compile(
+    r"\[scrapy\.extensions\.logstats\]|\[newsflow\.crawlers\.|\] (WARNING|ERROR|CRITICAL):"
+)
 
 
 class CrawlError(RuntimeError):
@@ -82,11 +84,10 @@ def crawl(
     lease and opens the run (``kind``; default backfill with a window, else manual), and
     Scrapy closes it after the source's crawl timeout.
     """
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "newsflow.crawlers.settings")
+    from newsflow.crawlers.spiders.agency import AgencySpider
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
-
-    from crawlers.spiders.agency import AgencySpider
 
     settings = get_project_settings()
     check_ready(source_id, run_id, settings["NEWSFLOW_DATABASE_URL"])
@@ -165,7 +166,7 @@ def crawl_in_subprocess(
     seconds pass (CrawlTimedOut), when ``stop`` is set (CrawlStopped), and when this process is
     interrupted itself (a cancelled flow run, SIGTERM, Ctrl-C), which is then re-raised.
     """
-    command = [sys.executable, "-m", "crawlers.run", "--source", source_id]
+    command = [sys.executable, "-m", "newsflow.crawlers.run", "--source", source_id]
     command += ["--parent-pid", str(os.getpid())]
     flags = (("--run-id", run_id), ("--since", since), ("--until", until), ("--mode", mode))
     for flag, value in flags:

@@ -16,8 +16,8 @@ _NEWSFLOW = get_settings()
 _CRAWL = _NEWSFLOW.crawl
 
 BOT_NAME = "newsflow"
-SPIDER_MODULES = ["crawlers.spiders"]
-NEWSPIDER_MODULE = "crawlers.spiders"
+SPIDER_MODULES = ["newsflow.crawlers.spiders"]
+NEWSPIDER_MODULE = "newsflow.crawlers.spiders"
 ADDONS: dict[str, int] = {}
 
 USER_AGENT = _CRAWL.user_agent
@@ -56,27 +56,27 @@ NEWSFLOW_SCHEDULED_LISTING_PAGES = 5
 NEWSFLOW_MIRROR_INNER_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
 if NEWSFLOW_BASE_URL:
     DOWNLOAD_HANDLERS = {
-        "http": "crawlers.mirror.MirrorDownloadHandler",
-        "https": "crawlers.mirror.MirrorDownloadHandler",
+        "http": "newsflow.crawlers.mirror.MirrorDownloadHandler",
+        "https": "newsflow.crawlers.mirror.MirrorDownloadHandler",
     }
 
 # Scrapy's own positions, in subclasses that record what Scrapy drops silently (loops,
 # offsite redirects) or anonymously (hop limit, decompression limit): see crawlers.middlewares.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "crawlers.middlewares.AgencyOffsiteMiddleware": 50,
-    "crawlers.middlewares.ConditionalGetMiddleware": 450,
+    "newsflow.crawlers.middlewares.AgencyOffsiteMiddleware": 50,
+    "newsflow.crawlers.middlewares.ConditionalGetMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "newsflow.crawlers.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawlers.middlewares.BoundedDecompressionMiddleware": 590,
+    "newsflow.crawlers.middlewares.BoundedDecompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawlers.middlewares.AgencyRedirectMiddleware": 600,
+    "newsflow.crawlers.middlewares.AgencyRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {
-    "crawlers.pipelines.StorePipeline": 300,
+    "newsflow.crawlers.pipelines.StorePipeline": 300,
 }
 EXTENSIONS = {
-    "crawlers.extensions.RobotsCrawlDelay": 500,
-    "crawlers.extensions.RunCounts": 510,
+    "newsflow.crawlers.extensions.RobotsCrawlDelay": 500,
+    "newsflow.crawlers.extensions.RunCounts": 510,
 }

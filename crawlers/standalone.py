@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from db import leases, store
-from db.session import session_scope
+from newsflow.db import leases, store
+from newsflow.db.session import session_scope
+
 from newsflow.runs import RunKind, RunStatus
 
 log = logging.getLogger(__name__)

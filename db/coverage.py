@@ -11,11 +11,10 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from newsflow.db import models
+from newsflow.db.dialect import insert_for
 from sqlalchemy import Exists, exists, or_, select
 from sqlalchemy.orm import Session
-
-from db import models
-from db.dialect import insert_for
 
 
 def refresh_coverage(

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
+from newsflow.db import models
+from newsflow.db.dialect import copy_rows, one_of
 from sqlalchemy import String, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from db import models
-from db.dialect import copy_rows, one_of
 from newsflow.dedup.decisions import Link
 
 _CHUNK = 10_000  # bound parameters per IN list, under SQLite's (32,766) and PostgreSQL's limits

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, cast
 
+from newsflow.db.models import Base
 from sqlalchemy import (
     BigInteger,
     CursorResult,
@@ -19,8 +20,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-
-from db.models import Base
 
 
 def insert_for(session: Session, model: type[Base]) -> Any:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 
+from newsflow.db import models
+from newsflow.db.dialect import insert_for
+from newsflow.db.store import record_failure
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from db import models
-from db.dialect import insert_for
-from db.store import record_failure
 from newsflow.article import Article
 from newsflow.enrichment import Result
 from newsflow.enrichment.language import page_language

@@ -13,10 +13,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any, TextIO
 
+from newsflow.db.views import ARTICLE_VIEW, View, table
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
-
-from db.views import ARTICLE_VIEW, View, table
 
 COLUMNS = tuple(ARTICLE_VIEW.names)
 ROW_GROUP = 5_000  # rows per Parquet row group, and per fetch from the database

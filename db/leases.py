@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from newsflow.db import models
+from newsflow.db.dialect import insert_for, rowcount_of
+from newsflow.db.session import session_scope
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from db import models
-from db.dialect import insert_for, rowcount_of
-from db.session import session_scope
 from newsflow.settings import get_settings
 
 log = logging.getLogger(__name__)

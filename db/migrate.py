@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from newsflow.db.session import get_engine
 
-from db.session import get_engine
-from newsflow.settings import REPO_ROOT, get_settings
+from newsflow.settings import get_settings
 
-ALEMBIC_INI = REPO_ROOT / "alembic.ini"
+# The revisions ship inside the package (newsflow.migrations), so this works from any directory.
+SCRIPT_LOCATION = str(files("newsflow.migrations"))
 
 
 def alembic_config(url: str | None = None) -> Config:
     """Alembic configuration bound to ``url`` (default: the configured database)."""
-    config = Config(str(ALEMBIC_INI))
-    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    config.set_main_option("timezone", "UTC")
     config.attributes["url"] = url or get_settings().database_url
     return config
 

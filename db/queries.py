@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from newsflow.db import models
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import models
 from newsflow.provenance import weak_shares
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from newsflow.db import models
+from newsflow.db.store import keep_version
 from sqlalchemy import Select, func, select, union_all, update
 from sqlalchemy.orm import Session
 
-from db import models
-from db.store import keep_version
 from newsflow.edits import RESTORED, removal_marker
 from newsflow.registry import Revisit
 

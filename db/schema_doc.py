@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from db.views import QUERIES, TYPE_MEANINGS, VIEWS, DocumentedQuery, View
+from newsflow.db.views import QUERIES, TYPE_MEANINGS, VIEWS, DocumentedQuery, View
+
 from newsflow.settings import REPO_ROOT
 
 SCHEMA_DOC = REPO_ROOT / "docs" / "schema.md"

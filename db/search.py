@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from newsflow.db.export import instant
+from newsflow.db.models import UTCDateTime
+from newsflow.db.views import table
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -29,10 +32,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Session
-
-from db.export import instant
-from db.models import UTCDateTime
-from db.views import table
 
 SNIPPET_WORDS = 24
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')

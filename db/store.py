@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from newsflow.db import models
+from newsflow.db.dialect import insert_for, rowcount_of
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db import models
-from db.dialect import insert_for, rowcount_of
 from newsflow.article import Article
 from newsflow.edits import changed_fields
 from newsflow.failures import default_code

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 
+from newsflow.db import models
+from newsflow.db.dedup import chunked
+from newsflow.db.dialect import insert_for
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from db import models
-from db.dedup import chunked
-from db.dialect import insert_for
 from newsflow.dedup.decisions import StoryPlan
 
 Article = models.Article

@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from newsflow.db.models import UTCDateTime
 from sqlalchemy import JSON, Boolean, Column, Date, Float, Integer, MetaData, Table, Text
 from sqlalchemy.types import TypeEngine
-
-from db.models import UTCDateTime
 
 # type name in the docs → SQLAlchemy type that reads it alike on SQLite and PostgreSQL
 TYPES: dict[str, TypeEngine[Any]] = {
@@ -231,6 +230,6 @@ def table(name: str) -> Table:
 
 
 if __name__ == "__main__":
-    from db.schema_doc import write_schema_doc
+    from newsflow.db.schema_doc import write_schema_doc
 
     print(f"wrote {write_schema_doc()}")

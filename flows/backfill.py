@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from newsflow.flows.ingest import ingest
 from prefect import flow
 
-from flows.ingest import ingest
 from newsflow.runs import RunKind, check_run
 
 

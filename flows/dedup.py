@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
+from newsflow.db import dedup as store
+from newsflow.db import stories
+from newsflow.db.session import session_scope
 from sqlalchemy.orm import Session
 
-from db import dedup as store
-from db import stories
-from db.session import session_scope
 from newsflow.dedup import Fingerprint, Known, Match, fingerprint, links_for, near_similarity
 from newsflow.dedup.decisions import EXACT, NEAR, Link, StoryCandidate, plan_story
 from newsflow.dedup.shingles import jaccard

@@ -14,15 +14,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import yaml
+from newsflow.flows.backfill import backfill
+from newsflow.flows.ingest import ingest
+from newsflow.flows.reprocess import reprocess
+from newsflow.flows.revisit import revisit
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
-from flows.backfill import backfill
-from flows.ingest import ingest
-from flows.reprocess import reprocess
-from flows.revisit import revisit
 from newsflow.registry import Source, load_registry
 
 WORK_POOL = "newsflow-process"

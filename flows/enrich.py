@@ -11,8 +11,9 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from db import enrichment as store
-from db.session import session_scope
+from newsflow.db import enrichment as store
+from newsflow.db.session import session_scope
+
 from newsflow.enrichment import Context, Enricher, default_enrichers, enrich_article
 
 BATCH = 200  # articles per transaction

@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from newsflow.crawlers.run import crawl_in_subprocess, crawl_timeout
+from newsflow.db import queries, store
+from newsflow.db.coverage import refresh_coverage
+from newsflow.db.migrate import require_current
+from newsflow.db.session import session_scope
+from newsflow.flows import runs
+from newsflow.flows.dedup import deduplicate_source
+from newsflow.flows.enrich import enrich_source
 from prefect import flow, get_run_logger, runtime, task
 
-from crawlers.run import crawl_in_subprocess, crawl_timeout
-from db import queries, store
-from db.coverage import refresh_coverage
-from db.migrate import require_current
-from db.session import session_scope
-from flows import runs
-from flows.dedup import deduplicate_source
-from flows.enrich import enrich_source
 from newsflow.registry import get_source, load_registry
 from newsflow.runs import RunKind, RunStatus, check_run
 

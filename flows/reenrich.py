@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from newsflow.db import enrichment as store
+from newsflow.db.session import session_scope
+from newsflow.flows.enrich import BATCH, reenrich_batch
 from prefect import flow, get_run_logger, task
 
-from db import enrichment as store
-from db.session import session_scope
-from flows.enrich import BATCH, reenrich_batch
 from newsflow.enrichment import select_enrichers
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from newsflow.db import dedup, models, store
+from newsflow.db.session import session_scope
+from newsflow.flows.ingest import deduplicate
 from prefect import flow, get_run_logger, task
 from sqlalchemy import select
 
-from db import dedup, models, store
-from db.session import session_scope
-from flows.ingest import deduplicate
 from newsflow.ingestion import article_from_page
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import get_source

@@ -13,12 +13,12 @@ import threading
 from datetime import date
 from typing import Any
 
+from newsflow.crawlers.run import CrawlError, CrawlStopped, CrawlTimedOut
+from newsflow.db import leases, models, queries, store
+from newsflow.db.session import session_scope
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from crawlers.run import CrawlError, CrawlStopped, CrawlTimedOut
-from db import leases, models, queries, store
-from db.session import session_scope
 from newsflow.runs import RunKind, RunStatus, parse_kind
 
 log = logging.getLogger(__name__)

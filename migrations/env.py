@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
+from newsflow.db.models import Base
+from newsflow.db.session import get_engine
 from sqlalchemy import Connection
-
-from db.models import Base
-from db.session import get_engine
 
 config = context.config
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from db.search import Hit as SearchHit
+from newsflow.db.search import Hit as SearchHit
 
 __all__ = [
     "ArticleRow",
@@ -127,7 +127,7 @@ def articles(
     ``since``/``until`` as days bound whole UTC days (``until`` inclusive); as aware datetimes
     they are instants (``until`` exclusive). ``story`` keeps one story's originals.
     """
-    from db.export import article_select
+    from newsflow.db.export import article_select
 
     query = article_select(_sources(source), language, since, until, include_copies, story)
     yield from _read(ArticleRow, query, database_url)
@@ -144,7 +144,7 @@ def daily_counts(
     """Counts per source, language and agency-local day, by day then source (days inclusive)."""
     from sqlalchemy import select
 
-    from db.views import table
+    from newsflow.db.views import table
 
     view = table("daily_counts")
     query = select(view).order_by(view.c.day, view.c.source, view.c.language)
@@ -163,7 +163,7 @@ def source_health(*, database_url: str | None = None) -> list[SourceHealth]:
     """Every source's health, by source id."""
     from sqlalchemy import select
 
-    from db.views import table
+    from newsflow.db.views import table
 
     view = table("source_health")
     return list(_read(SourceHealth, select(view).order_by(view.c.source), database_url))
@@ -184,8 +184,8 @@ def search(
 
     ``text`` is web-search syntax: words (all required), "phrases", OR, -excluded.
     """
-    from db import search as fts
-    from db.session import session_scope
+    from newsflow.db import search as fts
+    from newsflow.db.session import session_scope
 
     with session_scope(database_url) as session:
         return fts.search(
@@ -207,8 +207,8 @@ def _sources(source: Sources) -> list[str]:
 
 
 def _read(kind: type[_Row], query: Any, database_url: str | None) -> Iterator[_Row]:
-    from db.export import stream
-    from db.session import session_scope
+    from newsflow.db.export import stream
+    from newsflow.db.session import session_scope
 
     with session_scope(database_url) as session:
         for record in stream(session, query):

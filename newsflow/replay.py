@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from newsflow.settings import REPO_ROOT
-
-SITES_DIR = REPO_ROOT / "tests" / "fixtures" / "sites"
+# The recorded sites ship with the package (newsflow.sites ← tests/fixtures/sites) for the demo.
+SITES_DIR = Path(str(files("newsflow.sites")))
 log = logging.getLogger(__name__)
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from platformdirs import user_data_path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# A source checkout's root: only development tools (docs, tests) use it.
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_PATH = REPO_ROOT / "var" / "newsflow.sqlite3"
+# The embedded database lives in the user's data directory (e.g. ~/.local/share/newsflow),
+# never inside the installed package; NEWSFLOW_DATABASE_URL points anywhere else.
+DEFAULT_DATABASE_PATH = user_data_path("newsflow") / "newsflow.sqlite3"
 
 
 class CrawlSettings(BaseModel):

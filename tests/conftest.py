@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
+from newsflow.db.session import dispose_engines
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from db.session import dispose_engines
 from newsflow.replay import ReplayServer, load_routes
 from newsflow.settings import REPO_ROOT, get_settings
 
@@ -63,7 +63,7 @@ def postgres_server_url() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[str]:
     """An empty, migrated database; each test runs on SQLite and on PostgreSQL."""
-    from db import migrate
+    from newsflow.db import migrate
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'newsflow.sqlite3'}"
@@ -268,11 +268,11 @@ def seeded(database_url: str) -> dict[str, int]:
     import json
     from datetime import UTC, datetime
 
+    from newsflow.db import models, store
+    from newsflow.db.session import session_scope
+    from newsflow.flows.enrich import enrich_source
     from sqlalchemy import select, update
 
-    from db import models, store
-    from db.session import session_scope
-    from flows.enrich import enrich_source
     from newsflow.ingestion import article_from_page
     from newsflow.page import FetchedPage, PageKind
     from newsflow.registry import get_source, load_registry

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
+from newsflow.crawlers.discovery import Discovered, absolute_url
 
-from crawlers.discovery import Discovered, absolute_url
 from newsflow.charset import as_utf8
 
 # feedparser drops entity declarations only where they start a line; one-line "billion laughs"

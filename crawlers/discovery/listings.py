@@ -9,9 +9,9 @@ from datetime import date
 from functools import lru_cache
 
 import dateparser
+from newsflow.crawlers.discovery import Discovered, absolute_url
 from parsel import Selector
 
-from crawlers.discovery import Discovered, absolute_url
 from newsflow.registry import ListingMarkup
 
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")

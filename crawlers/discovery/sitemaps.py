@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from lxml import etree
+from newsflow.crawlers.discovery import Discovered, absolute_url
 
-from crawlers.discovery import Discovered, absolute_url
 from newsflow.charset import as_utf8
 
 _MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/]?(0[1-9]|1[0-2])(?!\d)")

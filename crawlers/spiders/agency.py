@@ -7,27 +7,23 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, Spider
-from scrapy.http import Response
-from twisted.python.failure import Failure
-
-from crawlers.discovery import Discovered, in_window
-from crawlers.discovery.feeds import FeedError, parse_feed
-from crawlers.discovery.listings import parse_listing
-from crawlers.discovery.sitemaps import parse_sitemap, select_children
-from crawlers.faults import fetch_fault
-from crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
-from crawlers.removals import redirect_removal, status_removal
-from crawlers.spiders.plan import MODES, listing_urls, parse_day
-from db.revisits import (
+from newsflow.crawlers.discovery import Discovered, in_window
+from newsflow.crawlers.discovery.feeds import FeedError, parse_feed
+from newsflow.crawlers.discovery.listings import parse_listing
+from newsflow.crawlers.discovery.sitemaps import parse_sitemap, select_children
+from newsflow.crawlers.faults import fetch_fault
+from newsflow.crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
+from newsflow.crawlers.removals import redirect_removal, status_removal
+from newsflow.crawlers.spiders.plan import MODES, listing_urls, parse_day
+from newsflow.db.revisits import (
     Due,
     changed_since_fetch,
     due_revisits,
     pending_refetches,
     reopen_discoveries,
 )
-from db.session import session_scope
-from db.store import (
+from newsflow.db.session import session_scope
+from newsflow.db.store import (
     follows_cut_run,
     known_article_urls,
     pending_discoveries,
@@ -35,6 +31,10 @@ from db.store import (
     settle_discoveries,
     update_feed,
 )
+from scrapy import Request, Spider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
 from newsflow.failures import FailureCode
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import get_source

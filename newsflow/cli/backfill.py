@@ -23,8 +23,8 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
     refetching stored pages.
     Example: newsflow backfill sana-en --since 2016-10-01 --until 2016-10-31
     """
-    from db.migrate import require_current
-    from flows.ingest import ingest
+    from newsflow.db.migrate import require_current
+    from newsflow.flows.ingest import ingest
     from newsflow.runs import RunKind
 
     require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
@@ -56,10 +56,10 @@ def coverage_command(source: str, since: date, until: date, all_days: bool) -> N
 
     Example: newsflow coverage sana-en --since 2016-10-01 --until 2016-10-31
     """
-    from db import store
-    from db.coverage import refresh_coverage
-    from db.migrate import require_current
-    from db.session import session_scope
+    from newsflow.db import store
+    from newsflow.db.coverage import refresh_coverage
+    from newsflow.db.migrate import require_current
+    from newsflow.db.session import session_scope
     from newsflow.registry import get_source, load_registry
 
     require_current()
@@ -71,8 +71,8 @@ def coverage_command(source: str, since: date, until: date, all_days: bool) -> N
 
 
 def _print_coverage(source: str, since: date, until: date, gaps_only: bool) -> None:
-    from db.coverage import coverage_rows, is_gap
-    from db.session import session_scope
+    from newsflow.db.coverage import coverage_rows, is_gap
+    from newsflow.db.session import session_scope
 
     with session_scope() as session:
         rows = coverage_rows(session, source, since, until)

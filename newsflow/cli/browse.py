@@ -33,7 +33,7 @@ def browse_command(port: int) -> None:
 
     Example: newsflow browse --port 8001
     """
-    from db.migrate import require_current
+    from newsflow.db.migrate import require_current
     from newsflow.settings import get_settings
 
     require_current()
@@ -50,7 +50,7 @@ def sqlite_file(url: str) -> Path:
     """The file of a SQLite database URL; a one-line error for anything else."""
     from sqlalchemy.engine import make_url
 
-    from db.session import masked_url
+    from newsflow.db.session import masked_url
 
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or ":memory:" in url:
@@ -86,7 +86,7 @@ def serve(path: Path, listener: socket.socket) -> None:
 
 def metadata(database: str) -> dict[str, Any]:
     """Datasette metadata: the views as documented, full-text search on article_view."""
-    from db.views import VIEWS
+    from newsflow.db.views import VIEWS
 
     tables: dict[str, Any] = {
         view.name: {

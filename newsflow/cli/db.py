@@ -20,7 +20,7 @@ def upgrade_command(revision: str) -> None:
 
     Example: NEWSFLOW_DATABASE_URL=postgresql+psycopg://localhost/news newsflow db upgrade
     """
-    from db import migrate
+    from newsflow.db import migrate
 
     migrate.upgrade(revision=revision)
     click.echo(f"database at revision {migrate.current()}")
@@ -33,7 +33,7 @@ def downgrade_command(revision: str) -> None:
 
     Example: newsflow db downgrade base
     """
-    from db import migrate
+    from newsflow.db import migrate
 
     migrate.downgrade(revision=revision)
     click.echo(f"database at revision {migrate.current() or 'base'}")
@@ -45,6 +45,6 @@ def current_command() -> None:
 
     Example: newsflow db current
     """
-    from db import migrate
+    from newsflow.db import migrate
 
     click.echo(migrate.current() or "base (not migrated)")

@@ -18,8 +18,8 @@ from alembic.util import CommandError
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
-from db.migrate import SchemaNotCurrent
-from db.session import DatabaseURLError, hide_url_passwords, masked_url
+from newsflow.db.migrate import SchemaNotCurrent
+from newsflow.db.session import DatabaseURLError, hide_url_passwords, masked_url
 from newsflow.registry import RegistryError
 
 PREFIX = "newsflow: error: "

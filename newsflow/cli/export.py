@@ -54,9 +54,9 @@ def export_command(
 
     Example: newsflow export --source sana-en --since 2016-10-01 --format parquet -o sana.parquet
     """
-    from db.export import PARQUET_HINT, article_select, stream
-    from db.migrate import require_current
-    from db.session import session_scope
+    from newsflow.db.export import PARQUET_HINT, article_select, stream
+    from newsflow.db.migrate import require_current
+    from newsflow.db.session import session_scope
 
     target = None if str(output) == "-" else output
     if fmt == "parquet":
@@ -78,7 +78,7 @@ def export_command(
 
 def write_records(out: TextIO, records: Iterable[dict[str, Any]], fmt: str) -> int:
     """Write records in a format to a text stream (Parquet to its bytes); return the count."""
-    from db.export import write_csv, write_jsonl, write_parquet
+    from newsflow.db.export import write_csv, write_jsonl, write_parquet
 
     if fmt == "parquet":
         out.flush()

@@ -21,7 +21,7 @@ def ingest_command(sources: tuple[str, ...], base_url: str | None) -> None:
 
     Example: newsflow ingest sana-en sana-ar --base-url http://127.0.0.1:8765
     """
-    from db.migrate import require_current
+    from newsflow.db.migrate import require_current
 
     require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
     summaries = _run_ingest(list(sources), base_url)
@@ -46,7 +46,7 @@ def demo_command(names: list[str]) -> None:
     Set NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 for a fast run (the replay is local; `make run` does).
     Example: NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 newsflow demo
     """
-    from db import migrate
+    from newsflow.db import migrate
     from newsflow.replay import ReplayServer, load_routes
 
     migrate.upgrade()
@@ -89,7 +89,7 @@ def replay_command(port: int) -> None:
 
 
 def _run_ingest(sources: list[str], base_url: str | None) -> list[dict[str, Any]]:
-    from flows.ingest import ingest_sources
+    from newsflow.flows.ingest import ingest_sources
     from newsflow.runs import RunKind
 
     return ingest_sources(sources, kind=RunKind.MANUAL, base_url=base_url)

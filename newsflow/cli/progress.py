@@ -17,8 +17,8 @@ import click
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from db import models
-from db.session import session_scope
+from newsflow.db import models
+from newsflow.db.session import session_scope
 
 
 class ProgressWatcher:

@@ -45,8 +45,8 @@ def reenrich_command(
     it left off when started again.
     Example: newsflow reenrich --source sana-en --since 2016-10-01 --enricher places
     """
-    from db.migrate import require_current
-    from flows.reenrich import reenrich
+    from newsflow.db.migrate import require_current
+    from newsflow.flows.reenrich import reenrich
 
     require_current()
     totals = reenrich(source, since, until, list(enrichers) or None)

@@ -38,8 +38,8 @@ def print_summaries(summaries: list[dict[str, Any]]) -> None:
 
 def print_failures(run_ids: list[int], limit: int = 10) -> None:
     """The failures recorded against these runs: what failed, where, and why."""
-    from db import queries
-    from db.session import session_scope
+    from newsflow.db import queries
+    from newsflow.db.session import session_scope
 
     with session_scope() as session:
         failures = [f for run_id in run_ids for f in queries.run_failures(session, run_id, limit)]
@@ -52,8 +52,8 @@ def print_failures(run_ids: list[int], limit: int = 10) -> None:
 
 def print_newest(sources: list[str], limit: int = 8) -> None:
     """The newest stored articles of these sources."""
-    from db import queries
-    from db.session import session_scope
+    from newsflow.db import queries
+    from newsflow.db.session import session_scope
 
     with session_scope() as session:
         articles = queries.newest_articles(session, sources, limit)

@@ -11,7 +11,7 @@ import click
 from newsflow.cli.params import SOURCE
 
 if TYPE_CHECKING:
-    from db.models import CrawlRun
+    from newsflow.db.models import CrawlRun
 
 # Run counts shown as columns: (header, key in crawl_runs.counts).
 COLUMNS = (
@@ -37,9 +37,9 @@ def runs_command(source: str | None, failed: bool, limit: int) -> None:
 
     Example: newsflow runs --source sana-en --failed --limit 5
     """
-    from db import queries
-    from db.migrate import require_current
-    from db.session import session_scope
+    from newsflow.db import queries
+    from newsflow.db.migrate import require_current
+    from newsflow.db.session import session_scope
 
     require_current()
     with session_scope() as session:

@@ -30,8 +30,8 @@ def serve_command(sources: tuple[str, ...]) -> None:
     from prefect import serve
     from prefect.deployments.runner import RunnerDeployment
 
-    from db.migrate import require_current
-    from flows.deployments import deployments
+    from newsflow.db.migrate import require_current
+    from newsflow.flows.deployments import deployments
     from newsflow.registry import get_source
 
     require_current()  # every scheduled run would fail on a missing schema: say so now
@@ -72,8 +72,8 @@ def deploy_command(sources: tuple[str, ...], pool: str, yaml_path: Path | None) 
     `prefect worker start --pool newsflow-process` where newsflow and its database are.
     Example: PREFECT_API_URL=http://127.0.0.1:4200/api newsflow deploy
     """
-    from flows.deployments import cron_of, deploy, prefect_yaml
     from newsflow.cli.output import atomic_write
+    from newsflow.flows.deployments import cron_of, deploy, prefect_yaml
     from newsflow.registry import get_source
 
     if yaml_path is not None:
@@ -102,8 +102,8 @@ def reprocess_command(source: str) -> None:
 
     Example: newsflow reprocess sana-en
     """
-    from db.migrate import require_current
-    from flows.reprocess import reprocess
+    from newsflow.db.migrate import require_current
+    from newsflow.flows.reprocess import reprocess
 
     require_current()
     totals = reprocess(source)

@@ -13,7 +13,7 @@ from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE, date_window
 
 if TYPE_CHECKING:
-    from db.search import Hit
+    from newsflow.db.search import Hit
 
 
 @click.command("search")
@@ -55,9 +55,9 @@ def search_command(
 
     Example: newsflow search "Kremlin Belgian airstrikes" --source sana-en --since 2016-10-01
     """
-    from db.migrate import require_current
-    from db.search import SearchQueryError, search
-    from db.session import session_scope
+    from newsflow.db.migrate import require_current
+    from newsflow.db.search import SearchQueryError, search
+    from newsflow.db.session import session_scope
 
     require_current()
     try:

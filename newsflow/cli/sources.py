@@ -64,10 +64,10 @@ def status_command() -> None:
 
     Example: newsflow status
     """
-    from db import queries
-    from db.enrichment import language_disagreements
-    from db.migrate import require_current
-    from db.session import session_scope
+    from newsflow.db import queries
+    from newsflow.db.enrichment import language_disagreements
+    from newsflow.db.migrate import require_current
+    from newsflow.db.session import session_scope
 
     require_current()
     with session_scope() as session:

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from newsflow.crawlers.run import crawl_in_subprocess
+from newsflow.db import migrate
+from newsflow.db.session import dispose_engines
 
-from crawlers.run import crawl_in_subprocess
-from db import migrate
-from db.session import dispose_engines
 from newsflow.replay import ReplayServer
 from newsflow.settings import get_settings
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from newsflow.db import models
+from newsflow.db.session import get_engine, session_scope
 from sqlalchemy import func, inspect, select
 
-from db import models
-from db.session import get_engine, session_scope
 from newsflow.replay import ReplayServer
 
 SOURCE = "sana-en"
@@ -106,7 +106,7 @@ def _start(replay: ReplayServer, url: str, log: Path) -> subprocess.Popen[bytes]
     }
     with log.open("wb") as out:  # the child keeps its own handle
         return subprocess.Popen(
-            [sys.executable, "-m", "crawlers.run", "--source", SOURCE],
+            [sys.executable, "-m", "newsflow.crawlers.run", "--source", SOURCE],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

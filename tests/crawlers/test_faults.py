@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from newsflow.crawlers.faults import Fault, fetch_fault
+from newsflow.crawlers.middlewares import FetchRefused
 from scrapy import Request
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -15,8 +17,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, TCPTimedOutError
 from twisted.python.failure import Failure
 
-from crawlers.faults import Fault, fetch_fault
-from crawlers.middlewares import FetchRefused
 from newsflow.failures import FailureCode
 
 URL = "https://sana.sy/en/?p=1"

@@ -16,10 +16,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsflow.db import models
+from newsflow.db.session import session_scope
 from sqlalchemy import select
 
-from db import models
-from db.session import session_scope
 from newsflow.replay import ReplayServer, Route, load_routes
 
 SOURCE = "sana-en"
@@ -37,7 +37,7 @@ def _crawl(replay: ReplayServer, url: str, log: Path) -> subprocess.Popen[bytes]
     }
     with log.open("wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "crawlers.run", "--source", SOURCE],
+            [sys.executable, "-m", "newsflow.crawlers.run", "--source", SOURCE],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -5,12 +5,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
-from scrapy.utils.test import get_crawler
-
-from crawlers.middlewares import (
+from newsflow.crawlers.middlewares import (
     AgencyOffsiteMiddleware,
     AgencyRedirectMiddleware,
     BoundedDecompressionMiddleware,
@@ -18,9 +13,14 @@ from crawlers.middlewares import (
     FetchRefused,
     backoff_delay,
 )
-from crawlers.spiders.agency import AgencySpider
-from db.session import session_scope
-from db.store import sync_sources, update_feed
+from newsflow.crawlers.spiders.agency import AgencySpider
+from newsflow.db.session import session_scope
+from newsflow.db.store import sync_sources, update_feed
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
+
 from newsflow.failures import FailureCode
 from newsflow.registry import get_source
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from newsflow.crawlers.mirror import from_mirror, to_mirror
+from newsflow.db import models
+from newsflow.db.session import session_scope
 from sqlalchemy import select
 
-from crawlers.mirror import from_mirror, to_mirror
-from db import models
-from db.session import session_scope
 from newsflow.replay import ReplayServer
 
 BASE = "http://127.0.0.1:8000"

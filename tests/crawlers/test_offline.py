@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from newsflow.crawlers.run import crawl_in_subprocess
+from newsflow.db import models
 from sqlalchemy import create_engine, select
 
-from crawlers.run import crawl_in_subprocess
-from db import models
 from newsflow.offline import OFFLINE_DEFAULTS
 from newsflow.replay import SITES_DIR, ReplayServer
 
@@ -129,7 +129,7 @@ def test_prefect_is_told_not_to_report_usage(guarded: tuple[dict[str, str], Path
     env, log = guarded
     code = """
 import os
-import flows  # as every flow module does first, before it imports Prefect
+import newsflow.flows  # as every flow module does first, before it imports Prefect
 from prefect.settings import get_current_settings
 print(get_current_settings().server.analytics_enabled, os.environ["DO_NOT_TRACK"])
 """

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from newsflow.crawlers.queue import worth_retrying
 
-from crawlers.queue import worth_retrying
 from newsflow.failures import FailureCode
 
 

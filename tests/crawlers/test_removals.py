@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from newsflow.crawlers.removals import (
+    RemovalReason,
+    is_front_page,
+    redirect_removal,
+    status_removal,
+)
 
-from crawlers.removals import RemovalReason, is_front_page, redirect_removal, status_removal
 from newsflow.registry import get_source
 
 SANA, TASS = get_source("sana-en"), get_source("tass-en")

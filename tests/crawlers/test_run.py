@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
+from newsflow.crawlers.run import CrawlError, crawl_in_subprocess
 
-from crawlers.run import CrawlError, crawl_in_subprocess
 from newsflow.replay import ReplayServer
 
 
@@ -20,7 +20,7 @@ def test_an_unknown_source_fails_naming_the_known_ones(store_url: str) -> None:
 def test_an_unreachable_database_is_a_readable_failure() -> None:
     env = {"NEWSFLOW_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none"}
     result = subprocess.run(
-        [sys.executable, "-m", "crawlers.run", "--source", "sana-en"],
+        [sys.executable, "-m", "newsflow.crawlers.run", "--source", "sana-en"],
         env={**_clean_env(), **env},
         capture_output=True,
         text=True,
@@ -56,7 +56,9 @@ def test_progress_lines_reach_the_caller_and_a_hung_crawl_times_out(
         "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "0",
     }
     assert crawl_in_subprocess("sana-en", None, env=env, timeout=60, on_progress=seen.append) == 0
-    assert any("[crawlers.extensions] INFO: crawl sana-en (scheduled) finished" in s for s in seen)
+    assert any(
+        "[newsflow.crawlers.extensions] INFO: crawl sana-en (scheduled) finished" in s for s in seen
+    )
     slow = {**env, "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "5"}
     with pytest.raises(CrawlError, match="timed out after 2s"):
         crawl_in_subprocess("sana-en", None, env=slow, timeout=2)

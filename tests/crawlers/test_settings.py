@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from newsflow.crawlers.spiders.agency import AgencySpider
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 
-from crawlers.spiders.agency import AgencySpider
 from newsflow.replay import ReplayServer
 from newsflow.settings import get_settings
 
@@ -32,9 +32,9 @@ def test_delay_comes_from_the_override_only_when_set(
     else:
         monkeypatch.setenv("NEWSFLOW_CRAWL__DELAY_OVERRIDE", override)
     get_settings.cache_clear()
-    import crawlers.settings
+    import newsflow.crawlers.settings
 
-    project = vars(importlib.reload(crawlers.settings))
+    project = vars(importlib.reload(newsflow.crawlers.settings))
     assert project["DOWNLOAD_DELAY"] == delay
     assert project["ROBOTSTXT_OBEY"] is True
     assert project["CONCURRENT_REQUESTS_PER_DOMAIN"] == 1

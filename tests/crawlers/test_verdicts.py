@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from crawlers.verdicts import (
+from newsflow.crawlers.verdicts import (
     is_challenge,
     not_article_reason,
     not_article_verdict,
     rejection_code,
 )
+
 from newsflow.failures import FailureCode
 
 CHALLENGE = (

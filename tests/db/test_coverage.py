@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from db import store
-from db.coverage import coverage_rows, is_gap, refresh_coverage
-from db.session import session_scope
+from newsflow.db import store
+from newsflow.db.coverage import coverage_rows, is_gap, refresh_coverage
+from newsflow.db.session import session_scope
+
 from newsflow.article import Article
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import load_registry

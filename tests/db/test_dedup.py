@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from newsflow.db import dedup as dedup_store
+from newsflow.db import migrate, models, store
+from newsflow.db.session import get_engine, session_scope
+from newsflow.flows.dedup import deduplicate_batch, deduplicate_source
 from sqlalchemy import func, select, update
 
-from db import dedup as dedup_store
-from db import migrate, models, store
-from db.session import get_engine, session_scope
-from flows.dedup import deduplicate_batch, deduplicate_source
 from newsflow.article import Article
 from newsflow.dedup.stories import STORY_BAND0
 from newsflow.registry import load_registry
@@ -145,7 +145,7 @@ def test_a_killed_batch_leaves_its_articles_queued(database_url, monkeypatch) ->
     def killed(*args: object) -> None:
         raise KeyboardInterrupt("killed between the two transactions")
 
-    monkeypatch.setattr("flows.dedup.link_duplicates", killed)
+    monkeypatch.setattr("newsflow.flows.dedup.link_duplicates", killed)
     with pytest.raises(KeyboardInterrupt):
         deduplicate_batch([article_id, copy_id])
     monkeypatch.undo()

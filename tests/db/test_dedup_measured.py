@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from newsflow.db import models, store
+from newsflow.db.session import session_scope
+from newsflow.flows.dedup import dateline_rules, deduplicate_source
 from sqlalchemy import select
 
-from db import models, store
-from db.session import session_scope
-from flows.dedup import dateline_rules, deduplicate_source
 from newsflow.article import Article
 from newsflow.dedup.fingerprint import NEAR_THRESHOLD, fingerprint
 from newsflow.dedup.normalise import split_paragraphs, strip_dateline

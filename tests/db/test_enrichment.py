@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from newsflow.db import enrichment as enrichment_store
+from newsflow.db import models, store
+from newsflow.db.session import session_scope
+from newsflow.flows.enrich import enrich_batch, enrich_source, reenrich_batch, reenrich_stale
 from sqlalchemy import select, text, update
 
-from db import enrichment as enrichment_store
-from db import models, store
-from db.session import session_scope
-from flows.enrich import enrich_batch, enrich_source, reenrich_batch, reenrich_stale
 from newsflow import extract_article
 from newsflow.article import Article
 from newsflow.enrichment import Annotation, Context, default_enrichers, select_enrichers

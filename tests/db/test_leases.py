@@ -9,10 +9,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from newsflow.db import leases, models, store
+from newsflow.db.session import session_scope
 from sqlalchemy import update
 
-from db import leases, models, store
-from db.session import session_scope
 from newsflow.registry import load_registry
 from newsflow.runs import RunParameterError
 

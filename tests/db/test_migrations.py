@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from newsflow.db import migrate, models, store
+from newsflow.db.session import get_engine, session_scope
 from sqlalchemy import inspect, select
 
-from db import migrate, models, store
-from db.session import get_engine, session_scope
 from newsflow.article import Article
 from newsflow.registry import load_registry
 

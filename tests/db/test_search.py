@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from newsflow.db import migrate, models, search, store
+from newsflow.db.session import session_scope
 from sqlalchemy import delete, select, text
 
-from db import migrate, models, search, store
-from db.session import session_scope
 from newsflow.article import Article
 from newsflow.registry import load_registry
 

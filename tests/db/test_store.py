@@ -5,10 +5,10 @@ from __future__ import annotations
 import zlib
 from datetime import UTC, datetime, timedelta, timezone
 
+from newsflow.db import models, store
+from newsflow.db.session import session_scope
 from sqlalchemy import func, select, text
 
-from db import models, store
-from db.session import session_scope
 from newsflow.article import Article
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import load_registry

@@ -6,10 +6,10 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from newsflow.db import dedup, enrichment, models, revisits, store
+from newsflow.db.session import session_scope
 from sqlalchemy import insert, select, text, update
 
-from db import dedup, enrichment, models, revisits, store
-from db.session import session_scope
 from newsflow.article import Article
 from newsflow.registry import Revisit, load_registry
 

@@ -9,15 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from newsflow.db import migrate, models, search, store
+from newsflow.db.schema_doc import SCHEMA_DOC, render_schema_doc
+from newsflow.db.session import dispose_engines, get_engine, session_scope
+from newsflow.db.views import QUERIES, TYPES, VIEWS, table
 from sqlalchemy import create_engine, event, insert, inspect, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
-from db import migrate, models, search, store
-from db.schema_doc import SCHEMA_DOC, render_schema_doc
-from db.session import dispose_engines, get_engine, session_scope
-from db.views import QUERIES, TYPES, VIEWS, table
 from newsflow.registry import load_registry
 from newsflow.settings import REPO_ROOT, get_settings
 

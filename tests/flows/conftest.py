@@ -163,7 +163,7 @@ def _crawl_processes(database_url: str) -> list[int]:
         except OSError:  # gone meanwhile, or not ours
             continue
         if (
-            b"crawlers.run" in command
+            b"newsflow.crawlers.run" in command
             and f"NEWSFLOW_DATABASE_URL={database_url}".encode() in environ
         ):
             found.append(int(proc.name))

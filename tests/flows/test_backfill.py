@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from newsflow.db import models
+from newsflow.db.session import session_scope
+from newsflow.flows.ingest import ingest
 from sqlalchemy import func, select
-
-from db import models
-from db.session import session_scope
-from flows.ingest import ingest
 
 REFERENCE = Path(__file__).parents[1] / "fixtures/sites/sana/reference/backfill_2016-10.json"
 OCTOBER = json.loads(REFERENCE.read_text(encoding="utf-8"))
@@ -129,7 +128,8 @@ def test_killed_backfill_resumes_to_the_same_end_state(
 
 
 def _uninterrupted_state(replay, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
-    from db import migrate
+    from newsflow.db import migrate
+
     from newsflow.settings import get_settings
 
     url = f"sqlite:///{tmp_path / 'uninterrupted.sqlite3'}"

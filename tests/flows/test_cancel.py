@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from newsflow.crawlers.processes import group_alive
+from newsflow.crawlers.run import crawl_timeout
+from newsflow.db import models
+from newsflow.db.session import session_scope
+from newsflow.flows.ingest import ingest
 from sqlalchemy import select
 
-from crawlers.processes import group_alive
-from crawlers.run import crawl_timeout
-from db import models
-from db.session import session_scope
-from flows.ingest import ingest
 from newsflow.registry import AGENCIES_DIR
 from newsflow.runs import RunKind
 from newsflow.settings import get_settings
@@ -70,8 +70,8 @@ def _assert_stopped(url: str, groups: list[int], status: str) -> models.CrawlRun
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> Iterator[str]:
     """A migrated SQLite store of this test's own (the cancel on PostgreSQL: test_leases.py)."""
-    from db import migrate
-    from db.session import dispose_engines
+    from newsflow.db import migrate
+    from newsflow.db.session import dispose_engines
 
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     migrate.upgrade(url)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
+from newsflow.db import dedup as dedup_store
+from newsflow.db import models
+from newsflow.db.session import session_scope
+from newsflow.flows.ingest import ingest
+from newsflow.flows.reprocess import reprocess
 from sqlalchemy import delete, select
 
-from db import dedup as dedup_store
-from db import models
-from db.session import session_scope
-from flows.ingest import ingest
-from flows.reprocess import reprocess
 from newsflow.replay import ReplayServer, Route
 
 ORIGINAL = "https://tass.com/politics/1867543"

@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 import yaml
+from newsflow.db import models
+from newsflow.db.session import session_scope
+from newsflow.flows import runs
+from newsflow.flows.backfill import backfill
+from newsflow.flows.deployments import deployments, prefect_yaml
+from newsflow.flows.ingest import ingest
 from sqlalchemy import select
 
-from db import models
-from db.session import session_scope
-from flows import runs
-from flows.backfill import backfill
-from flows.deployments import deployments, prefect_yaml
-from flows.ingest import ingest
 from newsflow.registry import get_source
 from newsflow.runs import RunKind, RunParameterError
 
@@ -40,7 +40,7 @@ def test_one_scheduled_deployment_per_enabled_source_and_three_on_demand() -> No
     assert (sana.parameters, sana.concurrency_limit) == ({"source": "sana-en"}, 1)
     schedule = sana.schedules[0].schedule
     assert (schedule.cron, schedule.timezone) == ("*/30 * * * *", "Asia/Damascus")
-    assert sana.entrypoint == "flows.ingest.ingest"  # a module path: no code to pull
+    assert sana.entrypoint == "newsflow.flows.ingest.ingest"  # a module path: no code to pull
     assert {"backfill", "revisit", "reprocess"} <= set(found)
     assert not any(found[name].schedules for name in ("backfill", "revisit", "reprocess"))
 

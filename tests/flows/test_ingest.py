@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from newsflow.db import models
+from newsflow.db.session import session_scope
+from newsflow.flows.ingest import ingest, ingest_sources
 from sqlalchemy import select
-
-from db import models
-from db.session import session_scope
-from flows.ingest import ingest, ingest_sources
 
 SEED = "https://sana.sy/en/?p=92385"
 SEED_BODY_START = "Moscow, SANA – Kremlin spokesman Dmitry Peskov said"

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from newsflow.crawlers.processes import group_alive
+from newsflow.db import leases, models, store
+from newsflow.db.session import session_scope
+from newsflow.flows.ingest import ingest
 from sqlalchemy import select
 
-from crawlers.processes import group_alive
-from db import leases, models, store
-from db.session import session_scope
-from flows.ingest import ingest
 from newsflow.cli import main
 from newsflow.registry import load_registry
 from newsflow.settings import get_settings
@@ -146,7 +146,7 @@ def test_a_bare_crawl_refuses_a_busy_source(
     _, held = _hold(database_url, "sana-ar", flow_run_id="f0e1-flow")
     env = {"NEWSFLOW_DATABASE_URL": database_url, "NEWSFLOW_RUNS__BUSY_WAIT_SECONDS": "0"}
     done = subprocess.run(
-        [sys.executable, "-m", "crawlers.run", "--source", "sana-ar"],
+        [sys.executable, "-m", "newsflow.crawlers.run", "--source", "sana-ar"],
         env={**_clean_env(), **env},
         capture_output=True,
         text=True,

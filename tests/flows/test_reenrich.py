@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from newsflow.db import models
+from newsflow.db.session import session_scope
+from newsflow.flows.ingest import ingest
+from newsflow.flows.reenrich import reenrich
 from sqlalchemy import select, update
 
-from db import models
-from db.session import session_scope
-from flows.ingest import ingest
-from flows.reenrich import reenrich
 from newsflow.cli import main
 from newsflow.enrichment import default_enrichers
 from newsflow.enrichment.places import PlacesEnricher

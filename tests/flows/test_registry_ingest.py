@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from newsflow.db import models
+from newsflow.db.session import session_scope
+from newsflow.flows.ingest import ingest
 from sqlalchemy import select
 
-from db import models
-from db.session import session_scope
-from flows.ingest import ingest
 from newsflow.registry import load_registry
 
 SITES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"

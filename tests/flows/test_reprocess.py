@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from newsflow.db import models
+from newsflow.db.session import session_scope
+from newsflow.flows.ingest import ingest
+from newsflow.flows.reprocess import reprocess
 from sqlalchemy import select, update
-
-from db import models
-from db.session import session_scope
-from flows.ingest import ingest
-from flows.reprocess import reprocess
 
 SEED = "https://sana.sy/en/?p=92385"
 TITLE = "Russia: Kremlin waiting for US and European response to Belgian airstrikes in Aleppo"

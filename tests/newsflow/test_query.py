@@ -6,10 +6,10 @@ import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
+from newsflow.db import store
+from newsflow.db.session import session_scope
+from newsflow.db.views import DAILY_COUNTS, SOURCE_HEALTH
 
-from db import store
-from db.session import session_scope
-from db.views import DAILY_COUNTS, SOURCE_HEALTH
 from newsflow import query
 from newsflow.registry import load_registry
 
@@ -18,7 +18,7 @@ COPY = "https://tass.com/world/copy-of-sana-92385"
 
 
 def test_row_classes_have_the_view_columns() -> None:
-    from db.views import ARTICLE_VIEW
+    from newsflow.db.views import ARTICLE_VIEW
 
     for row, view in (
         (query.ArticleRow, ARTICLE_VIEW),
@@ -84,7 +84,7 @@ def test_search(seeded: dict[str, int]) -> None:
 
 
 def test_reads_another_database(seeded: dict[str, int], tmp_path) -> None:
-    from db import migrate
+    from newsflow.db import migrate
 
     other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
     migrate.upgrade(other)

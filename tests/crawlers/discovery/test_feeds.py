@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 
 import pytest
+from newsflow.crawlers.discovery.feeds import FeedError, parse_feed
 
-from crawlers.discovery.feeds import FeedError, parse_feed
 from newsflow.replay import SITES_DIR
 
 SANA = SITES_DIR / "sana"

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from newsflow.crawlers.discovery import Discovered
+from newsflow.crawlers.discovery.feeds import FeedError, ParsedFeed, parse_feed
+from newsflow.crawlers.discovery.listings import ParsedListing, parse_listing
+from newsflow.crawlers.discovery.sitemaps import ParsedSitemap, parse_sitemap, select_children
 
-from crawlers.discovery import Discovered
-from crawlers.discovery.feeds import FeedError, ParsedFeed, parse_feed
-from crawlers.discovery.listings import ParsedListing, parse_listing
-from crawlers.discovery.sitemaps import ParsedSitemap, parse_sitemap, select_children
 from newsflow.registry import get_source
 from newsflow.replay import SITES_DIR
 
@@ -236,9 +236,9 @@ def test_random_text_as_a_listing(text: str) -> None:
 
 BOMBS = """
 import gzip, resource, sys
-from crawlers.discovery.feeds import FeedError, parse_feed
-from crawlers.discovery.listings import parse_listing
-from crawlers.discovery.sitemaps import parse_sitemap
+from newsflow.crawlers.discovery.feeds import FeedError, parse_feed
+from newsflow.crawlers.discovery.listings import parse_listing
+from newsflow.crawlers.discovery.sitemaps import parse_sitemap
 from newsflow.registry import get_source
 
 bomb = {bomb!r}

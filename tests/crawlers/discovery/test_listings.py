@@ -6,8 +6,8 @@ import json
 from datetime import date
 
 import pytest
+from newsflow.crawlers.discovery.listings import parse_day, parse_listing
 
-from crawlers.discovery.listings import parse_day, parse_listing
 from newsflow.registry import get_source
 from newsflow.replay import SITES_DIR
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from crawlers.discovery.feeds import parse_feed
-from crawlers.discovery.sitemaps import parse_sitemap
+from newsflow.crawlers.discovery.feeds import parse_feed
+from newsflow.crawlers.discovery.sitemaps import parse_sitemap
 
 NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -6,7 +6,8 @@ import gzip
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from crawlers.discovery.sitemaps import parse_sitemap, select_children, sitemap_month
+from newsflow.crawlers.discovery.sitemaps import parse_sitemap, select_children, sitemap_month
+
 from newsflow.replay import SITES_DIR
 
 SANA = SITES_DIR / "sana"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from newsflow.crawlers.run import crawl_in_subprocess
+from newsflow.db import models
+from newsflow.db.session import session_scope
 from sqlalchemy import select
 
-from crawlers.run import crawl_in_subprocess
-from db import models
-from db.session import session_scope
 from newsflow.registry import REGISTRY_PATH_ENV
 
 from .conftest import ARABIC, ARABIC_TITLE, CHAIN_HOPS, LIMIT, SITE, FaultSite

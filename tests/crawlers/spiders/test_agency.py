@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsflow.db import models
+from newsflow.db.session import session_scope
 from sqlalchemy import select
 
-from db import models
-from db.session import session_scope
 from newsflow.replay import ReplayServer
 
 SEED = "https://sana.sy/en/?p=92385"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from newsflow.crawlers.spiders.plan import listing_urls, parse_day
 
-from crawlers.spiders.plan import listing_urls, parse_day
 from newsflow.registry import Listing
 
 

@@ -14,9 +14,9 @@ from urllib.error import URLError
 
 import pytest
 from click.testing import CliRunner
+from newsflow.db import migrate
+from newsflow.db.session import dispose_engines
 
-from db import migrate
-from db.session import dispose_engines
 from newsflow.cli import main
 from newsflow.cli.browse import metadata
 from newsflow.settings import get_settings
@@ -81,7 +81,7 @@ def test_search_page_finds_the_seed(seeded: dict[str, int], database_url: str) -
 
 
 def test_metadata_documents_every_view() -> None:
-    from db.views import VIEWS
+    from newsflow.db.views import VIEWS
 
     tables = metadata("newsflow")["databases"]["newsflow"]["tables"]
     assert sorted(tables) == sorted(v.name for v in VIEWS)

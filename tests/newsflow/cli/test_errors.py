@@ -18,10 +18,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
+from newsflow.db.session import dispose_engines
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from db.session import dispose_engines
 from newsflow.cli import main
 from newsflow.cli.errors import scrub
 from newsflow.cli.params import SourceListType, SourceType

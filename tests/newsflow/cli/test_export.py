@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from newsflow.db import store
+from newsflow.db.session import session_scope
 
-from db import store
-from db.session import session_scope
 from newsflow.article import Article
 from newsflow.cli import main
 from newsflow.registry import load_registry
@@ -125,9 +125,8 @@ def test_missing_directory_is_one_line(database_url: str, tmp_path: Path) -> Non
 
 
 def _view_count(url: str) -> int:
+    from newsflow.db.views import table
     from sqlalchemy import func, select
-
-    from db.views import table
 
     with session_scope(url) as session:
         return session.execute(select(func.count()).select_from(table("article_view"))).scalar_one()
@@ -135,8 +134,7 @@ def _view_count(url: str) -> int:
 
 def test_every_format_writes_the_views_rows(seeded: dict[str, int], tmp_path: Path) -> None:
     import pyarrow.parquet as pq
-
-    from db.views import ARTICLE_VIEW
+    from newsflow.db.views import ARTICLE_VIEW
 
     expected = _view_count(os.environ["NEWSFLOW_DATABASE_URL"])
     assert expected == len(seeded)

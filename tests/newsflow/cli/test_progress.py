@@ -6,9 +6,9 @@ import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from newsflow.db import store
+from newsflow.db.session import session_scope
 
-from db import store
-from db.session import session_scope
 from newsflow.article import Article
 from newsflow.cli.progress import ProgressWatcher, progress_bar
 from newsflow.registry import load_registry

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from click.testing import CliRunner
+from newsflow.db import store
+from newsflow.db.session import session_scope
 
-from db import store
-from db.session import session_scope
 from newsflow.cli import main
 from newsflow.registry import load_registry
 

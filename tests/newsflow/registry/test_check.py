@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from newsflow.flows.deployments import cron_of, scheduled
 
-from flows.deployments import cron_of, scheduled
 from newsflow.cli import main
 from newsflow.registry import AGENCIES_DIR, REGISTRY_PATH_ENV, get_source, load_registry
 

@@ -1,0 +1,1 @@
+"""Alembic revisions of the newsflow schema; shipped as newsflow.migrations."""
