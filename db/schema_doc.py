@@ -12,7 +12,7 @@ SCHEMA_DOC = REPO_ROOT / "docs" / "schema.md"
 
 _HEAD = """# Query contract: the views
 
-<!-- Generated from db/views.py by `python -m db.views`; do not edit by hand. -->
+<!-- Generated from db/views.py by `python -m newsflow.db.views`; do not edit by hand. -->
 
 Downstream programs read these views, never the tables: tables may change between releases,
 the views keep their columns (new columns may be added at the end). They exist on SQLite and
