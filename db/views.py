@@ -1,8 +1,8 @@
 """The query contract: every view downstream users read, column by column, in one place.
 
 Migrations create the views (their SQL is frozen there); this module describes them. The
-description generates ``docs/schema.md`` (``python -m newsflow.db.views``), gives SQLAlchemy tables for
-typed reads on both databases, and a test checks it against the real views' columns.
+description generates ``docs/schema.md`` (``python -m newsflow.db.views``), gives SQLAlchemy
+tables for typed reads on both databases, and a test checks it against the real views' columns.
 """
 
 from __future__ import annotations
