@@ -99,29 +99,26 @@ def replace_bands(session: Session, ids: Collection[int], bands: Sequence[dict[s
     copy_rows(session, _BANDS, bands)
 
 
-def owners_of(session: Session, keys: Iterable[int]) -> dict[int, list[int]]:
-    """Key → ids of the articles holding it: one indexed query for a whole batch's keys."""
+def owners_of(
+    session: Session, keys: Iterable[int], limit: int | None = None
+) -> dict[int, list[int]]:
+    """Key → ids of the articles holding it: one indexed query for a whole batch's keys.
+
+    With ``limit``, keys held by more articles are left out (counted in the same pass).
+    """
     owners: dict[int, list[int]] = defaultdict(list)
     band = models.ArticleBand
     wanted = sorted(set(keys))
-    if wanted:
-        for article_id, key in session.execute(
-            select(band.article_id, band.key).where(one_of(session, band.key, wanted))
-        ):
-            owners[key].append(article_id)
-    return owners
-
-
-def rare_keys(session: Session, keys: Iterable[int], limit: int) -> set[int]:
-    """The keys held by at most ``limit`` articles (counted on the index, no rows read)."""
-    band = models.ArticleBand
-    wanted = sorted(set(keys))
     if not wanted:
-        return set()
-    counts = session.execute(
-        select(band.key, func.count()).where(one_of(session, band.key, wanted)).group_by(band.key)
-    )
-    return {key for key, count in counts if count <= limit}
+        return owners
+    found = select(band.article_id, band.key).where(one_of(session, band.key, wanted))
+    if limit is not None:
+        counted = found.add_columns(func.count().over(partition_by=band.key).label("n"))
+        inner = counted.subquery()
+        found = select(inner.c.article_id, inner.c.key).where(inner.c.n <= limit)
+    for article_id, key in session.execute(found):
+        owners[key].append(article_id)
+    return owners
 
 
 def same_hash(session: Session, hashes: Iterable[str]) -> dict[str, list[int]]:

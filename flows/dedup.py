@@ -217,8 +217,8 @@ def _shared_terms(
         for f in originals
         if f.published_at is not None
     }
-    rare = store.rare_keys(session, (k for keys in lookups.values() for k in keys), COMMON_TERM)
-    owners = store.owners_of(session, rare)
+    wanted = (k for keys in lookups.values() for k in keys)
+    owners = store.owners_of(session, wanted, limit=COMMON_TERM)
     shared: dict[int, dict[int, int]] = {}
     for article_id, keys in lookups.items():
         matched: dict[int, set[int]] = defaultdict(set)
