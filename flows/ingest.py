@@ -14,6 +14,7 @@ from newsflow.crawlers.run import crawl_in_subprocess, crawl_timeout
 from newsflow.db import queries, store
 from newsflow.db.coverage import refresh_coverage
 from newsflow.db.migrate import require_current
+from newsflow.db.revisits import due_ids
 from newsflow.db.session import session_scope
 from newsflow.flows import runs
 from newsflow.flows.dedup import deduplicate_source
@@ -54,6 +55,27 @@ def crawl(
         on_progress=logger.info,
         stop=runs.lost(run_id),
     )
+
+
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
+def revisit(source_id: str, run_id: int, base_url: str | None) -> int:
+    """Fetch the source's recent articles again (conditional GET) for edits and removals.
+
+    Returns how many were due (registry ``[revisit]`` policy); none due starts no crawl.
+    """
+    with session_scope() as session:
+        due = len(due_ids(session, source_id, get_source(source_id).revisit))
+    if due:
+        crawl_in_subprocess(
+            source_id,
+            run_id,
+            env={"NEWSFLOW_BASE_URL": base_url} if base_url else None,
+            timeout=crawl_timeout(source_id),
+            on_progress=get_run_logger().info,
+            mode="revisit",
+            stop=runs.lost(run_id),
+        )
+    return due
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
@@ -126,6 +148,7 @@ def ingest(
     run_id = open_run(source, kind, since, until)
     try:
         crawl(source, run_id, since, until, base_url)
+        revisit(source, run_id, base_url)
         dedup_counts = deduplicate(source)
         enrich_counts = enrich(source, run_id)
         update_coverage(source, run_id, since, until)

@@ -13,8 +13,10 @@ from newsflow.cli.db import db_group
 from newsflow.cli.errors import ReportingGroup
 from newsflow.cli.evaluation import eval_command
 from newsflow.cli.export import export_command
+from newsflow.cli.history import history_command
 from newsflow.cli.ingest import demo_command, ingest_command, replay_command
 from newsflow.cli.reenrich import reenrich_command
+from newsflow.cli.revisit import revisit_command
 from newsflow.cli.runs import runs_command
 from newsflow.cli.schedule import deploy_command, reprocess_command, serve_command
 from newsflow.cli.search import search_command
@@ -58,6 +60,8 @@ main.add_command(deploy_command)
 main.add_command(runs_command)
 main.add_command(reprocess_command)
 main.add_command(reenrich_command)
+main.add_command(revisit_command)
+main.add_command(history_command)
 main.add_command(export_command)
 main.add_command(search_command)
 main.add_command(browse_command)

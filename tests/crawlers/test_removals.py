@@ -6,11 +6,13 @@ import pytest
 from newsflow.crawlers.removals import (
     RemovalReason,
     is_front_page,
+    page_removal,
     redirect_removal,
     status_removal,
 )
 
 from newsflow.registry import get_source
+from newsflow.replay import load_routes
 
 SANA, TASS = get_source("sana-en"), get_source("tass-en")
 ARTICLE = "https://sana.sy/en/?p=92385"
@@ -54,3 +56,14 @@ def test_redirects() -> None:
     assert redirect_removal(ARTICLE, home, SANA, LISTING_HTML) is RemovalReason.REDIRECT_HOME
     assert redirect_removal(ARTICLE, listing, SANA, LISTING_HTML) == "redirect_listing"
     assert redirect_removal(ARTICLE, listing, SANA) == "redirect_listing"  # a 404 listing
+
+
+def test_a_page_saying_not_found_is_a_removal_and_an_article_is_not() -> None:
+    soft_404 = (
+        "<html><head><title>Page not found - SANA</title></head><body>"
+        "<h1>Oops! That page can’t be found.</h1>"
+        "<p>It looks like nothing was found at this location.</p></body></html>"
+    )
+    assert page_removal(soft_404, ARTICLE) is RemovalReason.NOT_FOUND
+    article = load_routes()[ARTICLE].body.decode()
+    assert page_removal(article, ARTICLE) is None
