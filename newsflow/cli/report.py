@@ -13,6 +13,7 @@ SUMMARY_COLUMNS = (
     ("updated", "articles_updated"),
     ("unchanged", "articles_unchanged"),
     ("known", "skipped_known"),
+    ("removed", "removed"),  # found gone by a revisit ("updated" counts its new versions too)
     ("failed", "articles_failed"),
     ("failures", "failures_recorded"),
 )
