@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsflow.db import models
 from newsflow.db.dialect import insert_for
-from sqlalchemy import Exists, exists, or_, select
+from sqlalchemy import Exists, exists, select
 from sqlalchemy.orm import Session
 
 
@@ -102,32 +103,49 @@ def _stored_per_day(
 def _missing_per_day(
     session: Session, source_id: str, since: date, until: date
 ) -> tuple[Counter[date], Counter[date]]:
-    """Per listing day: discovered URLs not (yet) stored, and how many of those failed."""
-    found, page = models.Discovery, models.Page
-    failure = models.Failure
+    """Per listing day: discovered URLs not (yet) stored, and how many of those failed.
 
-    def failed(*stages: str) -> Exists:
-        return exists().where(
-            failure.source_id == found.source_id,
-            failure.url == found.url,
-            failure.stage.in_(stages),
-        )
-
-    is_article = exists().where(
-        models.Article.source_id == found.source_id, models.Article.url == found.url
-    )
-    was_fetched = exists().where(
-        page.source_id == found.source_id,
-        page.kind == "article",
-        or_(page.url == found.url, page.final_url == found.url),
-    )
+    Every check is one index lookup per discovery of the window (articles by source and URL,
+    pages by URL and by final URL apart, failures by source and URL), so the cost follows the
+    window, never the store: an OR of the two page columns would be one subplan reading all
+    of the source's pages.
+    """
+    found = models.Discovery
     rows = session.execute(
-        select(found.listed_on, failed("fetch", "extract", "store")).where(
+        select(found.listed_on, _failed(found, "fetch", "extract", "store")).where(
             found.source_id == source_id,
             found.listed_on.between(since, until),
-            ~is_article,
-            ~(was_fetched & ~failed("extract")),
+            ~_is_article(found),
+            ~(
+                (_fetched_at(found, models.Page.url) | _fetched_at(found, models.Page.final_url))
+                & ~_failed(found, "extract")
+            ),
         )
     ).all()
     missing = Counter(day for day, _ in rows if day is not None)
     return missing, Counter(day for day, has_failed in rows if day is not None and has_failed)
+
+
+def _failed(found: type[models.Discovery], *stages: str) -> Exists:
+    failure = models.Failure
+    return exists().where(
+        failure.source_id == found.source_id, failure.url == found.url, failure.stage.in_(stages)
+    )
+
+
+def _is_article(found: type[models.Discovery]) -> Exists:
+    article = models.Article
+    return exists().where(article.source_id == found.source_id, article.url == found.url)
+
+
+def _fetched_at(found: type[models.Discovery], column: Any) -> Exists:
+    """An article page was requested at (``pages.url``) or redirected to (``final_url``) it.
+
+    The source is compared as an expression no index serves (``source_id || ''``): SQLite,
+    which keeps no statistics unless asked, would otherwise pick the source's index and read
+    every page of the source for each URL, where the URL's own index finds one row.
+    """
+    page = models.Page
+    return exists().where(
+        column == found.url, page.source_id.concat("") == found.source_id, page.kind == "article"
+    )

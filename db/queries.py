@@ -26,15 +26,38 @@ def run_counts(session: Session, run_id: int) -> dict[str, int]:
 def newest_articles(
     session: Session, source_ids: list[str], limit: int = 10
 ) -> list[models.Article]:
-    """The most recently published articles of these sources."""
-    return list(
-        session.execute(
-            select(models.Article)
-            .where(models.Article.source_id.in_(source_ids))
-            .order_by(models.Article.published_at.desc().nulls_last(), models.Article.id.desc())
+    """The most recently published articles of these sources; undated ones come last.
+
+    Each source is read newest first along its (source_id, published_at) index and the few
+    rows merged here: a sort of every article of the sources, or PostgreSQL's NULLS LAST
+    (which that index cannot give), would read the whole store.
+    """
+    article = models.Article
+    found: list[models.Article] = []
+    for source_id in dict.fromkeys(source_ids):
+        found += session.execute(
+            select(article)
+            .where(article.source_id == source_id, article.published_at.is_not(None))
+            .order_by(article.published_at.desc(), article.id.desc())
             .limit(limit)
         ).scalars()
-    )
+    found.sort(key=lambda a: (a.published_at, a.id), reverse=True)
+    if len(found) < limit:
+        found += _newest_undated(session, source_ids, limit - len(found))
+    return found[:limit]
+
+
+def _newest_undated(session: Session, source_ids: list[str], limit: int) -> list[models.Article]:
+    article = models.Article
+    undated: list[models.Article] = []
+    for source_id in dict.fromkeys(source_ids):
+        undated += session.execute(
+            select(article)
+            .where(article.source_id == source_id, article.published_at.is_(None))
+            .order_by(article.id.desc())
+            .limit(limit)
+        ).scalars()
+    return sorted(undated, key=lambda a: a.id, reverse=True)[:limit]
 
 
 def run_failures(session: Session, run_id: int, limit: int = 20) -> list[models.Failure]:
@@ -79,12 +102,16 @@ def source_status(session: Session) -> list[dict[str, Any]]:
 
 
 def recent_provenance(session: Session, source_id: str, limit: int = 500) -> list[dict[str, Any]]:
-    """Field provenance of the source's most recently seen articles."""
+    """Field provenance of the source's most recently stored articles (by first seen).
+
+    Read along the (source_id, first_seen_at) index: the newest ``limit`` rows, not a sort of
+    the source's whole history.
+    """
     return list(
         session.execute(
             select(models.Article.provenance)
             .where(models.Article.source_id == source_id)
-            .order_by(models.Article.last_seen_at.desc())
+            .order_by(models.Article.first_seen_at.desc())
             .limit(limit)
         ).scalars()
     )

@@ -34,8 +34,10 @@ class ProgressWatcher:
         self._started = datetime.now(UTC)
         self._baseline: tuple[int, float] | None = None  # settled, at elapsed seconds
         self._redraw = sys.stderr.isatty()  # a terminal gets one line redrawn, a log one per tick
+        self._first_new = 0  # the id the first URL found while we watch gets (or a later one)
 
     def __enter__(self) -> ProgressWatcher:
+        self._first_new = _next_discovery_id()
         self._thread.start()
         return self
 
@@ -71,9 +73,10 @@ class ProgressWatcher:
                 failure.source_id == self.source,
                 failure.occurred_at >= self._started,
             )
-            listed = _count(
-                session, found, found.source_id == self.source, found.discovered_at >= self._started
-            )
+            # Found while we watch: a range of the primary key, not every discovery of the
+            # source (``|| ''`` keeps SQLite, which has no statistics, off the source's index).
+            new = (found.id >= self._first_new, found.source_id.concat("") == self.source)
+            listed = _count(session, found, *new)
             total, settled = self._window(session)
         elapsed = (datetime.now(UTC) - self._started).total_seconds()
         if self._baseline is None:  # the rate counts what settles while we watch
@@ -112,6 +115,15 @@ def _duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m{seconds % 60:02d}s"
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def _next_discovery_id() -> int:
+    """The id the next discovery will get at the least (0 when there is no table yet)."""
+    try:
+        with session_scope() as session:
+            return (session.execute(select(func.max(models.Discovery.id))).scalar() or 0) + 1
+    except Exception:  # the schema may not exist yet: every discovery is new, then
+        return 0
 
 
 def _count(session: Session, model: type[models.Base], *where: ColumnElement[bool]) -> int:

@@ -179,3 +179,23 @@ def test_a_run_follows_a_cut_one_after_a_kill_or_within_a_retried_crawl(
         store.save_page(session, fourth, "sana-en", page)
         assert store.follows_cut_run(session, "sana-en", fourth)  # its crawl is being retried
     assert second > first
+
+
+def test_discoveries_are_recorded_in_one_statement_and_keep_the_first_date(
+    database_url: str,
+) -> None:
+    run_id = _prepare(database_url)
+    day, later = datetime(2016, 10, 19).date(), datetime(2016, 10, 20).date()
+    many = [(f"https://sana.sy/en/?p={n}", day, "sitemap") for n in range(2500)]
+    twice = "https://sana.sy/en/?p=1"
+    with session_scope(database_url) as session:
+        # Named undated by a feed, then dated twice in the same call: one row, the first date.
+        found = [(twice, None, "feed"), *many, (twice, later, "listing")]
+        assert store.record_discoveries(session, run_id, "sana-en", found) == 2500
+    with session_scope(database_url) as session:
+        store.record_discoveries(session, run_id, "sana-en", [(twice, later, "listing")])
+        rows = session.execute(select(models.Discovery)).scalars().all()
+        first = session.execute(
+            select(models.Discovery).where(models.Discovery.url == twice)
+        ).scalar_one()
+    assert len(rows) == 2500 and (first.listed_on, first.via) == (day, "feed")
