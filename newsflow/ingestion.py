@@ -8,6 +8,7 @@ from typing import Any
 from newsflow.article import Article
 from newsflow.canonical import canonical_url
 from newsflow.extraction import extract_article
+from newsflow.extraction.pages import parse_html
 from newsflow.page import FetchedPage
 from newsflow.registry import Source
 
@@ -21,7 +22,9 @@ def article_from_page(
     (the canonical URL) however often and from wherever its page is re-read.
     """
     html = page.text
-    article = extract_article(html, canonical_url(html, page.final_url, source), source.id)
+    root = parse_html(html)  # parsed once: the canonical link is read before extraction
+    url = canonical_url(root, page.final_url, source)
+    article = extract_article(html, url, source.id, root=root)
     return None if article is None else _completed(article, source, listed_at)
 
 

@@ -62,10 +62,16 @@ class _Page:
         return self.by_rule.rules
 
 
-def extract_article(html: str, url: str | None, source: str | None = None) -> Article | None:
-    """Extract the article on a page, or None when the page is not an article."""
+def extract_article(
+    html: str, url: str | None, source: str | None = None, root: HtmlElement | None = None
+) -> Article | None:
+    """Extract the article on a page, or None when the page is not an article.
+
+    ``root``: the page already parsed with ``parse_html``, so it is not parsed twice; the
+    stages change it (furniture is dropped), so it is not to be read afterwards.
+    """
     agency = get_source(source) if source else None
-    root = parse_html(html)
+    root = parse_html(html) if root is None else root
     kind = classify_tree(root, url) if root is not None else PageKind.OTHER
     # A page of no known kind may still hold an article the classifier missed: the body
     # stage then keeps it only if trafilatura finds substantial prose on it.
