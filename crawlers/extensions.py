@@ -36,6 +36,9 @@ COUNTS = (
     "versions_new",
     "removed",
     "restored",
+    # Milliseconds the crawl spent extracting and storing (the rest is fetching and discovery).
+    "extract_ms",
+    "store_ms",
 )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from newsflow.crawlers.batch import DeferredStats, ItemBatch, Pending
 from newsflow.crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
 from newsflow.crawlers.queue import worth_retrying
 from newsflow.crawlers.removals import page_removal
@@ -41,13 +43,20 @@ _REJECTION_COUNTS = {
 
 
 class StorePipeline:
-    """One transaction per item: the raw page plus its article, or the reason it is none."""
+    """Items stored in batches (crawlers/batch.py): each article page with its article, or the
+    reason it is none, and the queued URLs it settles, in one transaction per batch."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.database_url: str | None = crawler.settings.get("NEWSFLOW_DATABASE_URL")
+        settings = crawler.settings
+        self.database_url: str | None = settings.get("NEWSFLOW_DATABASE_URL")
         self.own_run: StandaloneRun | None = None
+        self.batch = ItemBatch(
+            self._write_batch,
+            settings.getint("NEWSFLOW_STORE_BATCH", 50),
+            settings.getfloat("NEWSFLOW_STORE_BATCH_SECONDS", 1.0),
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -91,7 +100,8 @@ class StorePipeline:
         self.crawler.signals.connect(self._close_own_run, signal=signals.spider_closed)
 
     def close_spider(self) -> None:
-        """Nothing to do here: an own run is closed once Scrapy gives the finish reason."""
+        """Write what is still pending; an own run is closed once Scrapy gives the reason."""
+        self.batch.flush()
 
     def _close_own_run(self, spider: Any, reason: str) -> None:
         from newsflow.crawlers.extensions import run_counts
@@ -108,16 +118,63 @@ class StorePipeline:
 
         reactor.callFromThread(close)  # type: ignore[attr-defined]
 
-    def process_item(self, item: Any) -> Any:
-        """Store the item; only extracted articles travel on (e.g. to ``-o items.jsonl``)."""
+    async def process_item(self, item: Any) -> Any:
+        """Store the item with its batch; only extracted articles travel on (``-o x.jsonl``).
+
+        An article page is extracted now, while its batch fills; it is written with the batch.
+        """
+        extracted = None
+        if isinstance(item, PageItem) and item.kind == PageKind.ARTICLE:
+            started = time.perf_counter()
+            extracted = self._extract(item.page, item.listed_at)
+            self.stats.inc_value("newsflow/extract_ms", _ms_since(started))
+        return await self.batch.add(item, extracted)
+
+    def _write_batch(self, batch: list[Pending]) -> None:
+        """The batch in one transaction; after a database error, each item in its own."""
+        started = time.perf_counter()
         try:
-            if isinstance(item, PageItem) and item.kind == PageKind.ARTICLE:
-                return self._article(item)
+            self._write(batch)
+        except Exception as exc:  # a database error, or one item's write raised
+            if len(batch) > 1:
+                log.warning("a batch of %d items failed (%s); storing one by one", len(batch), exc)
+                for entry in batch:
+                    self._write_batch([entry])
+            elif isinstance(exc, SQLAlchemyError):
+                self._resolve(batch[0], self._store_failed(_url(batch[0].item), exc))
+            else:  # Scrapy reports it against the item, as it did before batches
+                self._resolve(batch[0], exc)
+        finally:
+            self.stats.inc_value("newsflow/store_ms", _ms_since(started))
+
+    def _write(self, batch: list[Pending]) -> None:
+        """Write every item; counts and outcomes are given out only once it all committed."""
+        crawl_stats, held = self.stats, DeferredStats()
+        self.stats = held  # type: ignore[assignment]
+        try:
             with session_scope(self.database_url) as session:
-                self._bookkeeping(session, item)
-        except SQLAlchemyError as exc:
-            self._store_failed(getattr(item, "url", "?"), exc)
-        raise DropItem(f"stored {type(item).__name__} {getattr(item, 'url', '')}", "DEBUG")
+                outcomes = [self._written(session, entry) for entry in batch]
+        finally:
+            self.stats = crawl_stats
+        held.apply(crawl_stats)
+        for entry, outcome in zip(batch, outcomes, strict=True):
+            self._resolve(entry, outcome)
+
+    def _written(self, session: Session, entry: Pending) -> Any:
+        """One item written in the batch's session: its result, or the DropItem it ends with."""
+        item = entry.item
+        if isinstance(item, PageItem) and item.kind == PageKind.ARTICLE:
+            return self._article(session, item, *entry.extracted)
+        self._bookkeeping(session, item)
+        return DropItem(f"stored {type(item).__name__} {_url(item)}", "DEBUG")
+
+    @staticmethod
+    def _resolve(entry: Pending, outcome: Any) -> None:
+        assert entry.outcome is not None
+        if isinstance(outcome, BaseException):
+            entry.outcome.set_exception(outcome)
+        else:
+            entry.outcome.set_result(outcome)
 
     def _bookkeeping(self, session: Session, item: Any) -> None:
         run_id, source_id = self.spider.run_id, self.spider.source.id
@@ -180,25 +237,25 @@ class StorePipeline:
         urls = [url, article.url if article else url]
         store.settle_discoveries(session, self.spider.source.id, urls)
 
-    def _article(self, item: PageItem) -> dict[str, Any]:
+    def _article(
+        self, session: Session, item: PageItem, article: Article | None, problem: str | None
+    ) -> dict[str, Any] | DropItem:
         page = item.page
-        article, problem = self._extract(page, item.listed_at)
         source_id = self.spider.source.id
-        with session_scope(self.database_url) as session:
-            page_id = store.save_page(session, self.spider.run_id, source_id, page)
-            self.stats.inc_value("newsflow/pages_fetched")
-            if article is None:
-                self._reject(session, page, problem or "not an article")
-                self._revisit_rejected(session, item)
-            else:
-                self._found_again(session, item)
-                outcome = store.save_article(session, article, page_id, page.fetched_at)
-            # In the same transaction: a listed URL leaves the queue only once its outcome is
-            # stored, under each address it was listed at (asked, redirected to, canonical).
-            urls = (page.url, page.final_url, article.url if article else None)
-            store.settle_discoveries(session, source_id, [u for u in urls if u])
-        if article is None:  # raised after the commit: the page and the reason stay stored
-            raise DropItem(f"{page.url}: {problem}", "INFO")
+        page_id = store.save_page(session, self.spider.run_id, source_id, page)
+        self.stats.inc_value("newsflow/pages_fetched")
+        if article is None:
+            self._reject(session, page, problem or "not an article")
+            self._revisit_rejected(session, item)
+        else:
+            self._found_again(session, item)
+            outcome = store.save_article(session, article, page_id, page.fetched_at)
+        # In the same transaction: a listed URL leaves the queue only once its outcome is
+        # stored, under each address it was listed at (asked, redirected to, canonical).
+        urls = (page.url, page.final_url, article.url if article else None)
+        store.settle_discoveries(session, source_id, [u for u in urls if u])
+        if article is None:  # raised once the batch committed: the page and reason are stored
+            return DropItem(f"{page.url}: {problem}", "INFO")
         self.stats.inc_value(f"newsflow/articles_{outcome}")
         self.stats.inc_value("newsflow/versions_new", outcome == store.Outcome.UPDATED)
         return {**article.to_dict(), "outcome": str(outcome), "fetched_url": page.url}
@@ -252,7 +309,7 @@ class StorePipeline:
             code=code,
         )
 
-    def _store_failed(self, url: str, exc: SQLAlchemyError) -> None:
+    def _store_failed(self, url: str, exc: SQLAlchemyError) -> DropItem:
         """A store error is logged, counted, recorded when possible, never silent."""
         log.error("could not store %s: %s", url, exc)
         self.stats.inc_value("newsflow/store_errors")
@@ -272,7 +329,15 @@ class StorePipeline:
         except SQLAlchemyError:
             log.critical("database unreachable; closing the crawl")
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="database_error"))
-        raise DropItem(f"not stored: {url}: {type(exc).__name__}", "ERROR") from exc
+        return DropItem(f"not stored: {url}: {type(exc).__name__}", "ERROR")
+
+
+def _url(item: Any) -> str:
+    return str(getattr(item, "url", "?"))
+
+
+def _ms_since(started: float) -> int:
+    return round(1000 * (time.perf_counter() - started))
 
 
 def _aware(value: str | None) -> datetime | None:

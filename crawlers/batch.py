@@ -1,0 +1,82 @@
+"""Items stored in batches: one transaction for several items instead of one each.
+
+A transaction's fixed cost (a commit is a disk sync) used to be paid per article. The pipeline
+now hands each item to an ``ItemBatch`` and awaits its outcome; the batch is written in one
+transaction once it holds ``size`` items or its oldest item has waited ``seconds``, whichever
+comes first, and at the end of the crawl. What vouches for work still commits with it: each
+article settles its queued URLs in the transaction that stores it, so a kill loses at most the
+batch in hand, whose URLs stay queued for the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Pending:
+    """One item waiting for its batch: what to write, and the outcome its caller awaits."""
+
+    item: Any
+    extracted: Any  # what was worked out before the write (an article page's extraction)
+    outcome: asyncio.Future[Any] | None = None
+
+
+class ItemBatch:
+    """Collects items and writes them together with ``write(list[Pending])``.
+
+    ``write`` resolves every pending outcome (a result, or an exception such as DropItem).
+    """
+
+    def __init__(
+        self, write: Callable[[list[Pending]], None], size: int = 50, seconds: float = 1.0
+    ) -> None:
+        self.write, self.size, self.seconds = write, max(1, size), seconds
+        self.pending: list[Pending] = []
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def add(self, item: Any, extracted: Any = None) -> Any:
+        """Queue an item; returns (or raises) its outcome once its batch is written."""
+        loop = asyncio.get_running_loop()
+        entry = Pending(item, extracted, loop.create_future())
+        self.pending.append(entry)
+        if len(self.pending) >= self.size:
+            self.flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.seconds, self.flush)
+        assert entry.outcome is not None
+        return await entry.outcome
+
+    def flush(self) -> None:
+        """Write what is pending now (called by size, by time, and when the crawl ends)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        try:
+            self.write(batch)
+        finally:  # an outcome nobody resolves would hold the crawl open for ever
+            for entry in batch:
+                if entry.outcome is not None and not entry.outcome.done():
+                    entry.outcome.set_exception(RuntimeError("item left unwritten"))
+
+
+@dataclass
+class DeferredStats:
+    """Stat increments held back until the transaction they describe has committed."""
+
+    increments: list[tuple[str, int]] = field(default_factory=list)
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        """Remember an increment (the stats collector's signature)."""
+        self.increments.append((key, count))
+
+    def apply(self, stats: Any) -> None:
+        """Add the remembered increments to the crawl's stats."""
+        for key, count in self.increments:
+            stats.inc_value(key, count)
