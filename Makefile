@@ -36,7 +36,12 @@ soak: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
 	NEWSFLOW_SOAK=1 $(BIN)/pytest -m soak
 
+# The whole pipeline against the machine's limit (python -m benchmarks: a table and
+# bench/results/latest.json; BENCH_ARGS="--articles 1000" for a quick run), then the
+# pytest-benchmark files.
 bench: $(STAMP)
+	mkdir -p $(PREFECT_HOME)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 	$(BIN)/pytest benchmarks --benchmark-only
 
 eval: $(STAMP)

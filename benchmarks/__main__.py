@@ -1,0 +1,173 @@
+"""`python -m benchmarks`: the whole pipeline measured against the machine's own limit.
+
+Generates the bench site, serves it on 127.0.0.1, and measures in one run: the extraction
+limit, a backfill end to end through the ingest flow (SQLite, then PostgreSQL), re-processing
+from stored pages, an idle scheduled poll, peak memory at several site sizes, and how per-run
+costs grow with the store. Prints a table and writes bench/results/latest.json.
+Example: python -m benchmarks --articles 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import report
+from benchmarks.databases import bench_store, postgres_available
+from benchmarks.growth import build_store, per_run_costs
+from benchmarks.limit import extraction_limit
+from benchmarks.pipeline import TimedReplay, backfill, driver_env, idle_poll, reprocess
+from benchmarks.site import BenchSite, build_site, write_registry
+from newsflow.registry import REGISTRY_PATH_ENV
+from newsflow.settings import REPO_ROOT
+
+PHASES = ("limit", "end_to_end", "reprocess", "idle_poll", "memory", "growth")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options; the defaults are what `make bench` runs."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--articles", type=int, default=5000, help="site size (default 5000)")
+    parser.add_argument("--growth", default="10000,100000", help="stored sizes, comma-separated")
+    parser.add_argument("--growth-1m", action="store_true", help="also 1,000,000 stored (slow)")
+    parser.add_argument("--memory", default="1000", help="more site sizes for peak memory")
+    parser.add_argument("--memory-20k", action="store_true", help="also a 20,000-article site")
+    parser.add_argument("--only", default=",".join(PHASES), help="phases to run")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results" / "latest.json")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen phases, print the table, write the JSON."""
+    args = parse(argv)
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
+    os.environ[REGISTRY_PATH_ENV] = str(write_registry(work / "registry"))
+    kinds = ["sqlite"] + ([] if args.no_postgres or not postgres_available() else ["postgresql"])
+    only = set(args.only.split(","))
+    results: dict[str, Any] = {"machine": report.machine(), "settings": _settings(args, kinds)}
+    try:
+        site = build_site(args.articles)
+        replay = TimedReplay(site.routes)
+        with replay:
+            if "limit" in only:
+                results["limit"] = extraction_limit(site.pages())
+            _pipeline(results, site, replay, work, kinds, only)
+        if "memory" in only:
+            results["memory"] = _memory(results, args, work)
+        if "growth" in only:
+            results["growth"] = {kind: _growth(kind, work, _growth_sizes(args)) for kind in kinds}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["duration_s"] = time.perf_counter() - started
+    print(report.table(results))
+    report.write(results, args.out)
+    print(f"written to {args.out}")
+    return 0
+
+
+def _settings(args: argparse.Namespace, kinds: list[str]) -> dict[str, Any]:
+    return {
+        "articles": args.articles,
+        "databases": kinds,
+        "growth_sizes": _growth_sizes(args),
+        "memory_sizes": _memory_sizes(args),
+        "crawl_delay": 0,
+    }
+
+
+def _growth_sizes(args: argparse.Namespace) -> list[int]:
+    sizes = [int(s) for s in args.growth.split(",") if s]
+    return sorted(set(sizes + ([1_000_000] if args.growth_1m else [])))
+
+
+def _memory_sizes(args: argparse.Namespace) -> list[int]:
+    sizes = [int(s) for s in args.memory.split(",") if s] + [args.articles]
+    return sorted(set(sizes + ([20_000] if args.memory_20k else [])))
+
+
+def _pipeline(
+    results: dict[str, Any],
+    site: BenchSite,
+    replay: TimedReplay,
+    work: Path,
+    kinds: list[str],
+    only: set[str],
+) -> None:
+    """End to end on each store; re-process and the idle poll on SQLite's, after it."""
+    limit = results.get("limit")
+    for kind in kinds if "end_to_end" in only else []:
+        with bench_store(kind, work, f"e2e_{kind}") as url:
+            env = driver_env(url, Path(os.environ[REGISTRY_PATH_ENV]), work / kind)
+            run = backfill(site, replay, env)
+            results.setdefault("end_to_end", {})[kind] = _with_ratios(run, limit)
+            if kind != "sqlite":
+                continue
+            if "reprocess" in only:
+                again = reprocess(site, env)
+                results.setdefault("reprocess", {})[kind] = _with_ratios(again, limit)
+            if "idle_poll" in only:
+                poll = idle_poll(site, replay, env)
+                fixed = poll["fixed"]["flow_process_start_s"]
+                results["idle_poll"] = {**poll, "serve_wall_s": poll["wall_s_per_source"] + fixed}
+
+
+def _with_ratios(run: dict[str, Any], limit: dict[str, Any] | None) -> dict[str, Any]:
+    if not limit:
+        return run
+    return {
+        **run,
+        "ratio_to_limit": run["articles_per_s"] / limit["articles_per_s"],
+        # Per core: the limit's CPU cost per article against the pipeline's, all processes.
+        "cpu_ratio_to_limit": limit["cpu_ms_per_article"] / run["cpu_ms_per_article"],
+    }
+
+
+def _memory(results: dict[str, Any], args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Peak RSS of a whole backfill (SQLite) at each site size; the default size's is reused."""
+    memory: dict[str, Any] = {}
+    for size in _memory_sizes(args):
+        done = results.get("end_to_end", {}).get("sqlite")
+        if size == args.articles and done:
+            memory[str(size)] = _peaks(done)
+            continue
+        site = build_site(size)
+        replay = TimedReplay(site.routes)
+        with replay, bench_store("sqlite", work, f"mem{size}") as url:
+            env = driver_env(url, Path(os.environ[REGISTRY_PATH_ENV]), work / f"mem{size}")
+            memory[str(size)] = _peaks(backfill(site, replay, env))
+    sizes = sorted(memory, key=int)
+    memory["growth_ratio"] = memory[sizes[-1]]["peak_rss_mb"] / memory[sizes[0]]["peak_rss_mb"]
+    return memory
+
+
+def _peaks(run: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "peak_rss_mb": run["peak_rss_mb"],
+        "peak_rss_by_process_mb": run["peak_rss_by_process_mb"],
+    }
+
+
+def _growth(kind: str, work: Path, sizes: list[int]) -> dict[str, Any]:
+    """One store grown through ``sizes``; the per-run costs at each, and last over first."""
+    growth: dict[str, Any] = {}
+    with bench_store(kind, work, "growth") as url:
+        stored = 0
+        for size in sizes:
+            build_store(url, size, stored)
+            stored = size
+            growth[str(size)] = per_run_costs(url, size)
+    first, last = growth[str(sizes[0])], growth[str(sizes[-1])]
+    growth["growth_ratio"] = {name: last[name] / max(first[name], 0.01) for name in first}
+    return growth
+
+
+if __name__ == "__main__":
+    sys.exit(main())

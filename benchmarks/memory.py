@@ -1,0 +1,99 @@
+"""Peak memory of a process tree (psutil, sampled) and the CPU time its processes used."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import psutil
+
+
+def role(process: psutil.Process) -> str:
+    """What a process of the tree is: the crawl child, Prefect's server, or the flow process."""
+    try:
+        command = " ".join(process.cmdline())
+    except psutil.Error:
+        return "gone"
+    if "newsflow.crawlers.run" in command:
+        return "crawl child"
+    if "prefect" in command or "uvicorn" in command:
+        return "prefect server"
+    return "flow process"
+
+
+class TreeSampler:
+    """Samples the summed RSS of a process and all its descendants every ``every`` seconds."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        self.root = psutil.Process(pid)
+        self.every = every
+        self.peak_mb = 0.0
+        self.peak_by_role: dict[str, float] = {}
+        self.cpu: dict[int, tuple[str, float]] = {}  # pid: role, CPU seconds last seen
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.every)
+
+    def sample(self) -> None:
+        """One reading of every process in the tree."""
+        try:
+            processes = [self.root, *self.root.children(recursive=True)]
+        except psutil.Error:
+            return
+        total = 0.0
+        for process in processes:
+            try:
+                mb = process.memory_info().rss / 2**20
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += mb
+            name = role(process)
+            self.peak_by_role[name] = max(self.peak_by_role.get(name, 0.0), mb)
+            self.cpu[process.pid] = (name, times.user + times.system)
+        self.peak_mb = max(self.peak_mb, total)
+
+    def report(self) -> dict[str, Any]:
+        """Peak of the summed RSS and each kind of process's own peak (MB); CPU by kind (s).
+
+        CPU is as last sampled, so a process loses at most one interval's worth.
+        """
+        cpu: dict[str, float] = {}
+        for name, seconds in self.cpu.values():
+            cpu[name] = cpu.get(name, 0.0) + seconds
+        return {
+            "peak_rss_mb": round(self.peak_mb),
+            "peak_rss_by_process_mb": {k: round(v) for k, v in sorted(self.peak_by_role.items())},
+            "cpu_s_by_process": {k: round(v, 1) for k, v in sorted(cpu.items())},
+        }
+
+
+def run_measured(command: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``command`` to its end; its wall time, CPU time (whole tree) and peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    child = subprocess.Popen(list(command), env=env)
+    with TreeSampler(child.pid) as sampler:
+        code = child.wait()
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(command[:4])} … exited with {code}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"process_wall_s": wall, "tree_cpu_s": cpu, **sampler.report()}

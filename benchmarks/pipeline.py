@@ -1,0 +1,152 @@
+"""End to end, re-process and idle poll: the real flows against the generated site.
+
+The flows run in a driver child process (benchmarks/driver.py) with the bench registry, the
+store and no crawl delay in its environment; its process tree is sampled for memory and its
+CPU time taken from the kernel. The site is served from this process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from benchmarks.memory import run_measured
+from benchmarks.site import BenchSite
+from newsflow.registry import REGISTRY_PATH_ENV
+from newsflow.replay import Hit, ReplayServer
+from newsflow.settings import REPO_ROOT
+
+# Stages the crawl task holds (fetch, extract, store) are split with the crawl's own timings.
+FLOW_STAGES = {"deduplicate": "dedup", "enrich": "enrich", "update_coverage": "coverage"}
+
+
+class TimedReplay(ReplayServer):
+    """The replay, with the time each request arrived."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.times: list[tuple[float, Hit]] = []
+        self._times_lock = threading.Lock()
+
+    def record(self, hit: Hit) -> None:
+        """Keep the hit with its arrival time."""
+        with self._times_lock:
+            self.times.append((time.time(), hit))
+
+    def between(self, start: float, end: float) -> list[Hit]:
+        """Requests received in [start, end]."""
+        with self._times_lock:
+            return [hit for at, hit in self.times if start <= at <= end]
+
+
+def driver_env(store_url: str, registry: Path, workdir: Path) -> dict[str, str]:
+    """The flows' environment: bench registry and store, no crawl delay, a private Prefect."""
+    (workdir / "prefect").mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSFLOW_"))}
+    env.update(
+        {
+            "NEWSFLOW_DATABASE_URL": store_url,
+            REGISTRY_PATH_ENV: str(registry),
+            "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "0",
+            "PREFECT_HOME": str(workdir / "prefect"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+            "PYTHONPATH": str(REPO_ROOT),
+        }
+    )
+    return env
+
+
+def run_driver(phase: str, site: BenchSite, env: dict[str, str], *extra: str) -> dict[str, Any]:
+    """One driver phase over every source of the site; its results and resource use."""
+    out = Path(env["PREFECT_HOME"]).parent / f"{phase}.json"
+    command = [sys.executable, "-m", "benchmarks.driver", phase]
+    command += ["--sources", ",".join(site.sources), "--out", str(out), *extra]
+    measured = run_measured(command, env)
+    return {**json.loads(out.read_text(encoding="utf-8")), **measured}
+
+
+def backfill(site: BenchSite, replay: ReplayServer, env: dict[str, str]) -> dict[str, Any]:
+    """The whole site backfilled through the ingest flow: rate, CPU and time per stage."""
+    window = ["--since", str(site.since), "--until", str(site.until)]
+    result = run_driver("backfill", site, env, *window, "--base-url", replay.base_url)
+    counts, tasks = result["counts"], result["tasks_s"]
+    stored = counts.get("articles_new", 0)
+    extract = counts.get("extract_ms", 0) / 1000
+    store = counts.get("store_ms", 0) / 1000
+    stages = {
+        "fetch": max(tasks.get("crawl", 0.0) - extract - store, 0.0),
+        "extract": extract,
+        "store": store,
+        **{name: tasks.get(task, 0.0) for task, name in FLOW_STAGES.items()},
+        "run bookkeeping": tasks.get("open_run", 0.0) + tasks.get("close_run", 0.0),
+    }
+    return {
+        "articles": stored,
+        "wall_s": result["wall_s"],
+        "articles_per_s": stored / result["wall_s"],
+        "cpu_ms_per_article": 1000 * result["tree_cpu_s"] / max(stored, 1),
+        "stages_s": stages,
+        "counts": counts,
+        **_resources(result),
+    }
+
+
+def reprocess(site: BenchSite, env: dict[str, str]) -> dict[str, Any]:
+    """Every stored page extracted and stored again, then deduplicated: no network."""
+    result = run_driver("reprocess", site, env)
+    articles = sum(v for k, v in result["counts"].items() if k in ("new", "updated", "unchanged"))
+    return {
+        "articles": articles,
+        "wall_s": result["wall_s"],
+        "articles_per_s": articles / result["wall_s"],
+        "cpu_ms_per_article": 1000 * result["tree_cpu_s"] / max(articles, 1),
+        **_resources(result),
+    }
+
+
+def idle_poll(site: BenchSite, replay: TimedReplay, env: dict[str, str]) -> dict[str, Any]:
+    """Scheduled runs of every source with nothing new, as a long-running worker runs them."""
+    result = run_driver("poll", site, env, "--base-url", replay.base_url)
+    sources = len(site.sources)
+    walls, requests, kinds = [], [], []
+    for poll in result["polls"]:
+        hits = replay.between(poll["start"], poll["end"])
+        walls.append((poll["end"] - poll["start"]) / sources)
+        requests.append(len(hits) / sources)
+        kinds.append({_what(h.url) for h in hits})
+    tasks: dict[str, float] = {}
+    for poll in result["polls"]:
+        for name, seconds in poll["tasks_s"].items():
+            tasks[name] = tasks.get(name, 0.0) + seconds / len(result["polls"]) / sources
+    return {
+        "wall_s_per_source": statistics.median(walls),
+        "http_requests_per_source": statistics.median(requests),
+        "requested": sorted(set().union(*kinds)),
+        "tasks_s_per_source": tasks,
+        "fixed": {
+            "prefect_start_s": result["prefect_start_s"],
+            "flow_process_start_s": result["flow_process_start_s"],
+            "crawl_child_start_s": result["crawl_child_start_s"],
+            "migration_check_s": result["migration_check_s"],
+        },
+    }
+
+
+def _what(url: str) -> str:
+    """A request's kind, from the last part of its path: feed, robots.txt, sitemap-…"""
+    return [part for part in urlsplit(url).path.split("/") if part][-1]
+
+
+def _resources(result: dict[str, Any]) -> dict[str, Any]:
+    keys = ("prefect_start_s", "process_wall_s", "tree_cpu_s", "peak_rss_mb")
+    by_process = ("peak_rss_by_process_mb", "cpu_s_by_process")
+    return {k: result[k] for k in keys + by_process}

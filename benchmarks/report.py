@@ -1,0 +1,140 @@
+"""The bench's results: the machine they were measured on, a printed table, the JSON file."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+def machine() -> dict[str, Any]:
+    """Cores, CPU model, memory and load: what the figures depend on."""
+    model = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "ram_gb": round(ram, 1),
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def write(results: dict[str, Any], path: Path) -> None:
+    """Write the results as indented JSON (numbers rounded to what they can tell)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_rounded(results), indent=1, ensure_ascii=False) + "\n", "utf-8")
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 3 if abs(value) < 10 else 1)
+    if isinstance(value, dict):
+        return {str(k): _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as a plain-text table, section by section."""
+    lines: list[str] = []
+    m = results["machine"]
+    lines.append(
+        f"machine: {m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB RAM, "
+        f"load {m['load_average_at_start']} at start"
+    )
+    lines.append(f"site: {results['settings']['articles']} articles")
+    limit = results.get("limit")
+    if limit:
+        lines += _section(
+            "limit: extract_article on all cores",
+            [
+                ("articles/s", limit["articles_per_s"]),
+                ("CPU ms per article", limit["cpu_ms_per_article"]),
+            ],
+        )
+    for kind, run in results.get("end_to_end", {}).items():
+        rows = [
+            ("articles stored", run["articles"]),
+            ("articles/s (flow wall)", run["articles_per_s"]),
+            ("ratio to limit", run["ratio_to_limit"]),
+            ("CPU ms per article (all processes)", run["cpu_ms_per_article"]),
+            ("CPU ratio to limit", run["cpu_ratio_to_limit"]),
+            ("peak RSS, all processes (MB)", run["peak_rss_mb"]),
+            ("CPU s by process", _inline(run.get("cpu_s_by_process", {}))),
+            ("time per stage (s; fetch = the crawl less extract and store)", ""),
+        ]
+        rows += [(f"  {stage} (s)", seconds) for stage, seconds in run["stages_s"].items()]
+        lines += _section(f"end to end: backfill through the ingest flow, {kind}", rows)
+    for kind, run in results.get("reprocess", {}).items():
+        lines += _section(
+            f"re-process from stored pages, {kind}",
+            [
+                ("articles/s", run["articles_per_s"]),
+                ("ratio to limit", run["ratio_to_limit"]),
+                ("CPU ms per article", run["cpu_ms_per_article"]),
+            ],
+        )
+    poll = results.get("idle_poll")
+    if poll:
+        rows = [
+            ("wall s per source (in a running worker)", poll["wall_s_per_source"]),
+            ("HTTP requests per source", poll["http_requests_per_source"]),
+            ("requested", ", ".join(poll["requested"])),
+            ("wall s per source under serve (+ flow process start)", poll["serve_wall_s"]),
+        ]
+        rows += [(f"  fixed: {k}", v) for k, v in poll["fixed"].items()]
+        rows += [(f"  task: {k} (s)", v) for k, v in poll["tasks_s_per_source"].items()]
+        lines += _section("idle poll: a scheduled run with nothing new", rows)
+    memory = results.get("memory")
+    if memory:
+        lines += _section(
+            "memory: peak RSS of all processes of a backfill (MB)",
+            [
+                (f"{size} articles", f"{row['peak_rss_mb']}  {row['peak_rss_by_process_mb']}")
+                for size, row in memory.items()
+                if size != "growth_ratio"
+            ],
+        )
+    for kind, growth in results.get("growth", {}).items():
+        sizes = [s for s in growth if s != "growth_ratio"]
+        header = "ms per run at " + " / ".join(f"{int(s):,}" for s in sizes) + " stored"
+        rows = [
+            (
+                name,
+                " / ".join(f"{growth[s][name]:.1f}" for s in sizes)
+                + f"   ratio {growth['growth_ratio'][name]:.2f}",
+            )
+            for name in growth[sizes[0]]
+        ]
+        lines += _section(f"growth, {kind}: {header}", rows)
+    lines.append(f"\nbench took {results['duration_s']:.0f} s")
+    return "\n".join(lines)
+
+
+def _inline(values: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in values.items())
+
+
+def _section(title: str, rows: list[tuple[str, Any]]) -> list[str]:
+    width = max(len(name) for name, _ in rows)
+    out = ["", title]
+    for name, value in rows:
+        shown = (
+            f"{value:,.3f}"
+            if isinstance(value, float) and value < 10
+            else (f"{value:,.1f}" if isinstance(value, float) else str(value))
+        )
+        out.append(f"  {name.ljust(width)}  {shown}")
+    return out
