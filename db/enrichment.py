@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 
 from newsflow.db import models
-from newsflow.db.dialect import insert_for
+from newsflow.db.dialect import copy_rows, insert_for
 from newsflow.db.store import record_failure
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsflow.article import Article
@@ -32,6 +32,7 @@ __all__ = [
     "load",
     "mark_enriched",
     "pending_ids",
+    "save_batch",
     "save_results",
     "stale_ids",
 ]
@@ -40,6 +41,7 @@ _CHUNK = 5000  # bound parameters per IN list, well under SQLite's and PostgreSQ
 _HEAD = 8192  # bytes of a page enough to read its <html lang>
 _T = TypeVar("_T")
 _Row = models.Article
+_ENRICHMENTS = models.Enrichment.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,24 +180,41 @@ def save_results(
 
     Returns how many enrichers failed. Rows of enrichers that did not run are left as they are.
     """
-    names = [r.enricher for r in results]
-    session.execute(
-        delete(models.Enrichment).where(
-            models.Enrichment.article_id == stored.id, models.Enrichment.enricher.in_(names)
-        )
-    )
-    rows = [_row(stored.id, result, a) for result in results for a in result.annotations]
-    if rows:
-        session.execute(insert(models.Enrichment), rows)
-    now = datetime.now(UTC)
-    for result in results:
-        _record_run(session, stored, result, now)
-    failed = [r for r in results if r.error]
-    if failed:
-        reason = "; ".join(f"{r.enricher} v{r.version}: {r.error}" for r in failed)
-        source = stored.article.source or ""
-        record_failure(session, run_id, source, stored.article.url, "enrich", reason)
-    return len(failed)
+    return save_batch(session, [(stored, results)], run_id)
+
+
+def save_batch(
+    session: Session,
+    items: Sequence[tuple[Stored, Sequence[Result]]],
+    run_id: int | None = None,
+) -> int:
+    """``save_results`` for many articles in a handful of statements; how many runs failed.
+
+    One statement per article and per result cost more than the enrichers themselves, so the
+    rows of the whole batch are deleted, inserted and their runs upserted together.
+    """
+    latest = list({stored.id: (stored, results) for stored, results in items}.values())
+    _delete_rows(session, latest)
+    rows = [_row(s.id, r, a) for s, results in latest for r in results for a in r.annotations]
+    copy_rows(session, _ENRICHMENTS, rows)  # COPY on PostgreSQL, executemany on SQLite
+    _record_runs(session, latest)
+    return sum(_record_failures(session, stored, results, run_id) for stored, results in latest)
+
+
+def _delete_rows(session: Session, items: Sequence[tuple[Stored, Sequence[Result]]]) -> None:
+    """Delete the rows of the enrichers that ran: one DELETE per distinct set of enrichers."""
+    by_names: dict[tuple[str, ...], list[int]] = {}
+    for stored, results in items:
+        by_names.setdefault(tuple(sorted({r.enricher for r in results})), []).append(stored.id)
+    for names, ids in by_names.items():
+        if not names:
+            continue
+        for chunk in _chunks(ids):
+            session.execute(
+                delete(models.Enrichment).where(
+                    models.Enrichment.article_id.in_(chunk), models.Enrichment.enricher.in_(names)
+                )
+            )
 
 
 def _row(article_id: int, result: Result, annotation: Any) -> dict[str, Any]:
@@ -213,20 +232,40 @@ def _row(article_id: int, result: Result, annotation: Any) -> dict[str, Any]:
     }
 
 
-def _record_run(session: Session, stored: Stored, result: Result, now: datetime) -> None:
-    values = {
-        "article_id": stored.id,
-        "enricher": result.enricher,
-        "version": result.version,
-        "content_hash": stored.content_hash,
-        "enriched_at": now,
-        "error": result.error,
+def _record_runs(session: Session, items: Sequence[tuple[Stored, Sequence[Result]]]) -> None:
+    """Upsert the run of every (article, enricher) in one executemany of one statement."""
+    now = datetime.now(UTC)
+    runs = {
+        (stored.id, result.enricher): {
+            "article_id": stored.id,
+            "enricher": result.enricher,
+            "version": result.version,
+            "content_hash": stored.content_hash,
+            "enriched_at": now,
+            "error": result.error,
+        }
+        for stored, results in items
+        for result in results
     }
-    stmt = insert_for(session, models.EnrichmentRun).values(**values)
-    changed = {k: v for k, v in values.items() if k not in ("article_id", "enricher")}
-    session.execute(
-        stmt.on_conflict_do_update(index_elements=["article_id", "enricher"], set_=changed)
-    )
+    if runs:  # on the connection: a Core executemany, not the ORM's per-row bulk path
+        session.connection().execute(_upsert_runs(session), list(runs.values()))
+
+
+def _upsert_runs(session: Session) -> Any:
+    stmt = insert_for(session, models.EnrichmentRun)
+    changed = {c: stmt.excluded[c] for c in ("version", "content_hash", "enriched_at", "error")}
+    return stmt.on_conflict_do_update(index_elements=["article_id", "enricher"], set_=changed)
+
+
+def _record_failures(
+    session: Session, stored: Stored, results: Sequence[Result], run_id: int | None
+) -> int:
+    failed = [r for r in results if r.error]
+    if failed:
+        reason = "; ".join(f"{r.enricher} v{r.version}: {r.error}" for r in failed)
+        source = stored.article.source or ""
+        record_failure(session, run_id, source, stored.article.url, "enrich", reason)
+    return len(failed)
 
 
 def current_runs(session: Session, ids: Collection[int]) -> dict[int, dict[str, int]]:
@@ -246,10 +285,16 @@ def current_runs(session: Session, ids: Collection[int]) -> dict[int, dict[str, 
 
 def mark_enriched(session: Session, hashes: Mapping[int, str]) -> None:
     """Take these articles off the queue at the text they were enriched from."""
-    for article_id, content_hash in hashes.items():
-        session.execute(
-            update(_Row).where(_Row.id == article_id).values(enriched_hash=content_hash)
-        )
+    if not hashes:
+        return
+    # One executemany instead of an UPDATE round trip per article.
+    table = _Row.__table__
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(enriched_hash=bindparam("b_hash"))
+    )
+    session.execute(stmt, [{"b_id": i, "b_hash": h} for i, h in hashes.items()])
 
 
 def drop_results(session: Session, ids: Collection[int]) -> None:

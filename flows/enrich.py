@@ -47,13 +47,14 @@ def enrich_batch(
         duplicates = [a.id for a in articles if a.duplicate_of_id is not None]
         store.drop_results(session, duplicates)
         counts["enrich_duplicates_skipped"] += len(duplicates)
-        for stored in articles:
-            if stored.duplicate_of_id is not None:
-                continue
-            results = enrich_article(stored.article, enrichers, Context(stored.page_language))
-            failed = store.save_results(session, stored, results, run_id)
-            counts["enriched"] += 1
-            counts["enrich_failures"] += failed
+        done = [
+            (stored, enrich_article(stored.article, enrichers, Context(stored.page_language)))
+            for stored in articles
+            if stored.duplicate_of_id is None
+        ]
+        # The batch's results are written together: a few statements, not a few per article.
+        counts["enrich_failures"] += store.save_batch(session, done, run_id)
+        counts["enriched"] += len(done)
         store.mark_enriched(session, {a.id: a.content_hash for a in articles})
     return counts
 
@@ -90,11 +91,13 @@ def reenrich_batch(
     counts: Counter[str] = Counter()
     with session_scope(url) as session:
         current = store.current_runs(session, ids)
+        done = []
         for stored in store.load(session, ids):
-            done = current.get(stored.id, {})
-            stale = [e for e in enrichers if done.get(e.name) != e.version]
-            results = enrich_article(stored.article, stale, Context(stored.page_language))
-            counts["enrich_failures"] += store.save_results(session, stored, results)
+            ran = current.get(stored.id, {})
+            stale = [e for e in enrichers if ran.get(e.name) != e.version]
+            context = Context(stored.page_language)
+            done.append((stored, enrich_article(stored.article, stale, context)))
             counts["reenriched"] += 1
             counts.update(f"reenriched_{e.name}" for e in stale)
+        counts["enrich_failures"] += store.save_batch(session, done)
     return counts

@@ -10,13 +10,22 @@ from pathlib import Path
 import pytest
 from newsflow.db import enrichment as enrichment_store
 from newsflow.db import models, store
+from newsflow.db.enrichment import Stored
 from newsflow.db.session import session_scope
 from newsflow.flows.enrich import enrich_batch, enrich_source, reenrich_batch, reenrich_stale
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 
 from newsflow import extract_article
 from newsflow.article import Article
-from newsflow.enrichment import Annotation, Context, default_enrichers, select_enrichers
+from newsflow.enrichment import (
+    Annotation,
+    Context,
+    Enricher,
+    Result,
+    default_enrichers,
+    enrich_article,
+    select_enrichers,
+)
 from newsflow.enrichment.places import PlacesEnricher
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import load_registry
@@ -291,3 +300,69 @@ def test_results_are_found_by_place_code_through_an_index(database_url: str) -> 
     plan = _plan(query)
     # (kind, label) or, on a table this small, (kind, value): either way no table scan.
     assert any("ix_enrichments_kind_" in line for line in plan), plan
+
+
+def _results_table() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every stored result and run, ids and times left out."""
+    with session_scope() as session:
+        rows = session.execute(
+            text(
+                "SELECT article_id, enricher, version, kind, value, label, start_offset,"
+                " end_offset, evidence, score FROM enrichments ORDER BY article_id, id"
+            )
+        ).all()
+        runs = session.execute(
+            text(
+                "SELECT article_id, enricher, version, content_hash, error FROM enrichment_runs"
+                " ORDER BY article_id, enricher"
+            )
+        ).all()
+    return [tuple(r) for r in rows], [tuple(r) for r in runs]
+
+
+def _enriched(ids: list[int], enrichers: tuple[Enricher, ...]) -> list[tuple[Stored, list[Result]]]:
+    with session_scope() as session:
+        return [
+            (s, enrich_article(s.article, enrichers)) for s in enrichment_store.load(session, ids)
+        ]
+
+
+def test_a_batch_saves_what_its_articles_saved_one_by_one(stored: dict[str, int]) -> None:
+    done = _enriched(sorted(stored.values()), (*select_enrichers(["language", "places"]), Broken()))
+    with session_scope() as session:
+        failed = sum(enrichment_store.save_results(session, s, r) for s, r in done)
+    one_by_one = _results_table()
+    with session_scope() as session:  # saved again as one batch, replacing the rows
+        assert enrichment_store.save_batch(session, done) == failed == len(done)
+    assert _results_table() == one_by_one
+    assert len(one_by_one[0]) > len(done) and len(one_by_one[1]) == 3 * len(done)
+
+
+def test_a_batch_is_saved_in_three_statements(stored: dict[str, int]) -> None:
+    done = _enriched(sorted(stored.values()), select_enrichers(["language", "places"]))
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *rest) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    with session_scope() as session:
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            enrichment_store.save_batch(session, done)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    # DELETE, INSERT (COPY on PostgreSQL, which bypasses the event), runs' upsert.
+    assert 2 <= len(statements) <= 3, statements
+
+
+def test_mark_enriched_takes_a_batch_off_the_queue(stored: dict[str, int]) -> None:
+    ids = sorted(stored.values())
+    with session_scope() as session:
+        enrichment_store.mark_enriched(session, {i: f"hash-{i}" for i in ids[:3]})
+        enrichment_store.mark_enriched(session, {})
+        marked = dict(
+            session.execute(select(models.Article.id, models.Article.enriched_hash)).all()
+        )
+    assert {i: marked[i] for i in ids[:3]} == {i: f"hash-{i}" for i in ids[:3]}
+    assert all(marked[i] is None for i in ids[3:])
