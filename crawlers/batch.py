@@ -10,10 +10,16 @@ batch in hand, whose URLs stay queued for the next run.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.reactor import is_reactor_installed
+from twisted.internet.defer import Deferred
+
+if TYPE_CHECKING:
+    from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 
 @dataclass
@@ -22,48 +28,67 @@ class Pending:
 
     item: Any
     extracted: Any  # what was worked out before the write (an article page's extraction)
-    outcome: asyncio.Future[Any] | None = None
+    outcome: Deferred[Any] | None = None
 
 
 class ItemBatch:
     """Collects items and writes them together with ``write(list[Pending])``.
 
     ``write`` resolves every pending outcome (a result, or an exception such as DropItem).
+    Outcomes are Twisted Deferreds and the timer is the reactor's (``clock``), so the batch
+    works under whichever reactor Scrapy runs (crawlers/settings.py picks epoll).
     """
 
     def __init__(
-        self, write: Callable[[list[Pending]], None], size: int = 50, seconds: float = 1.0
+        self,
+        write: Callable[[list[Pending]], None],
+        size: int = 50,
+        seconds: float = 1.0,
+        clock: IReactorTime | None = None,
     ) -> None:
         self.write, self.size, self.seconds = write, max(1, size), seconds
+        self.clock = clock
         self.pending: list[Pending] = []
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: IDelayedCall | None = None
 
     async def add(self, item: Any, extracted: Any = None) -> Any:
         """Queue an item; returns (or raises) its outcome once its batch is written."""
-        loop = asyncio.get_running_loop()
-        entry = Pending(item, extracted, loop.create_future())
-        self.pending.append(entry)
+        outcome: Deferred[Any] = Deferred()
+        self.pending.append(Pending(item, extracted, outcome))
         if len(self.pending) >= self.size:
             self.flush()
         elif self._timer is None:
-            self._timer = loop.call_later(self.seconds, self.flush)
-        assert entry.outcome is not None
-        return await entry.outcome
+            self._timer = self._clock().callLater(self.seconds, self.flush)
+        # A Future only under an asyncio reactor; the Deferred itself under any other reactor,
+        # and with no reactor at all (tests drive the batch with a Clock).
+        return await (maybe_deferred_to_future(outcome) if is_reactor_installed() else outcome)
+
+    def _clock(self) -> IReactorTime:
+        if self.clock is None:
+            from twisted.internet import reactor  # late: importing it installs one
+
+            self.clock = reactor  # type: ignore[assignment]
+        assert self.clock is not None
+        return self.clock
 
     def flush(self) -> None:
         """Write what is pending now (called by size, by time, and when the crawl ends)."""
         if self._timer is not None:
-            self._timer.cancel()
+            if self._timer.active():
+                self._timer.cancel()
             self._timer = None
         batch, self.pending = self.pending, []
         if not batch:
             return
+        error: Exception = RuntimeError("item left unwritten")
         try:
             self.write(batch)
-        finally:  # an outcome nobody resolves would hold the crawl open for ever
-            for entry in batch:
-                if entry.outcome is not None and not entry.outcome.done():
-                    entry.outcome.set_exception(RuntimeError("item left unwritten"))
+        except Exception as exc:  # each waiting item fails with it; flush itself never raises
+            error = exc
+        # An outcome nobody resolves would hold the crawl open for ever.
+        for entry in batch:
+            if entry.outcome is not None and not entry.outcome.called:
+                entry.outcome.errback(error)
 
 
 @dataclass

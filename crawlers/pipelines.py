@@ -172,9 +172,9 @@ class StorePipeline:
     def _resolve(entry: Pending, outcome: Any) -> None:
         assert entry.outcome is not None
         if isinstance(outcome, BaseException):
-            entry.outcome.set_exception(outcome)
+            entry.outcome.errback(outcome)
         else:
-            entry.outcome.set_result(outcome)
+            entry.outcome.callback(outcome)
 
     def _bookkeeping(self, session: Session, item: Any) -> None:
         run_id, source_id = self.spider.run_id, self.spider.source.id

@@ -16,6 +16,11 @@ _NEWSFLOW = get_settings()
 _CRAWL = _NEWSFLOW.crawl
 
 BOT_NAME = "newsflow"
+# Twisted's default reactor for the platform (epoll on Linux), not Scrapy's asyncio one: under
+# the asyncio reactor Scrapy 2.19 opened a new connection for almost every request to one host
+# (137 for 150 requests, ≈ 65 ms each on 127.0.0.1, against 1 connection and ≈ 4 ms here), and
+# nothing in the crawler needs asyncio (the item batch uses Deferreds and the reactor's timer).
+TWISTED_REACTOR = None
 SPIDER_MODULES = ["newsflow.crawlers.spiders"]
 NEWSPIDER_MODULE = "newsflow.crawlers.spiders"
 ADDONS: dict[str, int] = {}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from twisted.internet.defer import Deferred
+from twisted.internet.task import Clock
+from twisted.python.failure import Failure
 
 from newsflow.crawlers.batch import DeferredStats, ItemBatch, Pending
 
@@ -20,56 +25,58 @@ class Recorder:
             raise ValueError("boom")
         for entry in batch:
             assert entry.outcome is not None
-            entry.outcome.set_result(2 * entry.item)
+            entry.outcome.callback(2 * entry.item)
+
+
+def started(coroutine: Coroutine[Any, Any, Any]) -> list[Any]:
+    """Run ``batch.add`` as Scrapy would (no asyncio reactor); the list gets its outcome."""
+    outcome: list[Any] = []
+    Deferred.fromCoroutine(coroutine).addBoth(outcome.append)
+    return outcome
 
 
 def test_a_full_batch_is_written_at_once_in_order() -> None:
-    async def run() -> tuple[list[int], Recorder]:
-        writer = Recorder()
-        batch = ItemBatch(writer, size=3, seconds=60)
-        results = await asyncio.gather(*(batch.add(n) for n in range(6)))
-        return list(results), writer
-
-    results, writer = asyncio.run(run())
-    assert results == [0, 2, 4, 6, 8, 10]
+    writer = Recorder()
+    batch = ItemBatch(writer, size=3, seconds=60, clock=Clock())
+    outcomes = [started(batch.add(n)) for n in range(6)]
+    assert outcomes == [[0], [2], [4], [6], [8], [10]]
     assert writer.batches == [[0, 1, 2], [3, 4, 5]]
 
 
 def test_a_partial_batch_is_written_when_its_oldest_item_waited_long_enough() -> None:
-    async def run() -> tuple[list[int], Recorder, float]:
-        writer = Recorder()
-        batch = ItemBatch(writer, size=50, seconds=0.05)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        results = await asyncio.gather(batch.add(1), batch.add(2))
-        return list(results), writer, loop.time() - started
-
-    results, writer, waited = asyncio.run(run())
-    assert results == [2, 4] and writer.batches == [[1, 2]] and 0.04 <= waited < 1
+    writer, clock = Recorder(), Clock()
+    batch = ItemBatch(writer, size=50, seconds=0.5, clock=clock)
+    first = started(batch.add(1))
+    clock.advance(0.3)
+    second = started(batch.add(2))
+    clock.advance(0.1)
+    assert writer.batches == [] and first == []
+    clock.advance(0.1)  # the oldest item has now waited 0.5 s
+    assert first == [2] and second == [4] and writer.batches == [[1, 2]]
 
 
 def test_flush_writes_what_is_pending_and_an_empty_flush_writes_nothing() -> None:
-    async def run() -> Recorder:
-        writer = Recorder()
-        batch = ItemBatch(writer, size=50, seconds=60)
-        waiting = asyncio.ensure_future(batch.add(7))
-        await asyncio.sleep(0)  # the item is queued
-        batch.flush()
-        batch.flush()
-        assert await waiting == 14
-        return writer
-
-    assert asyncio.run(run()).batches == [[7]]
+    writer, clock = Recorder(), Clock()
+    batch = ItemBatch(writer, size=50, seconds=60, clock=clock)
+    waiting = started(batch.add(7))
+    batch.flush()
+    batch.flush()
+    assert waiting == [14] and writer.batches == [[7]]
+    assert clock.getDelayedCalls() == []  # the batch's timer went with it
 
 
 def test_a_writer_that_raises_fails_every_outcome_instead_of_hanging() -> None:
-    async def run() -> list[BaseException]:
-        batch = ItemBatch(Recorder(fail_on=2), size=2, seconds=60)
-        return await asyncio.gather(batch.add(1), batch.add(2), return_exceptions=True)
+    batch = ItemBatch(Recorder(fail_on=2), size=2, seconds=60, clock=Clock())
+    waiting = started(batch.add(1))
+    filling = started(batch.add(2))  # its arrival wrote the batch
+    for outcome in (waiting, filling):
+        assert isinstance(outcome[0], Failure) and isinstance(outcome[0].value, ValueError)
 
-    waiting, filling = asyncio.run(run())
-    assert isinstance(waiting, RuntimeError) and "unwritten" in str(waiting)
-    assert isinstance(filling, ValueError)  # the item whose arrival wrote the batch
+
+def test_a_writer_that_leaves_an_item_unresolved_fails_it() -> None:
+    batch = ItemBatch(lambda entries: None, size=1, seconds=60, clock=Clock())
+    outcome = started(batch.add(1))
+    assert isinstance(outcome[0], Failure) and "unwritten" in str(outcome[0].value)
 
 
 def test_held_stats_count_only_when_applied() -> None:
