@@ -14,11 +14,15 @@ verification reads few bodies). 16×8 gives only 0.947 at 0.8; 20×6 lets 27 % o
 from __future__ import annotations
 
 import hashlib
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash
 
 from newsflow.dedup.shingles import Shingles
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 __all__ = ["BANDS", "NUM_PERM", "ROWS", "band_keys", "candidate_probability", "signature"]
 
@@ -26,13 +30,22 @@ BANDS, ROWS = 18, 7
 NUM_PERM = BANDS * ROWS
 SEED = 20261201  # part of what is stored: changing it (or the scheme) means re-keying all bands
 _SCHEME = "affine32"
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
+
+
+@cache
+def _minhash() -> tuple[type[MinHash], Any]:
+    """datasketch's MinHash and the stored permutations, on first use: importing datasketch
+    imports scipy (≈ 1.8 s), which the crawl child and an idle poll never need."""
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
 
 
 def signature(shingled: Shingles) -> np.ndarray:
     """The MinHash signature (NUM_PERM uint32 values) of a shingle set."""
-    minhash = MinHash(
-        num_perm=NUM_PERM, hashfunc=_identity, permutations=_PERMUTATIONS, scheme=_SCHEME
+    minhash_class, permutations = _minhash()
+    minhash = minhash_class(
+        num_perm=NUM_PERM, hashfunc=_identity, permutations=permutations, scheme=_SCHEME
     )
     # The shingles are already well-mixed 64-bit hashes; their low 32 bits feed the scheme.
     minhash.update_batch((shingled & np.uint64(0xFFFFFFFF)).tolist())
