@@ -9,6 +9,7 @@ definite words names an organisation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from newsflow.enrichment.cues import cue_words
 from newsflow.enrichment.people import Found
@@ -39,7 +40,15 @@ def find_arabic_names(tokens: Sequence[Token], taken: set[int]) -> list[Found]:
 
 
 def _is(token: Token, kind: str) -> bool:
-    return any(v in cue_words(kind) for v in arabic_variants(token.norm))
+    return _has_cue(token.norm, kind)
+
+
+@lru_cache(maxsize=50_000)
+def _has_cue(norm: str, kind: str) -> bool:
+    """Whether a folded word, or a form of it without clitics, is a cue word of this kind."""
+    # Cached: each Arabic word is tested for up to four kinds, each over all its variants.
+    words = cue_words(kind)
+    return any(v in words for v in arabic_variants(norm))
 
 
 def _definite(token: Token) -> bool:

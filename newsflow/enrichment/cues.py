@@ -7,7 +7,7 @@ from functools import cache
 from newsflow.enrichment.resources import data_lines, stopword_lines
 from newsflow.enrichment.text import fold
 
-__all__ = ["cue_words", "head_forms", "stopwords"]
+__all__ = ["cue_words", "head_forms", "name_vetoes", "stopwords"]
 
 
 @cache
@@ -35,3 +35,12 @@ def stopwords() -> frozenset[str]:
     """Folded function words of the main languages (yake's stopword lists)."""
     languages = ("en", "ru", "fr", "es", "de")
     return frozenset(fold(word) for lang in languages for word in stopword_lines(lang))
+
+
+@cache
+def name_vetoes() -> frozenset[str]:
+    """Folded words no person's name holds: titles, organisation words, openers, stopwords.
+
+    Built once: the union of these lists was taken again for every capitalised span.
+    """
+    return cue_words("role") | cue_words("head") | cue_words("opener") | stopwords()

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from newsflow.article import Article
 from newsflow.enrichment.base import Annotation, Context, article_text, body_offset
@@ -152,18 +153,25 @@ def _candidates(
     text: str, tokens: Sequence[Token], stop: frozenset[str]
 ) -> dict[str, list[tuple[int, int]]]:
     """Phrases of one to three words within a sentence, not opening or closing on a stopword."""
+    # Each token's weakness and each gap's break are found once, not once per phrase holding
+    # them, and a phrase's key grows by one word instead of being joined again.
+    weak = [_weak(token, stop) for token in tokens]
+    joined = [False] + [
+        _PHRASE_BREAK.search(text, before.end, after.start) is None
+        for before, after in pairwise(tokens)
+    ]
     phrases: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for first in range(len(tokens)):
-        if _weak(tokens[first], stop):
+    for first, token in enumerate(tokens):
+        if weak[first]:
             continue
-        for last in range(first, min(first + _MAX_WORDS, len(tokens))):
-            if last > first and _PHRASE_BREAK.search(
-                text, tokens[last - 1].end, tokens[last].start
-            ):
+        key = token.norm
+        phrases[key].append((token.start, token.end))
+        for last in range(first + 1, min(first + _MAX_WORDS, len(tokens))):
+            if not joined[last]:
                 break
-            if not _weak(tokens[last], stop):
-                key = " ".join(t.norm for t in tokens[first : last + 1])
-                phrases[key].append((tokens[first].start, tokens[last].end))
+            key = f"{key} {tokens[last].norm}"
+            if not weak[last]:
+                phrases[key].append((token.start, tokens[last].end))
     return phrases
 
 

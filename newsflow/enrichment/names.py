@@ -83,48 +83,47 @@ class NameIndex(Generic[T]):
         """Longest accepted names, left to right, not overlapping."""
         position = 0
         while position < len(tokens):
-            norm = tokens[position].norm
-            # Most words start no name: one dictionary probe, no call (Arabic may hide a
-            # name behind a clitic, so it always takes the long way).
-            if norm not in self._longest and not is_arabic(norm):
-                position += 1
-                continue
-            found = self._longest_at(text, tokens, position, accept)
+            firsts = self._firsts(tokens[position].norm)
+            found = self._longest_at(text, tokens, position, firsts, accept) if firsts else None
             if found is None:
                 position += 1
                 continue
             yield found
             position = found.last + 1
 
+    def _firsts(self, norm: str) -> list[str]:
+        """The forms of a word some name starts with: the word, or an Arabic word's variants."""
+        # Most words start no name: one dictionary probe. Arabic may hide a name behind a
+        # clitic; only the variants that start a name are tried (most Arabic words have none).
+        if not is_arabic(norm):
+            return [norm] if norm in self._longest else []
+        return [v for v in arabic_variants(norm) if v in self._longest]
+
     def _longest_at(
         self,
         text: str,
         tokens: Sequence[Token],
         position: int,
+        firsts: Sequence[str],
         accept: Callable[[NameMatch[T]], bool],
     ) -> NameMatch[T] | None:
         best: NameMatch[T] | None = None
-        for first in _variants(tokens[position].norm):
-            longest = self._longest.get(first, 0)
-            if not longest:
-                continue
-            span = _joined_span(text, tokens, position, longest)
+        for first in firsts:
+            span = _joined_span(text, tokens, position, self._longest[first])
+            # Keys of the 1..span words from here, built by appending a word at a time.
+            keys = [first]
+            for token in tokens[position + 1 : position + span]:
+                keys.append(f"{keys[-1]} {token.norm}")
             for size in range(span, 0, -1):
                 if best is not None and size <= best.last - best.first + 1:
                     break
-                rest = " ".join(t.norm for t in tokens[position + 1 : position + size])
-                key = f"{first} {rest}" if rest else first
-                entries = self._names.get(key)
+                entries = self._names.get(keys[size - 1])
                 if entries:
-                    match = NameMatch(position, position + size - 1, key, tuple(entries))
+                    match = NameMatch(position, position + size - 1, keys[size - 1], tuple(entries))
                     if accept(match):
                         best = match
                         break
         return best
-
-
-def _variants(norm: str) -> tuple[str, ...]:
-    return arabic_variants(norm) if is_arabic(norm) else (norm,)
 
 
 def _joined_span(text: str, tokens: Sequence[Token], position: int, longest: int) -> int:

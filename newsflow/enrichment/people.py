@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newsflow.enrichment.cues import cue_words, head_forms, stopwords
+from newsflow.enrichment.cues import cue_words, head_forms, name_vetoes, stopwords
 from newsflow.enrichment.gazetteer import place_index
 from newsflow.enrichment.text import Token, is_arabic, is_capitalised
 
@@ -172,7 +172,7 @@ def _is_name(tokens: Sequence[Token], first: int, last: int) -> bool:
     words = [t for t in tokens[first : last + 1] if t.norm not in cue_words("particle")]
     if not 2 <= len(words) <= _MAX_NAME:
         return False
-    vetoed = cue_words("role") | cue_words("head") | cue_words("opener") | stopwords()
+    vetoed = name_vetoes()
     if any(w.norm in vetoed or len(w.text) < 2 or w.text.isupper() for w in words):
         return False
     return not any(_is_place_word(w.text) for w in words)

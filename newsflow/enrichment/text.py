@@ -23,8 +23,9 @@ __all__ = [
     "tokenize",
 ]
 
-# Letters and digits, Arabic diacritics and tatweel inside a word, inner apostrophes.
-_TOKEN = re.compile(r"(?:[^\W_]|[\u064B-\u065F\u0670\u0640])+(?:['’](?:[^\W_])+)*")
+# Letters and digits, Arabic diacritics and tatweel inside a word, inner apostrophes. Runs of
+# one class at a time (not one character per alternation) keep the regex engine in its loops.
+_TOKEN = re.compile(r"(?:[^\W_]+|[\u064B-\u065F\u0670\u0640]+)++(?:['’][^\W_]+)*+")
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _ARABIC_MARKS = re.compile(r"[\u064B-\u065F\u0670\u0640]")
@@ -59,9 +60,11 @@ def tokenize(text: str) -> tuple[Token, ...]:
 
     Cached for the last few texts: the enrichers of one article all read the same text.
     """
-    return tuple(
-        Token(m.group(), m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(text)
-    )
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        tokens.append(Token(word, match.start(), match.end(), fold(word)))
+    return tuple(tokens)
 
 
 def is_arabic(word: str) -> bool:
