@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from newsflow.crawlers.extensions import COUNTS
+from newsflow.crawlers.probe import probe
 from newsflow.crawlers.run import crawl_in_subprocess, crawl_timeout
 from newsflow.db import queries, store
 from newsflow.db.coverage import refresh_coverage
@@ -23,6 +25,7 @@ from prefect import flow, get_run_logger, runtime, task
 
 from newsflow.registry import get_source, load_registry
 from newsflow.runs import RunKind, RunStatus, check_run
+from newsflow.settings import get_settings
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=runs.transient)
@@ -37,14 +40,27 @@ def open_run(source_id: str, kind: RunKind, since: date | None, until: date | No
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
 def crawl(
-    source_id: str, run_id: int, since: date | None, until: date | None, base_url: str | None
+    source_id: str,
+    run_id: int,
+    since: date | None,
+    until: date | None,
+    base_url: str | None,
+    kind: RunKind | None = None,
 ) -> None:
     """Fetch and store the source's pages; the crawl runs in a child process.
 
-    Retried only when the child crashed; stopped after the source's crawl timeout.
+    A scheduled run probes first (crawlers/probe.py): when the source has nothing new, no child
+    starts and the run's counts say so (``probe_skipped``). Retried only when the child
+    crashed; stopped after the source's crawl timeout.
     """
     env = {"NEWSFLOW_BASE_URL": base_url} if base_url else None
     logger = get_run_logger()
+    if (
+        kind == RunKind.SCHEDULED
+        and get_settings().crawl.probe
+        and _nothing_new(source_id, run_id, base_url, logger)
+    ):
+        return
     crawl_in_subprocess(
         source_id,
         run_id,
@@ -55,6 +71,27 @@ def crawl(
         on_progress=logger.info,
         stop=runs.lost(run_id),
     )
+
+
+def _nothing_new(source_id: str, run_id: int, base_url: str | None, logger: Any) -> bool:
+    """Probe the source; when nothing is new, record the skipped crawl in the run's counts.
+
+    The probe only ever says "skip" or "crawl"; a probe that breaks (a bug, the store away)
+    costs the crawl it would have saved, never the run.
+    """
+    try:
+        found = probe(get_source(source_id), run_id, base_url=base_url)
+    except Exception as exc:
+        logger.warning("probe of %s failed (%s: %s); crawling", source_id, type(exc).__name__, exc)
+        return False
+    if not found.nothing_new:
+        logger.info("probe: %s; crawling (%d requests)", found.reason, found.requests)
+        return False
+    # What the crawl child's RunCounts would have written, so the run reads like any other.
+    skipped = dict.fromkeys(COUNTS, 0) | {"not_modified": found.not_modified}
+    runs.add_counts(run_id, {**skipped, "probe_skipped": 1, "probe_requests": found.requests})
+    logger.info("%s; crawl skipped", found.reason)
+    return True
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
@@ -147,7 +184,7 @@ def ingest(
     kind = check_run(source, runs.this_run_kind(kind), since, until)
     run_id = open_run(source, kind, since, until)
     try:
-        crawl(source, run_id, since, until, base_url)
+        crawl(source, run_id, since, until, base_url, kind)
         revisit(source, run_id, base_url)
         dedup_counts = deduplicate(source)
         enrich_counts = enrich(source, run_id)

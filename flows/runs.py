@@ -66,6 +66,19 @@ def lost(run_id: int) -> threading.Event | None:
     return held[1].lost if held else None
 
 
+def add_counts(run_id: int, counts: dict[str, int]) -> None:
+    """Add ``counts`` to the run row's, as a crawl child's RunCounts does (a skipped crawl).
+
+    Stored, not passed to ``end``: a revisit that runs next adds its own to the row's.
+    """
+    with session_scope() as session:
+        run = session.get(models.CrawlRun, run_id)
+        if run is not None:
+            stored = dict(run.counts or {})
+            added = {key: int(stored.get(key, 0)) + value for key, value in counts.items()}
+            run.counts = {**stored, **added}
+
+
 def end(
     run_id: int, status: RunStatus, error: str | None = None, extra: dict[str, int] | None = None
 ) -> dict[str, Any]:

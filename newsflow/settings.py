@@ -42,6 +42,13 @@ class CrawlSettings(BaseModel):
         10 * 1024 * 1024, description="Responses larger than this are dropped and recorded."
     )
     max_pages: int = Field(0, description="Stop a crawl after this many responses (0 = no limit).")
+    probe: bool = Field(
+        True,
+        description=(
+            "Before a scheduled crawl, ask the source's feeds, news sitemaps and first listing "
+            "pages in-process whether anything changed; skip the crawl when nothing did."
+        ),
+    )
 
 
 class RunSettings(BaseModel):
