@@ -7,16 +7,33 @@ reads its original's results (``db.enrichment.annotations_of``, view ``article_e
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 
 from newsflow.db import enrichment as store
 from newsflow.db.session import session_scope
 
+from newsflow.article import Article
 from newsflow.enrichment import Context, Enricher, default_enrichers, enrich_article
 
 BATCH = 200  # articles per transaction
+_WARM_UP = Article(url="https://warm-up.invalid/", title="Warm-up", body="Moscow, Reuters.")
+
+
+@cache
+def warm_up() -> None:
+    """Build the enrichers' gazetteers and model once, then hide them from the collector.
+
+    They hold some 300,000 objects for the life of the process, and every full garbage
+    collection walked them all again: a quarter of a second every couple of hundred articles.
+    ``gc.freeze`` moves what is alive now to a generation the collector never visits.
+    """
+    enrich_article(_WARM_UP, default_enrichers())
+    gc.collect()
+    gc.freeze()
 
 
 def enrich_source(
@@ -42,6 +59,7 @@ def enrich_batch(
 ) -> Counter[str]:
     """Run the enrichers on these articles and store what they found, in one transaction."""
     counts: Counter[str] = Counter()
+    warm_up()
     with session_scope(url) as session:
         articles = store.load(session, ids)
         duplicates = [a.id for a in articles if a.duplicate_of_id is not None]
@@ -89,6 +107,7 @@ def reenrich_batch(
 ) -> Counter[str]:
     """Run on each of these articles the enrichers not current on it; one transaction."""
     counts: Counter[str] = Counter()
+    warm_up()
     with session_scope(url) as session:
         current = store.current_runs(session, ids)
         done = []

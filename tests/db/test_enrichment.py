@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,7 +13,13 @@ from newsflow.db import enrichment as enrichment_store
 from newsflow.db import models, store
 from newsflow.db.enrichment import Stored
 from newsflow.db.session import session_scope
-from newsflow.flows.enrich import enrich_batch, enrich_source, reenrich_batch, reenrich_stale
+from newsflow.flows.enrich import (
+    enrich_batch,
+    enrich_source,
+    reenrich_batch,
+    reenrich_stale,
+    warm_up,
+)
 from sqlalchemy import event, select, text, update
 
 from newsflow import extract_article
@@ -366,3 +373,13 @@ def test_mark_enriched_takes_a_batch_off_the_queue(stored: dict[str, int]) -> No
         )
     assert {i: marked[i] for i in ids[:3]} == {i: f"hash-{i}" for i in ids[:3]}
     assert all(marked[i] is None for i in ids[3:])
+
+
+def test_enrichment_warms_up_once_and_freezes_what_it_built(stored: dict[str, int]) -> None:
+    warm_up.cache_clear()
+    gc.unfreeze()
+    enrich_source("sana-en")
+    frozen = gc.get_freeze_count()
+    assert frozen > 100_000  # the gazetteers, out of every later collection's way
+    enrich_source("sana-ar")  # later batches do not warm up (or freeze) again
+    assert gc.get_freeze_count() == frozen
