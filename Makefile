@@ -27,14 +27,17 @@ run: $(STAMP)
 	NEWSFLOW_DATABASE_URL=$${NEWSFLOW_DATABASE_URL:-sqlite:///$(CURDIR)/var/newsflow.sqlite3} \
 	NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 $(BIN)/newsflow demo
 
+# One pytest worker per core (pytest-xdist); a file's tests stay on one worker, so module and
+# session fixtures (the Prefect test server, a PostgreSQL database) are built once per worker.
+PYTEST_WORKERS ?= auto
 test: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The crash-safety tests with many more seeded kill points (minutes, not seconds).
 soak: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
-	NEWSFLOW_SOAK=1 $(BIN)/pytest -m soak
+	NEWSFLOW_SOAK=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m soak
 
 # The whole pipeline against the machine's limit (python -m benchmarks: a table and
 # bench/results/latest.json; BENCH_ARGS="--articles 1000" for a quick run), then the
