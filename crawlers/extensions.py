@@ -11,6 +11,8 @@ from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from sqlalchemy.exc import SQLAlchemyError
 
+from newsflow.runs import CRAWL_COUNTS as COUNTS
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -18,28 +20,6 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 log = logging.getLogger(__name__)
-COUNTS = (
-    "pages_fetched",
-    "not_modified",
-    "articles_new",
-    "articles_updated",
-    "articles_unchanged",
-    "articles_failed",
-    "not_articles",
-    "blocked",
-    "skipped_known",
-    "offsite_dropped",
-    "fetch_failures",
-    "feeds_failed",
-    "revisited",
-    "lastmod_refetched",
-    "versions_new",
-    "removed",
-    "restored",
-    # Milliseconds the crawl spent extracting and storing (the rest is fetching and discovery).
-    "extract_ms",
-    "store_ms",
-)
 
 
 def run_counts(stats: StatsCollector) -> dict[str, int]:

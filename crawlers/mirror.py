@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
+from newsflow.crawlers.mirror_urls import from_mirror, to_mirror
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.utils.misc import build_from_crawler, load_object
+
+__all__ = ["MirrorDownloadHandler", "from_mirror", "to_mirror"]
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-
-
-def to_mirror(url: str, base_url: str) -> str:
-    """``https://host/p?q`` as served by the mirror: ``<base_url>/host/p?q``."""
-    parts = urlsplit(url)
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{base_url.rstrip('/')}/{parts.netloc}{parts.path or '/'}{query}"
-
-
-def from_mirror(url: str, base_url: str) -> str:
-    """The real URL behind a mirror URL; other URLs are returned unchanged."""
-    prefix = base_url.rstrip("/") + "/"
-    return "https://" + url[len(prefix) :] if url.startswith(prefix) else url
 
 
 class MirrorDownloadHandler(BaseDownloadHandler):

@@ -24,7 +24,7 @@ from urllib import robotparser
 from urllib.parse import urlsplit
 
 import httpx
-from newsflow.crawlers.mirror import to_mirror
+from newsflow.crawlers.mirror_urls import to_mirror
 from newsflow.crawlers.spiders.plan import listing_urls
 from newsflow.db import models
 from newsflow.db.session import session_scope

@@ -322,21 +322,38 @@ def annotations_of(session: Session, article_id: int) -> list[models.Enrichment]
     )
 
 
-def language_disagreements(session: Session, source_ids: Iterable[str]) -> dict[str, int]:
-    """Per source, articles whose detected language differs from the declared one."""
+def language_disagreements(
+    session: Session, source_ids: Iterable[str], recent: int = 500
+) -> dict[str, int]:
+    """Per source, how many of its ``recent`` newest articles (first seen, as ``status``'s
+    weak shares) the language enricher found in another language than the declared one.
+
+    Bounded by design: ``status`` runs after every run, and counting over a source's whole
+    history grew with the store (4.5× slower at 100,000 articles than at 10,000 on SQLite).
+    """
     detected = models.Enrichment
-    rows = session.execute(
-        select(_Row.source_id, func.count())
-        .join(detected, detected.article_id == _Row.id)
-        .where(
-            _Row.source_id.in_(list(source_ids)),
-            detected.kind == "language",
-            _Row.language.is_not(None),
-            detected.label != _Row.language,
+    counts: dict[str, int] = {}
+    for source_id in source_ids:
+        newest = (
+            select(_Row.id, _Row.language)
+            .where(_Row.source_id == source_id)
+            .order_by(_Row.first_seen_at.desc())
+            .limit(recent)
+            .subquery()
         )
-        .group_by(_Row.source_id)
-    )
-    return {source: count for source, count in rows}
+        count = session.execute(
+            select(func.count())
+            .select_from(newest)
+            .join(detected, detected.article_id == newest.c.id)
+            .where(
+                detected.kind == "language",
+                newest.c.language.is_not(None),
+                detected.label != newest.c.language,
+            )
+        ).scalar_one()
+        if count:
+            counts[source_id] = count
+    return counts
 
 
 def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from newsflow.crawlers.extensions import COUNTS
 from newsflow.crawlers.probe import probe
 from newsflow.crawlers.run import crawl_in_subprocess, crawl_timeout
 from newsflow.db import queries, store
@@ -24,7 +23,7 @@ from newsflow.flows.enrich import enrich_source
 from prefect import flow, get_run_logger, runtime, task
 
 from newsflow.registry import get_source, load_registry
-from newsflow.runs import RunKind, RunStatus, check_run
+from newsflow.runs import CRAWL_COUNTS, RunKind, RunStatus, check_run
 from newsflow.settings import get_settings
 
 
@@ -88,7 +87,7 @@ def _nothing_new(source_id: str, run_id: int, base_url: str | None, logger: Any)
         logger.info("probe: %s; crawling (%d requests)", found.reason, found.requests)
         return False
     # What the crawl child's RunCounts would have written, so the run reads like any other.
-    skipped = dict.fromkeys(COUNTS, 0) | {"not_modified": found.not_modified}
+    skipped = dict.fromkeys(CRAWL_COUNTS, 0) | {"not_modified": found.not_modified}
     runs.add_counts(run_id, {**skipped, "probe_skipped": 1, "probe_requests": found.requests})
     logger.info("%s; crawl skipped", found.reason)
     return True

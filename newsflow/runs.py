@@ -10,6 +10,31 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
+# What a crawl counts into its run row (crawlers/extensions.py), all zero when nothing was
+# crawled. Here, not beside the extension, so the flow process never imports Scrapy for it.
+CRAWL_COUNTS = (
+    "pages_fetched",
+    "not_modified",
+    "articles_new",
+    "articles_updated",
+    "articles_unchanged",
+    "articles_failed",
+    "not_articles",
+    "blocked",
+    "skipped_known",
+    "offsite_dropped",
+    "fetch_failures",
+    "feeds_failed",
+    "revisited",
+    "lastmod_refetched",
+    "versions_new",
+    "removed",
+    "restored",
+    # Milliseconds the crawl spent extracting and storing (the rest is fetching and discovery).
+    "extract_ms",
+    "store_ms",
+)
+
 
 class RunKind(StrEnum):
     """Why a run happened; stored in ``crawl_runs.kind``."""

@@ -59,8 +59,8 @@ def status_command() -> None:
 
     "weak" columns give the share of recent articles whose title, date or authors came from a
     fallback (URL, free text, <title>) instead of structured data, markup or an agency rule.
-    "lang mismatch" counts articles whose text the language enricher found in another
-    language than the one their edition declares.
+    "lang mismatch" counts, among the same recent articles (the newest 500), those whose text
+    the language enricher found in another language than the one their edition declares.
 
     Example: newsflow status
     """

@@ -180,6 +180,15 @@ def test_status_reads_recent_provenance_from_the_first_seen_index(database_url: 
     _assert_indexed(plans, "ix_articles_source_first_seen")
 
 
+def test_status_checks_languages_of_the_newest_articles_only(database_url: str) -> None:
+    from newsflow.db.enrichment import language_disagreements
+
+    _fill(database_url)
+    plans = _plans(database_url, lambda s: language_disagreements(s, [SOURCE, "sana-ar"]))
+    assert len(plans) == 2  # one bounded query per source
+    _assert_indexed(plans, "ix_articles_source_first_seen", "ix_enrichments_article_enricher")
+
+
 def test_the_backfill_progress_line_reads_ranges_not_the_source(database_url: str) -> None:
     from newsflow.cli.progress import ProgressWatcher
 
