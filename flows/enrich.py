@@ -62,14 +62,16 @@ def enrich_batch(
     warm_up()
     with session_scope(url) as session:
         articles = store.load(session, ids)
-        duplicates = [a.id for a in articles if a.duplicate_of_id is not None]
-        store.drop_results(session, duplicates)
-        counts["enrich_duplicates_skipped"] += len(duplicates)
+        # Enrich first, write after: on SQLite the first write takes the database's write lock,
+        # which a crawl storing articles meanwhile should not wait on while enrichers run.
         done = [
             (stored, enrich_article(stored.article, enrichers, Context(stored.page_language)))
             for stored in articles
             if stored.duplicate_of_id is None
         ]
+        duplicates = [a.id for a in articles if a.duplicate_of_id is not None]
+        store.drop_results(session, duplicates)
+        counts["enrich_duplicates_skipped"] += len(duplicates)
         # The batch's results are written together: a few statements, not a few per article.
         counts["enrich_failures"] += store.save_batch(session, done, run_id)
         counts["enriched"] += len(done)
