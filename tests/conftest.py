@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
@@ -251,6 +253,37 @@ def mutated() -> Callable[[Sequence[bytes]], st.SearchStrategy[bytes]]:
 def billion_laughs() -> bytes:
     """An XML internal subset whose ``&e9;`` expands to 10**9 words wherever entities resolve."""
     return entity_bomb()
+
+
+# Appended to a child's code to print its own peak resident memory in MiB. VmHWM belongs to the
+# child's memory map; ru_maxrss would not do: a child started by vfork + exec keeps its parent's
+# high-water mark there (a pytest worker's, hundreds of MB, once its other tests have run).
+_PRINT_PEAK = """
+import resource
+try:
+    _status = open("/proc/self/status").read()
+    print(int(_status.split("VmHWM:")[1].split()[0]) // 1024)
+except OSError:  # not Linux
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.fixture(scope="session")
+def child_peak_mib() -> Callable[[str], int]:
+    """Run Python ``code`` in a fresh interpreter (it must succeed); its peak memory in MiB."""
+
+    def run(code: str) -> int:
+        result = subprocess.run(
+            [sys.executable, "-c", code + _PRINT_PEAK],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return int(result.stdout.split()[-1])
+
+    return run
 
 
 # The seed article of the query contract (issue 10) and a copy planted under another source.

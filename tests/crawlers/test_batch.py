@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any
 
+from newsflow.crawlers.batch import DeferredStats, ItemBatch, Pending
 from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock
 from twisted.python.failure import Failure
-
-from newsflow.crawlers.batch import DeferredStats, ItemBatch, Pending
 
 
 class Recorder:
