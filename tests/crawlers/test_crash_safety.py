@@ -30,7 +30,8 @@ from newsflow.replay import ReplayServer
 
 SOURCE = "sana-en"
 SOAK = os.environ.get("NEWSFLOW_SOAK") == "1"
-SERIES, KILLS_PER_SERIES = (12, 5) if SOAK else (2, 5)
+# make test: one series of five kills (the first the feed-validator kill); make soak: 60.
+SERIES, KILLS_PER_SERIES = (12, 5) if SOAK else (1, 5)
 DELAY = 0.02  # seconds before each replay answer
 RESUMED = 12  # requests a crawl after a kill makes at least (robots, feeds, sitemap, listings)
 TIMEOUT = 120.0
@@ -246,4 +247,4 @@ def test_a_crawl_killed_anywhere_ends_like_an_uninterrupted_one(
         logs = _fresh(url, tmp_path / f"series{series}")
         landed += [(series, *kill) for kill in _series(slow_replay, url, logs, rng, reference, [])]
     print(f"\n{len(landed)} kills (series, point, articles stored, queued, run): {landed}")
-    assert len(landed) == SERIES * KILLS_PER_SERIES >= 10
+    assert len(landed) == SERIES * KILLS_PER_SERIES >= 5
