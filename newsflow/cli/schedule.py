@@ -32,6 +32,7 @@ def serve_command(sources: tuple[str, ...]) -> None:
 
     from newsflow.db.migrate import require_current
     from newsflow.flows.deployments import deployments
+    from newsflow.flows.warm_start import start_runs_by_fork
     from newsflow.registry import get_source
 
     require_current()  # every scheduled run would fail on a missing schema: say so now
@@ -41,6 +42,8 @@ def serve_command(sources: tuple[str, ...]) -> None:
         f"serving {scheduled} scheduled ingest deployments and "
         f"{len(chosen) - scheduled} on demand; Ctrl-C stops"
     )
+    start_runs_by_fork()
+    click.echo("flow runs fork from a warm process (Prefect and the flows imported once)")
     serve(*cast(list[RunnerDeployment], chosen))
 
 
