@@ -60,16 +60,16 @@ def is_pending() -> Any:
     return or_(_Row.enriched_hash.is_(None), _Row.enriched_hash != _Row.content_hash)
 
 
-def pending_ids(session: Session, source_id: str, limit: int, after: int = 0) -> list[int]:
-    """The next ``limit`` queued article ids of a source, in id order, after ``after``."""
-    return list(
-        session.execute(
-            select(_Row.id)
-            .where(_Row.source_id == source_id, is_pending(), _Row.id > after)
-            .order_by(_Row.id)
-            .limit(limit)
-        ).scalars()
-    )
+def pending_ids(
+    session: Session, source_id: str, limit: int, after: int = 0, deduplicated: bool = False
+) -> list[int]:
+    """The next ``limit`` queued article ids of a source, in id order, after ``after``;
+    ``deduplicated``: only those whose current text has been through dedup (a duplicate is
+    not enriched, so enrichment running beside dedup waits for its verdict)."""
+    query = select(_Row.id).where(_Row.source_id == source_id, is_pending(), _Row.id > after)
+    if deduplicated:
+        query = query.where(_Row.dedup_hash == _Row.content_hash)
+    return list(session.execute(query.order_by(_Row.id).limit(limit)).scalars())
 
 
 def stale_ids(

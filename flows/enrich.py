@@ -37,14 +37,21 @@ def warm_up() -> None:
 
 
 def enrich_source(
-    source_id: str, run_id: int | None = None, url: str | None = None, batch: int = BATCH
+    source_id: str,
+    run_id: int | None = None,
+    url: str | None = None,
+    batch: int = BATCH,
+    deduplicated: bool = False,
 ) -> Counter[str]:
-    """Work through a source's enrichment queue; counts of what was enriched or failed."""
+    """Work through a source's enrichment queue; counts of what was enriched or failed.
+
+    ``deduplicated``: leave queued what dedup has not yet seen (enrichment beside a crawl).
+    """
     counts: Counter[str] = Counter()
     after = 0
     while True:
         with session_scope(url) as session:
-            ids = store.pending_ids(session, source_id, batch, after)
+            ids = store.pending_ids(session, source_id, batch, after, deduplicated)
         if not ids:
             return counts
         counts.update(enrich_batch(ids, default_enrichers(), run_id, url))

@@ -7,6 +7,8 @@ process group and closes the run as cancelled; a crawl past its timeout as timed
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -21,6 +23,7 @@ from newsflow.flows import runs
 from newsflow.flows.dedup import deduplicate_source
 from newsflow.flows.enrich import enrich_source
 from prefect import flow, get_run_logger, runtime, task
+from prefect.cache_policies import NO_CACHE
 
 from newsflow.registry import get_source, load_registry
 from newsflow.runs import CRAWL_COUNTS, RunKind, RunStatus, check_run
@@ -93,6 +96,36 @@ def _nothing_new(source_id: str, run_id: int, base_url: str | None, logger: Any)
     return True
 
 
+# A round of dedup and enrichment beside the crawl takes what is queued; an empty queue waits.
+FOLLOW_IDLE_SECONDS = 2.0
+DEDUP_COUNTS = ("duplicates_exact", "near_duplicates", "stories_joined")
+ENRICH_COUNTS = ("enriched", "enrich_failures")
+
+
+@task(cache_policy=NO_CACHE)
+def follow(source_id: str, run_id: int, crawl_done: threading.Event) -> dict[str, int]:
+    """Deduplicate and enrich what the crawl has stored so far, in rounds, until it ends.
+
+    The crawl child keeps one core busy and this thread the other, instead of dedup and
+    enrichment waiting for the whole crawl. Both work off persistent queues, so a round takes
+    only what is queued; enrichment only what dedup has already seen (a duplicate is not
+    enriched). What the last round leaves, or a failed round, the tasks after the crawl take.
+    """
+    counts: Counter[str] = Counter()
+    logger = get_run_logger()
+    while not crawl_done.is_set():
+        try:
+            found = deduplicate_source(source_id)
+            found.update(enrich_source(source_id, run_id, deduplicated=True))
+        except Exception as exc:  # left queued for the tasks after the crawl, which retry
+            logger.warning("dedup/enrich beside the crawl: %s: %s", type(exc).__name__, exc)
+            found = Counter()
+        counts.update({k: found[k] for k in (*DEDUP_COUNTS, *ENRICH_COUNTS)})
+        if not found["dedup_checked"] and not found["enriched"]:
+            crawl_done.wait(FOLLOW_IDLE_SECONDS)
+    return dict(counts)
+
+
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
 def revisit(source_id: str, run_id: int, base_url: str | None) -> int:
     """Fetch the source's recent articles again (conditional GET) for edits and removals.
@@ -118,14 +151,14 @@ def revisit(source_id: str, run_id: int, base_url: str | None) -> int:
 def deduplicate(source_id: str) -> dict[str, int]:
     """Link the source's queued articles to their copies (any source) and join stories."""
     counts = deduplicate_source(source_id)
-    return {key: counts[key] for key in ("duplicates_exact", "near_duplicates", "stories_joined")}
+    return {key: counts[key] for key in DEDUP_COUNTS}
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
 def enrich(source_id: str, run_id: int) -> dict[str, int]:
     """Run the enrichers on the source's queued articles: new, or edited since enriched."""
     counts = enrich_source(source_id, run_id)
-    return {key: counts[key] for key in ("enriched", "enrich_failures")}
+    return {key: counts[key] for key in ENRICH_COUNTS}
 
 
 @task
@@ -148,6 +181,25 @@ def close_run(
     summary = runs.end(run_id, RunStatus(status), error, extra)
     runs.publish(summary)
     return summary
+
+
+def _crawl_followed(
+    source: str,
+    run_id: int,
+    since: date | None,
+    until: date | None,
+    base_url: str | None,
+    kind: RunKind,
+) -> dict[str, int]:
+    """The crawl, with dedup and enrichment following it in a second thread; their counts."""
+    done = threading.Event()
+    following = follow.submit(source, run_id, done)
+    try:
+        crawl(source, run_id, since, until, base_url, kind)
+    finally:
+        done.set()  # the follower ends its round; the crawl's error, if any, is the one raised
+        following.wait()
+    return following.result()
 
 
 def stop_run(run_id: int, exc: BaseException) -> None:
@@ -183,15 +235,15 @@ def ingest(
     kind = check_run(source, runs.this_run_kind(kind), since, until)
     run_id = open_run(source, kind, since, until)
     try:
-        crawl(source, run_id, since, until, base_url, kind)
+        early = _crawl_followed(source, run_id, since, until, base_url, kind)
         revisit(source, run_id, base_url)
-        dedup_counts = deduplicate(source)
-        enrich_counts = enrich(source, run_id)
+        late = Counter(deduplicate(source)) + Counter(enrich(source, run_id))
         update_coverage(source, run_id, since, until)
     except BaseException as exc:  # closed, whatever stopped it: cancelled, timed out, failed
         stop_run(run_id, exc)
         raise
-    summary = close_run(run_id, "completed", extra={**dedup_counts, **enrich_counts})
+    extra = {key: early.get(key, 0) + late[key] for key in (*DEDUP_COUNTS, *ENRICH_COUNTS)}
+    summary = close_run(run_id, "completed", extra=extra)
     logger.info("ingest %s: %s", source, summary["counts"])
     return summary
 
