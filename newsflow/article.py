@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -41,6 +41,12 @@ class Article:
                 raise ValueError(f"Article.{name} must be timezone-aware, got {value!r}")
         # Freeze the provenance so the record is immutable all the way down.
         object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
+
+    def __reduce__(self) -> tuple[type[Article], tuple[Any, ...]]:
+        """Pickled through the constructor with a plain dict (a mappingproxy does not pickle),
+        so an article crosses to and from worker processes (re-processing's extraction pool)."""
+        values = (getattr(self, f.name) for f in fields(self))
+        return Article, tuple(dict(v) if isinstance(v, MappingProxyType) else v for v in values)
 
     @property
     def published_utc(self) -> datetime | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from newsflow.db import models
 from newsflow.db.session import session_scope
 from newsflow.flows.ingest import ingest
@@ -12,8 +13,10 @@ SEED = "https://sana.sy/en/?p=92385"
 TITLE = "Russia: Kremlin waiting for US and European response to Belgian airstrikes in Aleppo"
 
 
+# One batch is extracted in the flow process; several in a pool of one process per core.
+@pytest.mark.parametrize("batch_size", [200, 3], ids=["in-process", "process-pool"])
 def test_reprocess_rebuilds_articles_from_stored_pages(
-    database_url: str, replay, fast_crawl
+    database_url: str, replay, fast_crawl, batch_size: int
 ) -> None:
     ingest("sana-ar", base_url=replay.base_url)
     ingest("sana-en", base_url=replay.base_url)
@@ -25,7 +28,7 @@ def test_reprocess_rebuilds_articles_from_stored_pages(
         )
     hits_before = len(replay.hits)
 
-    totals = reprocess("sana-en")
+    totals = reprocess("sana-en", batch_size=batch_size)
 
     assert totals["updated"] == 1 and totals["unchanged"] >= 19
     assert len(replay.hits) == hits_before  # nothing fetched
