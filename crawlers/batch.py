@@ -12,14 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.reactor import is_reactor_installed
 from twisted.internet.defer import Deferred
 
-if TYPE_CHECKING:
-    from twisted.internet.interfaces import IDelayedCall, IReactorTime
+
+# What the batch uses of Twisted's IReactorTime and IDelayedCall (zope interfaces, which mypy
+# cannot read as types): the reactor, or task.Clock in tests.
+class Timer(Protocol):
+    def active(self) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    def callLater(self, delay: float, callable: Callable[[], None]) -> Timer: ...
 
 
 @dataclass
@@ -44,12 +53,12 @@ class ItemBatch:
         write: Callable[[list[Pending]], None],
         size: int = 50,
         seconds: float = 1.0,
-        clock: IReactorTime | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.write, self.size, self.seconds = write, max(1, size), seconds
         self.clock = clock
         self.pending: list[Pending] = []
-        self._timer: IDelayedCall | None = None
+        self._timer: Timer | None = None
 
     async def add(self, item: Any, extracted: Any = None) -> Any:
         """Queue an item; returns (or raises) its outcome once its batch is written."""
@@ -63,7 +72,7 @@ class ItemBatch:
         # and with no reactor at all (tests drive the batch with a Clock).
         return await (maybe_deferred_to_future(outcome) if is_reactor_installed() else outcome)
 
-    def _clock(self) -> IReactorTime:
+    def _clock(self) -> Clock:
         if self.clock is None:
             from twisted.internet import reactor  # late: importing it installs one
 
