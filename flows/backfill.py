@@ -4,7 +4,9 @@ The same ingest flow with ``kind=backfill`` (one flow run, not a subflow), behin
 that say what a backfill needs: the window's two ends are required dates.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in a flow module: Prefect may pickle a flow by
+# value into its run's process, keeping only the globals its code uses, and then validates
+# the parameters against the signature; annotations must be objects, not names to look up.
 
 from datetime import date
 from typing import Any

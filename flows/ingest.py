@@ -5,7 +5,9 @@ its close (flows/runs.py). A cancelled flow run, SIGTERM or Ctrl-C stops the cra
 process group and closes the run as cancelled; a crawl past its timeout as timed_out.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in a flow module: Prefect may pickle a flow by
+# value into its run's process, keeping only the globals its code uses, and then validates
+# the parameters against the signature; annotations must be objects, not names to look up.
 
 import threading
 from collections import Counter

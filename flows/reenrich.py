@@ -4,7 +4,9 @@ The same enrichers as ingest, run over a backfill window instead of a run's queu
 commit one by one; started again after a kill, the flow finds only what is still stale.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in a flow module: Prefect may pickle a flow by
+# value into its run's process, keeping only the globals its code uses, and then validates
+# the parameters against the signature; annotations must be objects, not names to look up.
 
 from collections import Counter
 from datetime import date

@@ -5,7 +5,9 @@ to do it runs in a pool of one process per core, a batch ahead of the flow proce
 loads the pages and stores what comes back.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in a flow module: Prefect may pickle a flow by
+# value into its run's process, keeping only the globals its code uses, and then validates
+# the parameters against the signature; annotations must be objects, not names to look up.
 
 import multiprocessing
 import os

@@ -5,7 +5,9 @@ The ingest flow revisits after each crawl; this flow is the same step as a run o
 ``[revisit] every_hours`` suggests), then deduplicates and enriches what changed.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in a flow module: Prefect may pickle a flow by
+# value into its run's process, keeping only the globals its code uses, and then validates
+# the parameters against the signature; annotations must be objects, not names to look up.
 
 from typing import Any
 

@@ -6,11 +6,13 @@ has a budget of 180 s and usually takes 30-60 s on two busy cores.
 
 from __future__ import annotations
 
+import pickle
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import cloudpickle
 import pytest
 import yaml
 from newsflow.db import models
@@ -127,3 +129,26 @@ def _artifact(key: str, flow_run_id: Any) -> str:
     mine = [a for a in found if a.flow_run_id == flow_run_id]
     assert mine, f"no artifact {key} for flow run {flow_run_id}"
     return str(mine[0].data)
+
+
+@pytest.mark.parametrize(
+    ("flow_name", "parameters"),
+    [
+        ("ingest", {"source": "sana-en", "kind": "scheduled"}),
+        ("backfill", {"source": "sana-en", "since": "2024-10-01", "until": "2024-10-02"}),
+        ("revisit", {"source": "sana-en"}),
+        ("reprocess", {"source": "sana-en"}),
+        ("reenrich", {"source": "sana-en"}),
+    ],
+)
+def test_a_flow_shipped_by_value_still_validates_its_parameters(
+    flow_name: str, parameters: dict[str, Any]
+) -> None:
+    """The runner of `newsflow serve` pickles a flow by value into the run's process (only the
+    globals its code uses go along); its parameters are then checked against the signature."""
+    import importlib
+
+    flow = getattr(importlib.import_module(f"newsflow.flows.{flow_name}"), flow_name)
+    shipped = pickle.loads(cloudpickle.dumps(flow))
+    assert shipped.fn is not flow.fn  # by value, as the runner ships it
+    assert shipped.validate_parameters(parameters)["source"] == "sana-en"
