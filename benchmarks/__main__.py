@@ -23,6 +23,7 @@ from benchmarks.databases import bench_store, postgres_available
 from benchmarks.growth import build_store, per_run_costs
 from benchmarks.limit import extraction_limit
 from benchmarks.pipeline import TimedReplay, backfill, driver_env, idle_poll, reprocess
+from benchmarks.prefect_server import PrefectServer, prefect_server
 from benchmarks.site import BenchSite, build_site, write_registry
 from newsflow.registry import REGISTRY_PATH_ENV
 from newsflow.settings import REPO_ROOT
@@ -55,13 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"machine": report.machine(), "settings": _settings(args, kinds)}
     try:
         site = build_site(args.articles)
-        replay = TimedReplay(site.routes)
-        with replay:
-            if "limit" in only:
-                results["limit"] = extraction_limit(site.pages())
-            _pipeline(results, site, replay, work, kinds, only)
-        if "memory" in only:
-            results["memory"] = _memory(results, args, work)
+        if "limit" in only:
+            results["limit"] = extraction_limit(site.pages())
+        with prefect_server(work / "prefect-server") as server:
+            replay = TimedReplay(site.routes)
+            with replay:
+                _pipeline(results, site, replay, work, server, kinds, only)
+            if "memory" in only:
+                results["memory"] = _memory(results, args, work, server)
         if "growth" in only:
             results["growth"] = {kind: _growth(kind, work, _growth_sizes(args)) for kind in kinds}
     finally:
@@ -98,6 +100,7 @@ def _pipeline(
     site: BenchSite,
     replay: TimedReplay,
     work: Path,
+    server: PrefectServer,
     kinds: list[str],
     only: set[str],
 ) -> None:
@@ -105,7 +108,7 @@ def _pipeline(
     limit = results.get("limit")
     for kind in kinds if "end_to_end" in only else []:
         with bench_store(kind, work, f"e2e_{kind}") as url:
-            env = driver_env(url, Path(os.environ[REGISTRY_PATH_ENV]), work / kind)
+            env = driver_env(url, Path(os.environ[REGISTRY_PATH_ENV]), work / kind, server)
             run = backfill(site, replay, env)
             results.setdefault("end_to_end", {})[kind] = _with_ratios(run, limit)
             if kind != "sqlite":
@@ -114,9 +117,7 @@ def _pipeline(
                 again = reprocess(site, env)
                 results.setdefault("reprocess", {})[kind] = _with_ratios(again, limit)
             if "idle_poll" in only:
-                poll = idle_poll(site, replay, env)
-                fixed = poll["fixed"]["flow_process_start_s"]
-                results["idle_poll"] = {**poll, "serve_wall_s": poll["wall_s_per_source"] + fixed}
+                results["idle_poll"] = idle_poll(site, replay, env)
 
 
 def _with_ratios(run: dict[str, Any], limit: dict[str, Any] | None) -> dict[str, Any]:
@@ -130,7 +131,9 @@ def _with_ratios(run: dict[str, Any], limit: dict[str, Any] | None) -> dict[str,
     }
 
 
-def _memory(results: dict[str, Any], args: argparse.Namespace, work: Path) -> dict[str, Any]:
+def _memory(
+    results: dict[str, Any], args: argparse.Namespace, work: Path, server: PrefectServer
+) -> dict[str, Any]:
     """Peak RSS of a whole backfill (SQLite) at each site size; the default size's is reused."""
     memory: dict[str, Any] = {}
     for size in _memory_sizes(args):
@@ -141,7 +144,8 @@ def _memory(results: dict[str, Any], args: argparse.Namespace, work: Path) -> di
         site = build_site(size)
         replay = TimedReplay(site.routes)
         with replay, bench_store("sqlite", work, f"mem{size}") as url:
-            env = driver_env(url, Path(os.environ[REGISTRY_PATH_ENV]), work / f"mem{size}")
+            registry = Path(os.environ[REGISTRY_PATH_ENV])
+            env = driver_env(url, registry, work / f"mem{size}", server)
             memory[str(size)] = _peaks(backfill(site, replay, env))
     sizes = sorted(memory, key=int)
     memory["growth_ratio"] = memory[sizes[-1]]["peak_rss_mb"] / memory[sizes[0]]["peak_rss_mb"]

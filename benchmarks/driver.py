@@ -3,8 +3,10 @@
 ``python -m benchmarks.driver PHASE --sources a,b --out result.json [...]`` where PHASE is
 ``backfill`` (the ingest flow over the window, source after source), ``reprocess`` (the
 reprocess flow from stored pages) or ``poll`` (scheduled runs: one to take the feeds'
-validators, then timed ones that find nothing new). Prefect starts once, before any timing,
-with a trivial flow; the start-up it cost is reported apart.
+validators, then timed ones that find nothing new, in this process and then each in a process
+of its own as ``newsflow serve`` starts them: spawned, Prefect's way, and forked, newsflow's).
+Prefect starts once, before any timing, with a trivial flow; the start-up it cost is reported
+apart.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ def poll(sources: list[str], args: argparse.Namespace) -> dict[str, Any]:
     """
     from newsflow.db.migrate import require_current
     from newsflow.flows.ingest import ingest
+    from newsflow.flows.warm_start import start_runs_by_fork
 
     def run_all() -> tuple[float, float, Counter[str]]:
         begun, tasks = time.time(), Counter[str]()
@@ -105,6 +108,9 @@ def poll(sources: list[str], args: argparse.Namespace) -> dict[str, Any]:
 
     run_all()
     polls = [run_all() for _ in range(args.polls)]
+    spawned = _served(sources, args.base_url)
+    start_runs_by_fork()
+    forked = _served(sources, args.base_url)
     started = time.perf_counter()
     require_current()
     check = time.perf_counter() - started
@@ -115,7 +121,31 @@ def poll(sources: list[str], args: argparse.Namespace) -> dict[str, Any]:
             "newsflow.crawlers.run, newsflow.crawlers.spiders.agency, scrapy.crawler"
         ),
         "flow_process_start_s": _import_time("newsflow.flows.ingest"),
+        "served_spawned_s": spawned,
+        "served_forked_s": forked,
     }
+
+
+def _served(sources: list[str], base_url: str | None) -> list[float]:
+    """Each source's idle run as ``newsflow serve``'s runner starts it (the function Prefect's
+    runner calls, in a process of its own): wall seconds from start to the process's exit."""
+    from newsflow.flows.ingest import ingest
+    from prefect.client.orchestration import get_client
+    from prefect.flow_engine import run_flow_in_subprocess
+
+    walls = []
+    with get_client(sync_client=True) as client:
+        for source in sources:
+            parameters = {"source": source, "kind": "scheduled", "base_url": base_url}
+            flow_run = client.create_flow_run(ingest, parameters=parameters)
+            started = time.perf_counter()
+            process = run_flow_in_subprocess(ingest, flow_run=flow_run)
+            process.join()
+            walls.append(time.perf_counter() - started)
+            state = client.read_flow_run(flow_run.id).state
+            if process.exitcode != 0 or state is None or not state.is_completed():
+                raise RuntimeError(f"served idle run of {source}: {state}, exit {process.exitcode}")
+    return walls
 
 
 def task_seconds(flow_run_id: Any) -> Counter[str]:

@@ -26,10 +26,16 @@ def role(process: psutil.Process) -> str:
 
 
 class TreeSampler:
-    """Samples the summed RSS of a process and all its descendants every ``every`` seconds."""
+    """Samples the summed RSS of a process and all its descendants every ``every`` seconds.
 
-    def __init__(self, pid: int, every: float = 0.2) -> None:
+    ``also``: processes outside the tree that work for it (the bench's Prefect server); their
+    CPU counts from when sampling starts.
+    """
+
+    def __init__(self, pid: int, every: float = 0.2, also: Sequence[int] = ()) -> None:
         self.root = psutil.Process(pid)
+        self.also = [psutil.Process(p) for p in also]
+        self.baseline = {p.pid: sum(p.cpu_times()[:2]) for p in self.also}
         self.every = every
         self.peak_mb = 0.0
         self.peak_by_role: dict[str, float] = {}
@@ -53,7 +59,7 @@ class TreeSampler:
     def sample(self) -> None:
         """One reading of every process in the tree."""
         try:
-            processes = [self.root, *self.root.children(recursive=True)]
+            processes = [self.root, *self.root.children(recursive=True), *self.also]
         except psutil.Error:
             return
         total = 0.0
@@ -66,7 +72,8 @@ class TreeSampler:
             total += mb
             name = role(process)
             self.peak_by_role[name] = max(self.peak_by_role.get(name, 0.0), mb)
-            self.cpu[process.pid] = (name, times.user + times.system)
+            spent = times.user + times.system - self.baseline.get(process.pid, 0.0)
+            self.cpu[process.pid] = (name, spent)
         self.peak_mb = max(self.peak_mb, total)
 
     def report(self) -> dict[str, Any]:
@@ -84,16 +91,21 @@ class TreeSampler:
         }
 
 
-def run_measured(command: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
-    """Run ``command`` to its end; its wall time, CPU time (whole tree) and peak memory."""
+def run_measured(
+    command: Sequence[str], env: dict[str, str], also: Sequence[int] = ()
+) -> dict[str, Any]:
+    """Run ``command`` to its end; its wall time, CPU time (whole tree and ``also``) and peak
+    memory."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     child = subprocess.Popen(list(command), env=env)
-    with TreeSampler(child.pid) as sampler:
+    with TreeSampler(child.pid, also=also) as sampler:
         code = child.wait()
+        sampler.sample()  # the outside processes' CPU up to the end
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if code != 0:
         raise RuntimeError(f"{' '.join(command[:4])} … exited with {code}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu += sum(sampler.cpu[p.pid][1] for p in sampler.also if p.pid in sampler.cpu)
     return {"process_wall_s": wall, "tree_cpu_s": cpu, **sampler.report()}

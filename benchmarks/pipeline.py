@@ -18,13 +18,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from benchmarks.memory import run_measured
+from benchmarks.prefect_server import PrefectServer
 from benchmarks.site import BenchSite
 from newsflow.registry import REGISTRY_PATH_ENV
 from newsflow.replay import Hit, ReplayServer
 from newsflow.settings import REPO_ROOT
 
 # Stages the crawl task holds (fetch, extract, store) are split with the crawl's own timings.
-FLOW_STAGES = {"deduplicate": "dedup", "enrich": "enrich", "update_coverage": "coverage"}
+# Dedup and enrichment beside the crawl (the follow task) overlap the fetch, so are not summed.
+FLOW_STAGES = {
+    "deduplicate": "dedup",
+    "enrich": "enrich",
+    "follow": "dedup + enrich beside the crawl",
+    "update_coverage": "coverage",
+}
 
 
 class TimedReplay(ReplayServer):
@@ -46,8 +53,11 @@ class TimedReplay(ReplayServer):
             return [hit for at, hit in self.times if start <= at <= end]
 
 
-def driver_env(store_url: str, registry: Path, workdir: Path) -> dict[str, str]:
-    """The flows' environment: bench registry and store, no crawl delay, a private Prefect."""
+def driver_env(
+    store_url: str, registry: Path, workdir: Path, server: PrefectServer
+) -> dict[str, str]:
+    """The flows' environment: bench registry and store, no crawl delay, the bench's Prefect
+    server."""
     (workdir / "prefect").mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSFLOW_"))}
     env.update(
@@ -56,6 +66,8 @@ def driver_env(store_url: str, registry: Path, workdir: Path) -> dict[str, str]:
             REGISTRY_PATH_ENV: str(registry),
             "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "0",
             "PREFECT_HOME": str(workdir / "prefect"),
+            "PREFECT_API_URL": server.api_url,
+            "NEWSFLOW_BENCH_PREFECT_PID": str(server.pid),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
             "PREFECT_LOGGING_LEVEL": "WARNING",
@@ -70,7 +82,7 @@ def run_driver(phase: str, site: BenchSite, env: dict[str, str], *extra: str) ->
     out = Path(env["PREFECT_HOME"]).parent / f"{phase}.json"
     command = [sys.executable, "-m", "benchmarks.driver", phase]
     command += ["--sources", ",".join(site.sources), "--out", str(out), *extra]
-    measured = run_measured(command, env)
+    measured = run_measured(command, env, also=[int(env["NEWSFLOW_BENCH_PREFECT_PID"])])
     return {**json.loads(out.read_text(encoding="utf-8")), **measured}
 
 
@@ -129,6 +141,9 @@ def idle_poll(site: BenchSite, replay: TimedReplay, env: dict[str, str]) -> dict
             tasks[name] = tasks.get(name, 0.0) + seconds / len(result["polls"]) / sources
     return {
         "wall_s_per_source": statistics.median(walls),
+        # A run as `newsflow serve` starts it: its own process, forked warm (spawned: Prefect's).
+        "serve_wall_s": statistics.median(result["served_forked_s"]),
+        "serve_spawned_wall_s": statistics.median(result["served_spawned_s"]),
         "http_requests_per_source": statistics.median(requests),
         "requested": sorted(set().union(*kinds)),
         "tasks_s_per_source": tasks,

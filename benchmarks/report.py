@@ -92,7 +92,8 @@ def table(results: dict[str, Any]) -> str:
             ("wall s per source (in a running worker)", poll["wall_s_per_source"]),
             ("HTTP requests per source", poll["http_requests_per_source"]),
             ("requested", ", ".join(poll["requested"])),
-            ("wall s per source under serve (+ flow process start)", poll["serve_wall_s"]),
+            ("wall s per run under serve (own process, forked warm)", poll["serve_wall_s"]),
+            ("  the same, spawned (Prefect's default)", poll["serve_spawned_wall_s"]),
         ]
         rows += [(f"  fixed: {k}", v) for k, v in poll["fixed"].items()]
         rows += [(f"  task: {k} (s)", v) for k, v in poll["tasks_s_per_source"].items()]
