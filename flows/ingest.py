@@ -102,6 +102,8 @@ def _nothing_new(source_id: str, run_id: int, base_url: str | None, logger: Any)
 FOLLOW_IDLE_SECONDS = 2.0
 DEDUP_COUNTS = ("duplicates_exact", "near_duplicates", "stories_joined")
 ENRICH_COUNTS = ("enriched", "enrich_failures")
+# How much of the work was done beside the crawl (``dedup_checked_during_crawl``, …).
+DURING_CRAWL = ("dedup_checked", "enriched")
 
 
 @task(cache_policy=NO_CACHE)
@@ -122,7 +124,7 @@ def follow(source_id: str, run_id: int, crawl_done: threading.Event) -> dict[str
         except Exception as exc:  # left queued for the tasks after the crawl, which retry
             logger.warning("dedup/enrich beside the crawl: %s: %s", type(exc).__name__, exc)
             found = Counter()
-        counts.update({k: found[k] for k in (*DEDUP_COUNTS, *ENRICH_COUNTS)})
+        counts.update({k: found[k] for k in (*DEDUP_COUNTS, *ENRICH_COUNTS, "dedup_checked")})
         if not found["dedup_checked"] and not found["enriched"]:
             crawl_done.wait(FOLLOW_IDLE_SECONDS)
     return dict(counts)
@@ -245,6 +247,7 @@ def ingest(
         stop_run(run_id, exc)
         raise
     extra = {key: early.get(key, 0) + late[key] for key in (*DEDUP_COUNTS, *ENRICH_COUNTS)}
+    extra |= {f"{key}_during_crawl": early.get(key, 0) for key in DURING_CRAWL}
     summary = close_run(run_id, "completed", extra=extra)
     logger.info("ingest %s: %s", source, summary["counts"])
     return summary

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from newsflow.db import models
 from newsflow.db.session import session_scope
+from newsflow.flows import ingest as ingest_flow
 from newsflow.flows.ingest import ingest, ingest_sources
 from sqlalchemy import select
 
@@ -68,3 +69,20 @@ def test_unknown_source_fails_with_the_known_ones_named(database_url: str) -> No
     state = ingest("nope-xx", return_state=True)
     assert state.is_failed()
     assert "sana-en" in str(state.result(raise_on_failure=False))
+
+
+def test_dedup_and_enrichment_follow_the_crawl_and_finish_after_it(
+    database_url: str, replay, fast_crawl, monkeypatch
+) -> None:
+    monkeypatch.setattr(replay, "delay", 0.5)  # a slow site: the crawl outlasts several rounds
+    monkeypatch.setattr(ingest_flow, "FOLLOW_IDLE_SECONDS", 0.1)
+    summary = ingest("sana-en", base_url=replay.base_url)
+    counts = summary["counts"]
+    with session_scope(database_url) as session:
+        articles = session.execute(select(models.Article)).scalars().all()
+        originals = [a for a in articles if a.duplicate_of_id is None]
+    assert summary["status"] == "completed"
+    assert 0 < counts["dedup_checked_during_crawl"] <= len(articles)
+    assert 0 < counts["enriched_during_crawl"] <= counts["enriched"] == len(originals)
+    # Nothing left queued, and nothing enriched before dedup had seen it.
+    assert all(a.dedup_hash == a.content_hash == a.enriched_hash for a in articles)
