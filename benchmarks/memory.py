@@ -13,13 +13,16 @@ import psutil
 
 
 def role(process: psutil.Process) -> str:
-    """What a process of the tree is: the crawl child, Prefect's server, or the flow process."""
+    """What a process of the tree is: the crawl child, the flow process's workers, Prefect's
+    server, or the flow process."""
     try:
         command = " ".join(process.cmdline())
     except psutil.Error:
         return "gone"
     if "newsflow.crawlers.run" in command:
         return "crawl child"
+    if "multiprocessing" in command:  # re-processing's extraction pool, serve's forkserver
+        return "flow workers"
     if "prefect" in command or "uvicorn" in command:
         return "prefect server"
     return "flow process"
@@ -40,6 +43,7 @@ class TreeSampler:
         self.peak_mb = 0.0
         self.peak_by_role: dict[str, float] = {}
         self.cpu: dict[int, tuple[str, float]] = {}  # pid: role, CPU seconds last seen
+        self.roles: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -70,7 +74,8 @@ class TreeSampler:
             except psutil.Error:
                 continue
             total += mb
-            name = role(process)
+            # A process's role as first seen: once it has exited its command line is gone.
+            name = self.roles.setdefault(process.pid, role(process))
             self.peak_by_role[name] = max(self.peak_by_role.get(name, 0.0), mb)
             spent = times.user + times.system - self.baseline.get(process.pid, 0.0)
             self.cpu[process.pid] = (name, spent)
