@@ -82,6 +82,8 @@ class Source(Base):
     schedule: Mapped[str] = mapped_column(String(100))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Kept by triggers on articles (migration 0011): a count that costs nothing to read.
+    articles_stored: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class CrawlRun(Base):
