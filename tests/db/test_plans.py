@@ -185,7 +185,7 @@ def test_status_checks_languages_of_the_newest_articles_only(database_url: str) 
 
     _fill(database_url)
     plans = _plans(database_url, lambda s: language_disagreements(s, [SOURCE, "sana-ar"]))
-    assert len(plans) == 2  # one bounded query per source
+    assert len(plans) == 4  # two bounded queries per source: newest articles, their languages
     _assert_indexed(plans, "ix_articles_source_first_seen", "ix_enrichments_article_enricher")
 
 
