@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 
 from newsflow.db import models
 from newsflow.db.dialect import copy_rows, one_of
-from sqlalchemy import String, Table, bindparam, delete, func, or_, select, update
+from sqlalchemy import String, Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from newsflow.dedup.decisions import Link
@@ -55,8 +55,8 @@ class Frame:
 
 
 def is_pending() -> Any:
-    """The queue predicate, spelt as the partial index ``ix_articles_dedup_pending`` is."""
-    return or_(Article.dedup_hash.is_(None), Article.dedup_hash != Article.content_hash)
+    """The queue predicate: the generated flag its partial index is built on (migration 0012)."""
+    return Article.dedup_pending
 
 
 def pending_ids(session: Session, source_id: str, limit: int, after: int = 0) -> list[int]:

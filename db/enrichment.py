@@ -56,8 +56,8 @@ class Stored:
 
 
 def is_pending() -> Any:
-    """The queue predicate, spelt as the partial index ``ix_articles_enrich_pending`` is."""
-    return or_(_Row.enriched_hash.is_(None), _Row.enriched_hash != _Row.content_hash)
+    """The queue predicate: the generated flag its partial index is built on (migration 0012)."""
+    return _Row.enrich_pending
 
 
 def pending_ids(
@@ -68,7 +68,7 @@ def pending_ids(
     not enriched, so enrichment running beside dedup waits for its verdict)."""
     query = select(_Row.id).where(_Row.source_id == source_id, is_pending(), _Row.id > after)
     if deduplicated:
-        query = query.where(_Row.dedup_hash == _Row.content_hash)
+        query = query.where(_Row.dedup_pending.is_(False))
     return list(session.execute(query.order_by(_Row.id).limit(limit)).scalars())
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -154,12 +155,6 @@ class Feed(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-# An article waits for deduplication until its current text has been checked.
-DEDUP_PENDING = "dedup_hash IS NULL OR dedup_hash <> content_hash"
-# The enrichment queue: articles not yet enriched, or whose text changed since.
-ENRICH_PENDING = "enriched_hash IS NULL OR enriched_hash <> content_hash"
-
-
 class Article(Base):
     """The current version of an article, unique by canonical URL within its source."""
 
@@ -168,18 +163,21 @@ class Article(Base):
         UniqueConstraint("source_id", "url"),
         Index("ix_articles_source_published", "source_id", "published_at"),
         Index("ix_articles_duplicate_of_id", "duplicate_of_id"),
-        # The dedup queue: new articles and articles whose text changed since they were checked.
+        # The queues, read in id order (migration 0012): new articles, and articles whose text
+        # changed since dedup or the enrichers last saw it.
         Index(
             "ix_articles_dedup_pending",
             "source_id",
-            postgresql_where=text(DEDUP_PENDING),
-            sqlite_where=text(DEDUP_PENDING),
+            "id",
+            postgresql_where=text("dedup_pending"),
+            sqlite_where=text("dedup_pending = 1"),
         ),
         Index(
             "ix_articles_enrich_pending",
             "source_id",
-            postgresql_where=text(ENRICH_PENDING),
-            sqlite_where=text(ENRICH_PENDING),
+            "id",
+            postgresql_where=text("enrich_pending"),
+            sqlite_where=text("enrich_pending = 1"),
         ),
     )
 
@@ -207,6 +205,15 @@ class Article(Base):
     dedup_hash: Mapped[str | None] = mapped_column(String(64))
     # The content_hash last enriched: a new or edited article differs, so it is queued again.
     enriched_hash: Mapped[str | None] = mapped_column(String(64))
+    # Computed by the database (migration 0012; SQLite spells it IS NOT): the article waits for
+    # dedup / the enrichers until they have seen its current text. A column, so PostgreSQL keeps
+    # statistics on it and reads a queue through its partial index.
+    dedup_pending: Mapped[bool] = mapped_column(
+        Boolean, Computed("dedup_hash IS DISTINCT FROM content_hash")
+    )
+    enrich_pending: Mapped[bool] = mapped_column(
+        Boolean, Computed("enriched_hash IS DISTINCT FROM content_hash")
+    )
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A revisit found the article gone (404/410, or redirected to a home or listing page).

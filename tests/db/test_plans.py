@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from newsflow.db import models, queries, store
 from newsflow.db.coverage import refresh_coverage
 from newsflow.db.session import get_engine, session_scope
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -200,3 +200,42 @@ def test_the_backfill_progress_line_reads_ranges_not_the_source(database_url: st
     _assert_indexed(plans, "ix_discoveries_source_listed", "ix_failures_source_occurred")
     found_since = plans[2]  # the third count: URLs found while the watcher runs
     assert "pk_discoveries" in found_since or "PRIMARY KEY (rowid>?)" in found_since, found_since
+
+
+def test_the_queues_are_read_in_id_order_from_their_partial_indexes(database_url: str) -> None:
+    from newsflow.db import dedup, enrichment
+
+    _fill(database_url)
+    moment = datetime(2024, 3, 1, 12, tzinfo=UTC)
+    with session_scope(database_url) as session:  # most articles done, as in a long-lived store
+        session.execute(
+            insert(models.Article),
+            [
+                {
+                    "source_id": SOURCE,
+                    "url": f"https://sana.sy/en/?p=old{n}",
+                    "title": "Old",
+                    "body": "Old.",
+                    "content_hash": f"h{n}",
+                    "version": 1,
+                    "first_seen_at": moment,
+                    "last_seen_at": moment,
+                }
+                for n in range(2000)
+            ],
+        )
+        done = models.Article.id % 100 != 0
+        session.execute(
+            update(models.Article)
+            .where(done)
+            .values(dedup_hash=models.Article.content_hash, enriched_hash=models.Article.content_hash)
+        )
+    _analyse(database_url)
+    plans = _plans(
+        database_url,
+        lambda s: (dedup.pending_ids(s, SOURCE, 10), enrichment.pending_ids(s, SOURCE, 10)),
+    )
+    assert len(plans) == 2
+    _assert_indexed(plans, "ix_articles_dedup_pending", "ix_articles_enrich_pending")
+    # Not the primary key in id order, filtering every article already done on the way.
+    assert not [plan for plan in plans if "pk_articles" in plan or "INTEGER PRIMARY" in plan]
