@@ -228,7 +228,9 @@ def test_the_queues_are_read_in_id_order_from_their_partial_indexes(database_url
         session.execute(
             update(models.Article)
             .where(done)
-            .values(dedup_hash=models.Article.content_hash, enriched_hash=models.Article.content_hash)
+            .values(
+                dedup_hash=models.Article.content_hash, enriched_hash=models.Article.content_hash
+            )
         )
     _analyse(database_url)
     plans = _plans(
