@@ -1,12 +1,12 @@
 """Flow runs under ``newsflow serve`` start by forking a warm process, not a fresh interpreter.
 
 Prefect's runner starts each run of a served deployment with multiprocessing's "spawn": a new
-interpreter that imports Prefect and the flow's modules again, 4 to 5 s on two cores, several
-times what an idle scheduled run itself costs. Here those processes come from multiprocessing's
-forkserver instead: one process that imported them once, at ``serve`` start, and forks each
-run from there. It imports only, starts no thread and opens no connection, so the fork is
-safe; each run is still its own process, so cancellation, crashes and memory stay as isolated
-as with spawn.
+interpreter that imports Prefect and the flow's modules again, 2 to 4 s on two cores, more than
+an idle scheduled run itself costs (`make bench`: 3.1 s a run spawned, 1.25 s forked). Here
+those processes come from multiprocessing's forkserver instead: one process that imported them
+once, at ``serve`` start, and forks each run from there. It imports only, starts no thread and
+opens no connection, so the fork is safe; each run is still its own process, so cancellation,
+crashes and memory stay as isolated as with spawn.
 """
 
 from __future__ import annotations

@@ -129,8 +129,12 @@ def test_served_runs_fork_from_a_warm_forkserver_and_an_idle_poll_skips_the_craw
     assert (idle.counts["probe_skipped"], idle.counts["articles_new"]) == (1, 0)
 
 
-def test_the_forkserver_has_the_flows_imported_before_a_run_starts() -> None:
+def test_the_forkserver_has_the_flows_imported_before_a_run_starts(monkeypatch) -> None:
+    import prefect.flow_engine as engine
+
+    monkeypatch.setattr(engine, "multiprocessing", engine.multiprocessing)  # put back after
     context = start_runs_by_fork()
+    assert engine.multiprocessing.get_context("spawn") is context
     # Built-ins only: they unpickle in the forked child without importing this test module.
     loaded = "__import__('sys').modules.__contains__('newsflow.flows.ingest')"
     with context.Pool(1) as pool:
