@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from newsflow.db import models, queries
+import pytest
+from newsflow.db import models, queries, store
 from newsflow.db.dialect import copy_rows
 from newsflow.db.session import session_scope
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
+
+from newsflow.registry import load_registry
 
 SEEN = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -65,3 +68,19 @@ def _row(url: str, session: Session) -> dict[str, object]:
         "first_seen_at": SEEN,
         "last_seen_at": SEEN,
     }
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_truncate_sets_every_counter_to_zero(database_url: str) -> None:
+    with session_scope(database_url) as session:
+        store.sync_sources(session, load_registry().values())
+        copy_rows(
+            session,
+            models.Base.metadata.tables["articles"],
+            [_row(f"https://ria.ru/bulk/{n}", session) for n in range(5)],
+        )
+    assert _kept(database_url) == {"ria-ru": 5}
+    with session_scope(database_url) as session:
+        session.execute(text("TRUNCATE articles CASCADE"))
+    assert _kept(database_url) == {} == _counted(database_url)
