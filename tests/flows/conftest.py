@@ -84,12 +84,17 @@ def process_worker(
             start_new_session=True,
         )
     yield log
-    os.killpg(worker.pid, signal.SIGTERM)
+    _stop_group(worker)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to a child started in a session of its own; SIGKILL if it lingers."""
+    os.killpg(process.pid, signal.SIGTERM)
     try:
-        worker.wait(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 @dataclass
@@ -199,3 +204,22 @@ def child_env(prefect_api_url: str, tmp_path: Path) -> dict[str, str]:
     home = tmp_path / "prefect-child"
     home.mkdir()
     return quiet_env(prefect_api_url, home)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> Iterator[str]:
+    """A migrated SQLite store of this test's own, for a child process to share."""
+    from newsflow.db import migrate
+    from newsflow.db.session import dispose_engines
+
+    url = f"sqlite:///{tmp_path / 'child.sqlite3'}"
+    migrate.upgrade(url)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture
+def stop_group() -> Callable[[subprocess.Popen[bytes]], None]:
+    """``stop_group(process)``: SIGTERM to a child in a session of its own, SIGKILL if it
+    lingers."""
+    return _stop_group

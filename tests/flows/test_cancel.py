@@ -67,18 +67,6 @@ def _assert_stopped(url: str, groups: list[int], status: str) -> models.CrawlRun
     return run
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite store of this test's own (the cancel on PostgreSQL: test_leases.py)."""
-    from newsflow.db import migrate
-    from newsflow.db.session import dispose_engines
-
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    migrate.upgrade(url)
-    yield url
-    dispose_engines()
-
-
 def test_sigterm_to_the_cli_stops_its_crawl_and_closes_the_run(
     sqlite_url: str, replay, child_env, crawl_children, wait_until, monkeypatch, tmp_path: Path
 ) -> None:

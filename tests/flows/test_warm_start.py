@@ -7,7 +7,6 @@ ria-ru deployment are started through the API, as a schedule or the UI would sta
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ DEPLOYMENT = f"ingest/ingest-{SOURCE}"
 
 @pytest.fixture
 def serving(
-    sqlite_url: str, replay, child_env, wait_until, tmp_path: Path
+    sqlite_url: str, replay, child_env, wait_until, stop_group, tmp_path: Path
 ) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     """`newsflow serve --source ria-ru` as a child; its schedule paused (a cron firing
     mid-test would race the test's own runs)."""
@@ -55,24 +54,7 @@ def serving(
             client.pause_deployment(deployment.id)
         yield serve, log
     finally:
-        os.killpg(serve.pid, signal.SIGTERM)
-        try:
-            serve.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(serve.pid, signal.SIGKILL)
-            serve.wait(timeout=10)
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> Iterator[str]:
-    """A migrated SQLite store of this test's own, shared with the serve child."""
-    from newsflow.db import migrate
-    from newsflow.db.session import dispose_engines
-
-    url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-    migrate.upgrade(url)
-    yield url
-    dispose_engines()
+        stop_group(serve)
 
 
 def _deployment(client: Any) -> Any:
