@@ -22,7 +22,7 @@ from benchmarks import report
 from benchmarks.databases import bench_store, postgres_available
 from benchmarks.growth import build_store, per_run_costs
 from benchmarks.limit import extraction_limit
-from benchmarks.pipeline import TimedReplay, backfill, driver_env, idle_poll, reprocess
+from benchmarks.pipeline import TimedReplay, backfill, driver_for, idle_poll, reprocess
 from benchmarks.prefect_server import PrefectServer, prefect_server
 from benchmarks.site import BenchSite, build_site, write_registry
 from newsflow.registry import REGISTRY_PATH_ENV
@@ -108,16 +108,16 @@ def _pipeline(
     limit = results.get("limit")
     for kind in kinds if "end_to_end" in only else []:
         with bench_store(kind, work, f"e2e_{kind}") as url:
-            env = driver_env(url, Path(os.environ[REGISTRY_PATH_ENV]), work / kind, server)
-            run = backfill(site, replay, env)
+            driver = driver_for(url, Path(os.environ[REGISTRY_PATH_ENV]), work / kind, server)
+            run = backfill(site, replay, driver)
             results.setdefault("end_to_end", {})[kind] = _with_ratios(run, limit)
             if kind != "sqlite":
                 continue
             if "reprocess" in only:
-                again = reprocess(site, env)
+                again = reprocess(site, driver)
                 results.setdefault("reprocess", {})[kind] = _with_ratios(again, limit)
             if "idle_poll" in only:
-                results["idle_poll"] = idle_poll(site, replay, env)
+                results["idle_poll"] = idle_poll(site, replay, driver)
 
 
 def _with_ratios(run: dict[str, Any], limit: dict[str, Any] | None) -> dict[str, Any]:
@@ -145,8 +145,8 @@ def _memory(
         replay = TimedReplay(site.routes)
         with replay, bench_store("sqlite", work, f"mem{size}") as url:
             registry = Path(os.environ[REGISTRY_PATH_ENV])
-            env = driver_env(url, registry, work / f"mem{size}", server)
-            memory[str(size)] = _peaks(backfill(site, replay, env))
+            driver = driver_for(url, registry, work / f"mem{size}", server)
+            memory[str(size)] = _peaks(backfill(site, replay, driver))
     sizes = sorted(memory, key=int)
     memory["growth_ratio"] = memory[sizes[-1]]["peak_rss_mb"] / memory[sizes[0]]["peak_rss_mb"]
     return memory

@@ -13,6 +13,7 @@ import statistics
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,9 +54,16 @@ class TimedReplay(ReplayServer):
             return [hit for at, hit in self.times if start <= at <= end]
 
 
-def driver_env(
-    store_url: str, registry: Path, workdir: Path, server: PrefectServer
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class Driver:
+    """How a driver phase runs: its environment, and the Prefect server working for it (whose
+    CPU and memory count with the phase's)."""
+
+    env: dict[str, str]
+    server: PrefectServer
+
+
+def driver_for(store_url: str, registry: Path, workdir: Path, server: PrefectServer) -> Driver:
     """The flows' environment: bench registry and store, no crawl delay, the bench's Prefect
     server."""
     (workdir / "prefect").mkdir(parents=True, exist_ok=True)
@@ -67,29 +75,27 @@ def driver_env(
             "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "0",
             "PREFECT_HOME": str(workdir / "prefect"),
             "PREFECT_API_URL": server.api_url,
-            "NEWSFLOW_BENCH_PREFECT_PID": str(server.pid),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
             "PREFECT_LOGGING_LEVEL": "WARNING",
             "PYTHONPATH": str(REPO_ROOT),
         }
     )
-    return env
+    return Driver(env, server)
 
 
-def run_driver(phase: str, site: BenchSite, env: dict[str, str], *extra: str) -> dict[str, Any]:
+def run_driver(phase: str, site: BenchSite, driver: Driver, *extra: str) -> dict[str, Any]:
     """One driver phase over every source of the site; its results and resource use."""
-    out = Path(env["PREFECT_HOME"]).parent / f"{phase}.json"
+    out = Path(driver.env["PREFECT_HOME"]).parent / f"{phase}.json"
     command = [sys.executable, "-m", "benchmarks.driver", phase]
     command += ["--sources", ",".join(site.sources), "--out", str(out), *extra]
-    measured = run_measured(command, env, also=[int(env["NEWSFLOW_BENCH_PREFECT_PID"])])
+    measured = run_measured(command, driver.env, also=[driver.server.pid])
     return {**json.loads(out.read_text(encoding="utf-8")), **measured}
 
 
-def backfill(site: BenchSite, replay: ReplayServer, env: dict[str, str]) -> dict[str, Any]:
+def backfill(site: BenchSite, replay: ReplayServer, driver: Driver) -> dict[str, Any]:
     """The whole site backfilled through the ingest flow: rate, CPU and time per stage."""
     window = ["--since", str(site.since), "--until", str(site.until)]
-    result = run_driver("backfill", site, env, *window, "--base-url", replay.base_url)
+    result = run_driver("backfill", site, driver, *window, "--base-url", replay.base_url)
     counts, tasks = result["counts"], result["tasks_s"]
     stored = counts.get("articles_new", 0)
     extract = counts.get("extract_ms", 0) / 1000
@@ -112,9 +118,9 @@ def backfill(site: BenchSite, replay: ReplayServer, env: dict[str, str]) -> dict
     }
 
 
-def reprocess(site: BenchSite, env: dict[str, str]) -> dict[str, Any]:
+def reprocess(site: BenchSite, driver: Driver) -> dict[str, Any]:
     """Every stored page extracted and stored again, then deduplicated: no network."""
-    result = run_driver("reprocess", site, env)
+    result = run_driver("reprocess", site, driver)
     articles = sum(v for k, v in result["counts"].items() if k in ("new", "updated", "unchanged"))
     return {
         "articles": articles,
@@ -125,9 +131,9 @@ def reprocess(site: BenchSite, env: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def idle_poll(site: BenchSite, replay: TimedReplay, env: dict[str, str]) -> dict[str, Any]:
+def idle_poll(site: BenchSite, replay: TimedReplay, driver: Driver) -> dict[str, Any]:
     """Scheduled runs of every source with nothing new, as a long-running worker runs them."""
-    result = run_driver("poll", site, env, "--base-url", replay.base_url)
+    result = run_driver("poll", site, driver, "--base-url", replay.base_url)
     sources = len(site.sources)
     walls, requests, kinds = [], [], []
     for poll in result["polls"]:
