@@ -132,7 +132,7 @@ def _extracted_ahead(
     batches: list[list[int]], source_id: str, submit: Submit
 ) -> Iterator[Extracted]:
     """Each batch's extraction, with the next ones already submitted (a core's worth ahead)."""
-    ahead = max(os.cpu_count() or 1, 1)
+    ahead = os.cpu_count() or 1
     pending: list[Future[Extracted]] = []
     for batch in batches:
         pending.append(submit(load_pages(batch), source_id))

@@ -132,6 +132,24 @@ def test_queue_runs_and_requeue_on_edit(stored: dict[str, int]) -> None:
     assert enrich_source("sana-en")["enriched"] == 1
 
 
+def test_beside_dedup_only_what_dedup_has_seen_is_enriched(stored: dict[str, int]) -> None:
+    seed = stored[SEED_URL]
+    assert enrich_source("sana-en", deduplicated=True) == {}  # dedup has seen nothing yet
+    with session_scope() as session:  # dedup has seen the seed's current text
+        session.execute(
+            update(models.Article)
+            .where(models.Article.id == seed)
+            .values(dedup_hash=models.Article.content_hash)
+        )
+    assert enrich_source("sana-en", deduplicated=True)["enriched"] == 1
+    with session_scope() as session:
+        enriched = session.execute(
+            select(models.Article.id).where(models.Article.enrich_pending.is_(False))
+        ).scalars()
+        assert list(enriched) == [seed]
+    assert enrich_source("sana-en")["enriched"] == 1  # after the crawl: the rest, seen or not
+
+
 def test_a_runs_record_exists_when_an_enricher_found_nothing(stored: dict[str, int]) -> None:
     enrich_source("sana-en")
     local = stored["https://sana.sy/en/local/2290417/"]

@@ -84,5 +84,5 @@ def test_dedup_and_enrichment_follow_the_crawl_and_finish_after_it(
     assert summary["status"] == "completed"
     assert 0 < counts["dedup_checked_during_crawl"] <= len(articles)
     assert 0 < counts["enriched_during_crawl"] <= counts["enriched"] == len(originals)
-    # Nothing left queued, and nothing enriched before dedup had seen it.
+    # Nothing left queued (what enrichment beside dedup leaves: tests/db/test_enrichment.py).
     assert all(a.dedup_hash == a.content_hash == a.enriched_hash for a in articles)
