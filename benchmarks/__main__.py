@@ -1,10 +1,11 @@
 """`python -m benchmarks`: the whole pipeline measured against the machine's own limit.
 
-Generates the bench site, serves it on 127.0.0.1, and measures in one run: the extraction
+Builds the bench site (generated pages, and the extraction dev set's real pages replicated to
+--real-share of the articles), serves it on 127.0.0.1, and measures in one run: the extraction
 limit, a backfill end to end through the ingest flow (SQLite, then PostgreSQL), re-processing
 from stored pages, an idle scheduled poll, peak memory at several site sizes, and how per-run
 costs grow with the store. Prints a table and writes bench/results/latest.json.
-Example: python -m benchmarks --articles 5000
+Example: python -m benchmarks --articles 5000 --devset ../shared/extraction-devset
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from benchmarks.growth import build_store, per_run_costs
 from benchmarks.limit import extraction_limit
 from benchmarks.pipeline import TimedReplay, backfill, driver_for, idle_poll, reprocess
 from benchmarks.prefect_server import PrefectServer, prefect_server
-from benchmarks.site import BenchSite, build_site, write_registry
+from benchmarks.realpages import DEFAULT_DEVSET, DEVSET_ENV, RealCorpus, devset_path, load_corpus
+from benchmarks.site import BenchSite, build_site, group, write_registry
 from newsflow.registry import REGISTRY_PATH_ENV
 from newsflow.settings import REPO_ROOT
 
@@ -42,28 +44,62 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(PHASES), help="phases to run")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results" / "latest.json")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--devset",
+        type=Path,
+        help=f"the extraction dev set, whose real pages join the site (default ${DEVSET_ENV}, "
+        f"else {DEFAULT_DEVSET}; left out, with a note, when that default is missing)",
+    )
+    parser.add_argument(
+        "--real-share",
+        type=float,
+        default=0.2,
+        help="share of the articles that are real pages (default 0.2; 0: generated only)",
+    )
+    args = parser.parse_args(argv)
+    if not 0 <= args.real_share < 1:
+        parser.error("--real-share must be at least 0 and below 1")
+    return args
+
+
+def real_corpus(args: argparse.Namespace) -> RealCorpus | None:
+    """The dev set's pages, or None (with a note) when the default folder is missing."""
+    if args.real_share == 0:
+        return None
+    path, asked = devset_path(args.devset)
+    corpus = load_corpus(path, args.real_share)
+    if corpus is None and asked:
+        raise SystemExit(f"error: no extraction dev set at {path} (no cases.jsonl there)")
+    if corpus is None:
+        print(
+            f"note: no extraction dev set at {path}: the site has generated pages only "
+            f"(--devset or ${DEVSET_ENV} names another folder)",
+            file=sys.stderr,
+        )
+    return corpus
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen phases, print the table, write the JSON."""
     args = parse(argv)
     started = time.perf_counter()
+    real = real_corpus(args)
     work = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
-    os.environ[REGISTRY_PATH_ENV] = str(write_registry(work / "registry"))
+    os.environ[REGISTRY_PATH_ENV] = str(write_registry(work / "registry", real))
     kinds = ["sqlite"] + ([] if args.no_postgres or not postgres_available() else ["postgresql"])
     only = set(args.only.split(","))
     results: dict[str, Any] = {"machine": report.machine(), "settings": _settings(args, kinds)}
     try:
-        site = build_site(args.articles)
+        site = build_site(args.articles, real=real)
+        results["settings"]["real_pages"] = _real_pages(real, site)
         if "limit" in only:
-            results["limit"] = extraction_limit(site.pages())
+            results["limit"] = _limit(site)
         with prefect_server(work / "prefect-server") as server:
             replay = TimedReplay(site.routes)
             with replay:
                 _pipeline(results, site, replay, work, server, kinds, only)
             if "memory" in only:
-                results["memory"] = _memory(results, args, work, server)
+                results["memory"] = _memory(results, args, real, work, server)
         if "growth" in only:
             results["growth"] = {kind: _growth(kind, work, _growth_sizes(args)) for kind in kinds}
     finally:
@@ -82,7 +118,30 @@ def _settings(args: argparse.Namespace, kinds: list[str]) -> dict[str, Any]:
         "growth_sizes": _growth_sizes(args),
         "memory_sizes": _memory_sizes(args),
         "crawl_delay": 0,
+        "real_pages": None,
     }
+
+
+def _real_pages(real: RealCorpus | None, site: BenchSite) -> dict[str, Any] | None:
+    """What of the dev set the site serves."""
+    if real is None:
+        return None
+    served = [s for s in site.stories if s.kind == "real"]
+    return {
+        "devset": str(real.path),
+        "share": real.share,
+        "articles": len(served),
+        "distinct_pages": len({s.origin.split("#")[0] for s in served if s.origin}),
+        "languages": sorted({s.language for s in served}),
+    }
+
+
+def _limit(site: BenchSite) -> dict[str, Any]:
+    """The extraction limit, with each group's slowest page named by where it came from."""
+    limit = extraction_limit(site.pages(), group=group)
+    for figures in limit["by_group"].values():
+        figures["slowest_page"] = site.origin(figures["slowest_page"])
+    return limit
 
 
 def _growth_sizes(args: argparse.Namespace) -> list[int]:
@@ -132,7 +191,11 @@ def _with_ratios(run: dict[str, Any], limit: dict[str, Any] | None) -> dict[str,
 
 
 def _memory(
-    results: dict[str, Any], args: argparse.Namespace, work: Path, server: PrefectServer
+    results: dict[str, Any],
+    args: argparse.Namespace,
+    real: RealCorpus | None,
+    work: Path,
+    server: PrefectServer,
 ) -> dict[str, Any]:
     """Peak RSS of a whole backfill (SQLite) at each site size; the default size's is reused."""
     memory: dict[str, Any] = {}
@@ -141,7 +204,7 @@ def _memory(
         if size == args.articles and done:
             memory[str(size)] = _peaks(done)
             continue
-        site = build_site(size)
+        site = build_site(size, real=real)
         replay = TimedReplay(site.routes)
         with replay, bench_store("sqlite", work, f"mem{size}") as url:
             registry = Path(os.environ[REGISTRY_PATH_ENV])

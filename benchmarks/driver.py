@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -56,13 +57,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def backfill(sources: list[str], args: argparse.Namespace) -> dict[str, Any]:
-    """Each source's whole window through the ingest flow; wall, counts, time per task."""
+    """Each source's whole window through the ingest flow; wall, counts, time per task, in all
+    and by source (with the CPU time of this process and its crawl child)."""
     from newsflow.flows.ingest import ingest
 
     counts: Counter[str] = Counter()
     tasks: Counter[str] = Counter()
+    by_source: dict[str, dict[str, Any]] = {}
     started = time.perf_counter()
     for source in sources:
+        began, cpu = time.perf_counter(), _cpu_s()
         state = ingest(
             source,
             kind="backfill",
@@ -72,9 +76,18 @@ def backfill(sources: list[str], args: argparse.Namespace) -> dict[str, Any]:
             return_state=True,
         )
         summary = state.result()
-        counts.update({k: v for k, v in summary["counts"].items() if isinstance(v, int)})
-        tasks.update(task_seconds(state.state_details.flow_run_id))
-    return {"wall_s": time.perf_counter() - started, "counts": counts, "tasks_s": tasks}
+        own = Counter({k: v for k, v in summary["counts"].items() if isinstance(v, int)})
+        own_tasks = task_seconds(state.state_details.flow_run_id)
+        counts.update(own)
+        tasks.update(own_tasks)
+        by_source[source] = {
+            "wall_s": time.perf_counter() - began,
+            "cpu_s": _cpu_s() - cpu,
+            "counts": own,
+            "tasks_s": own_tasks,
+        }
+    wall = time.perf_counter() - started
+    return {"wall_s": wall, "counts": counts, "tasks_s": tasks, "by_source": by_source}
 
 
 def reprocess(sources: list[str], args: argparse.Namespace) -> dict[str, Any]:
@@ -82,10 +95,21 @@ def reprocess(sources: list[str], args: argparse.Namespace) -> dict[str, Any]:
     from newsflow.flows.reprocess import reprocess as reprocess_flow
 
     totals: Counter[str] = Counter()
+    by_source: dict[str, dict[str, Any]] = {}
     started = time.perf_counter()
     for source in sources:
-        totals.update(reprocess_flow(source))
-    return {"wall_s": time.perf_counter() - started, "counts": totals}
+        began = time.perf_counter()
+        own = reprocess_flow(source)
+        totals.update(own)
+        by_source[source] = {"wall_s": time.perf_counter() - began, "counts": own}
+    return {"wall_s": time.perf_counter() - started, "counts": totals, "by_source": by_source}
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its children that have ended (the crawl child)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def poll(sources: list[str], args: argparse.Namespace) -> dict[str, Any]:

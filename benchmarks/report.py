@@ -54,16 +54,18 @@ def table(results: dict[str, Any]) -> str:
         f"machine: {m['nproc']} cores, {m['cpu']}, {m['ram_gb']} GB RAM, "
         f"load {m['load_average_at_start']} at start"
     )
-    lines.append(f"site: {results['settings']['articles']} articles")
+    lines.append(_site(results["settings"]))
     limit = results.get("limit")
     if limit:
-        lines += _section(
-            "limit: extract_article on all cores",
-            [
-                ("articles/s", limit["articles_per_s"]),
-                ("CPU ms per article", limit["cpu_ms_per_article"]),
-            ],
-        )
+        rows = [
+            ("articles/s", limit["articles_per_s"]),
+            ("CPU ms per article", limit["cpu_ms_per_article"]),
+        ]
+        for name, figures in limit.get("by_group", {}).items():
+            rows.append((f"  {name} pages: CPU ms per page", figures["cpu_ms_per_page"]))
+            slowest = f"{figures['slowest_page_ms']:,.1f}  {figures['slowest_page']}"
+            rows.append((f"  {name} pages: slowest (ms)", slowest))
+        lines += _section("limit: extract_article on all cores", rows)
     for kind, run in results.get("end_to_end", {}).items():
         rows = [
             ("articles stored", run["articles"]),
@@ -76,16 +78,18 @@ def table(results: dict[str, Any]) -> str:
             ("time per stage (s; fetch = the crawl less extract and store)", ""),
         ]
         rows += [(f"  {stage} (s)", seconds) for stage, seconds in run["stages_s"].items()]
+        rows += _group_rows(run.get("by_group", {}))
         lines += _section(f"end to end: backfill through the ingest flow, {kind}", rows)
     for kind, run in results.get("reprocess", {}).items():
-        lines += _section(
-            f"re-process from stored pages, {kind}",
-            [
-                ("articles/s", run["articles_per_s"]),
-                ("ratio to limit", run["ratio_to_limit"]),
-                ("CPU ms per article", run["cpu_ms_per_article"]),
-            ],
-        )
+        rows = [
+            ("articles/s", run["articles_per_s"]),
+            ("ratio to limit", run["ratio_to_limit"]),
+            ("CPU ms per article", run["cpu_ms_per_article"]),
+        ]
+        groups = run.get("by_group", {})
+        if len(groups) > 1:
+            rows += [(f"  {name}: articles/s", g["articles_per_s"]) for name, g in groups.items()]
+        lines += _section(f"re-process from stored pages, {kind}", rows)
     poll = results.get("idle_poll")
     if poll:
         rows = [
@@ -122,6 +126,38 @@ def table(results: dict[str, Any]) -> str:
         lines += _section(f"growth, {kind}: {header}", rows)
     lines.append(f"\nbench took {results['duration_s']:.0f} s")
     return "\n".join(lines)
+
+
+def _site(settings: dict[str, Any]) -> str:
+    real = settings.get("real_pages")
+    if not real:
+        return f"site: {settings['articles']} articles, all generated"
+    return (
+        f"site: {settings['articles']} articles, {real['articles']} of them real pages "
+        f"({real['distinct_pages']} distinct, {len(real['languages'])} languages) from "
+        f"{real['devset']}"
+    )
+
+
+def _group_rows(groups: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Each group's figures side by side, per article (the groups differ in size)."""
+    if len(groups) < 2:
+        return []
+    names = list(groups)
+    rows: list[tuple[str, Any]] = [
+        ("by source group: " + " | ".join(names), ""),
+        ("  articles stored", " | ".join(str(groups[n]["articles"]) for n in names)),
+        ("  articles/s (their runs' wall)", _side(groups, names, "articles_per_s")),
+        ("  CPU ms per article (flow + crawl)", _side(groups, names, "cpu_ms_per_article")),
+    ]
+    for stage in groups[names[0]]["stages_ms_per_article"]:
+        values = " | ".join(f"{groups[n]['stages_ms_per_article'][stage]:,.2f}" for n in names)
+        rows.append((f"  {stage} (ms per article)", values))
+    return rows
+
+
+def _side(groups: dict[str, Any], names: list[str], key: str) -> str:
+    return " | ".join(f"{groups[n][key]:,.2f}" for n in names)
 
 
 def _inline(values: dict[str, Any]) -> str:

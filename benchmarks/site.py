@@ -1,9 +1,11 @@
-"""The generated bench site: routes for newsflow.replay and the registry files of its agencies.
+"""The bench site: routes for newsflow.replay and the registry files of its agencies.
 
-Two agencies on ``benchwire.example`` (English, Arabic, Russian) and ``benchpost.example``
-(English, with copies of benchwire stories). Each source has an RSS feed of its 30 newest
-stories (ETag and Last-Modified, so a poll with nothing new is answered 304), a sitemap index
-with monthly children, and a paginated archive listing of 20 stories a page.
+Two generated agencies on ``benchwire.example`` (English, Arabic, Russian) and
+``benchpost.example`` (English, with copies of benchwire stories), and, when the extraction dev
+set is at hand, ``benchreal.example`` serving its real pages (realpages.py), one edition per
+language. Each source has an RSS feed of its 30 newest stories (ETag and Last-Modified, so a
+poll with nothing new is answered 304), a sitemap index with monthly children, and a paginated
+archive listing of 20 stories a page.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from html import escape
 from pathlib import Path
 
 from benchmarks.pages import article_page
-from benchmarks.stories import Story, make_stories
+from benchmarks.realpages import AGENCY as REAL_AGENCY
+from benchmarks.realpages import RealCorpus, real_stories
+from benchmarks.stories import Story, make_stories, window
 from newsflow.replay import Route
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -27,6 +31,7 @@ AGENCIES = {
     "benchwire": ("Benchwire", "Asia/Damascus", ("en", "ar", "ru")),
     "benchpost": ("Benchpost", "Europe/Istanbul", ("en",)),
 }
+GENERATED, REAL = "generated", "real"  # the groups of sources figures are reported by
 
 
 @dataclass(frozen=True)
@@ -47,22 +52,38 @@ class BenchSite:
         """(html, url, source id) of every article page."""
         return [(self.routes[s.url].body.decode(), s.url, s.source) for s in self.stories]
 
+    def origin(self, url: str) -> str:
+        """Where a page came from: a real page's dev set id and replica, else its URL."""
+        return next((s.origin for s in self.stories if s.url == url and s.origin), url)
 
-def build_site(articles: int, seed: int = 12) -> BenchSite:
-    """Stories, their pages and every discovery document, as replay routes."""
-    stories = make_stories(articles, seed)
+
+def group(source: str) -> str:
+    """The group a source's figures are reported in: real pages, or generated ones."""
+    return REAL if source.startswith(f"{REAL_AGENCY}-") else GENERATED
+
+
+def build_site(articles: int, seed: int = 12, real: RealCorpus | None = None) -> BenchSite:
+    """Stories, their pages and every discovery document, as replay routes; with ``real``,
+    its share of the articles are the dev set's pages, over the same window."""
+    count = real.count(articles) if real else 0
+    span = window(articles)
+    stories = make_stories(articles - count, seed, span)
+    real_pages = real_stories(real, count, len(stories), span, seed + 2) if real else []
+    stories = sorted(stories + [story for story, _ in real_pages], key=lambda s: s.published)
+    routes = {s.url: Route(200, html.encode(), dict(HTML)) for s, html in real_pages}
     rng = random.Random(seed + 1)
     by_source: dict[str, list[Story]] = defaultdict(list)
     for story in stories:
         by_source[story.source].append(story)
-    routes: dict[str, Route] = {}
     for own in by_source.values():
         for i, story in enumerate(own):
+            if story.kind == "real":
+                continue
             others = own[max(0, i - 16) : i] or own[1:17]
             page = article_page(story, (others * 17)[:16], rng)
             routes[story.url] = Route(200, page.encode(), dict(HTML))
         routes.update(_discovery_routes(own))
-    for agency in AGENCIES:
+    for agency in [*AGENCIES, REAL_AGENCY]:
         routes[f"https://{agency}.example/robots.txt"] = Route(
             200, b"User-agent: *\nDisallow: /search\n", {"Content-Type": "text/plain"}
         )
@@ -70,10 +91,13 @@ def build_site(articles: int, seed: int = 12) -> BenchSite:
     return BenchSite(stories, routes, first - timedelta(days=1), last + timedelta(days=1))
 
 
-def write_registry(directory: Path) -> Path:
+def write_registry(directory: Path, real: RealCorpus | None = None) -> Path:
     """The bench agencies' TOML files (for NEWSFLOW_REGISTRY_PATH); returns the directory."""
     directory.mkdir(parents=True, exist_ok=True)
-    for agency, (name, zone, languages) in AGENCIES.items():
+    agencies = dict(AGENCIES)
+    if real:
+        agencies[REAL_AGENCY] = ("Benchreal", "UTC", tuple(real.languages))
+    for agency, (name, zone, languages) in agencies.items():
         (directory / f"{agency}.toml").write_text(_toml(agency, name, zone, languages), "utf-8")
     return directory
 

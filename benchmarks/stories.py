@@ -1,8 +1,9 @@
 """The bench site's stories: originals on two agencies, and exact and near copies across them.
 
-Shares of ``articles``: benchwire English 50 %, Arabic 15 %, Russian 15 %; benchpost English
-20 %, of which a quarter are exact copies and a quarter near copies (about 3 % of the words
-changed) of benchwire English stories, published a few hours after them.
+Shares of the generated ``articles`` (real pages come beside them: realpages.py): benchwire
+English 50 %, Arabic 15 %, Russian 15 %; benchpost English 20 %, of which a quarter are exact
+copies and a quarter near copies (about 3 % of the words changed) of benchwire English
+stories, published a few hours after them.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class Story:
     paragraphs: tuple[str, ...]
     published: datetime
     author: str
-    kind: str = "original"  # original | exact | near
+    kind: str = "original"  # original | exact | near | real
+    origin: str | None = None  # a real page's dev set id and replica number (realpages.py)
 
     @property
     def source(self) -> str:
@@ -47,10 +49,16 @@ class Story:
         return f"https://{self.agency}.example/{self.language}/{self.section}/{day}/story-{self.n}/"
 
 
-def make_stories(articles: int, seed: int = 12) -> list[Story]:
-    """``articles`` stories, oldest first, their times spread at PER_DAY a day."""
+def window(articles: int) -> timedelta:
+    """How long a site of ``articles`` stories spans: PER_DAY stories a day."""
+    return timedelta(days=max(articles / PER_DAY, 1))
+
+
+def make_stories(articles: int, seed: int = 12, span: timedelta | None = None) -> list[Story]:
+    """``articles`` stories, oldest first, their times spread over ``span`` (default: at
+    PER_DAY a day)."""
     rng = random.Random(seed)
-    span = timedelta(days=max(articles / PER_DAY, 1))
+    span = span or window(articles)
     stories: list[Story] = []
     counts = [(key, int(articles * share)) for key, share in SHARES]
     counts.append((COPIER, articles - sum(c for _, c in counts)))

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from newsflow.crawlers.batch import DeferredStats, ItemBatch, Pending
+from newsflow.crawlers.extraction import PageExtractor
 from newsflow.crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
 from newsflow.crawlers.queue import worth_retrying
 from newsflow.crawlers.removals import page_removal
 from newsflow.crawlers.standalone import StandaloneRun
-from newsflow.crawlers.verdicts import not_article_reason, rejection_code
+from newsflow.crawlers.verdicts import rejection_code
 from newsflow.db import models, revisits, store
 from newsflow.db.leases import SourceBusy
 from newsflow.db.migrate import require_current
@@ -25,9 +26,9 @@ from sqlalchemy.orm import Session
 
 from newsflow import Article
 from newsflow.failures import FailureCode
-from newsflow.ingestion import article_from_page
 from newsflow.page import FetchedPage, PageKind
 from newsflow.runs import RunKind, parse_kind
+from newsflow.settings import get_settings
 
 if TYPE_CHECKING:
     from typing import Self
@@ -57,6 +58,7 @@ class StorePipeline:
             settings.getint("NEWSFLOW_STORE_BATCH", 50),
             settings.getfloat("NEWSFLOW_STORE_BATCH_SECONDS", 1.0),
         )
+        self.extractor = PageExtractor(get_settings().extract)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -102,6 +104,7 @@ class StorePipeline:
     def close_spider(self) -> None:
         """Write what is still pending; an own run is closed once Scrapy gives the reason."""
         self.batch.flush()
+        self.extractor.close()
 
     def _close_own_run(self, spider: Any, reason: str) -> None:
         from newsflow.crawlers.extensions import run_counts
@@ -125,9 +128,11 @@ class StorePipeline:
         """
         extracted = None
         if isinstance(item, PageItem) and item.kind == PageKind.ARTICLE:
-            started = time.perf_counter()
-            extracted = self._extract(item.page, item.listed_at)
-            self.stats.inc_value("newsflow/extract_ms", _ms_since(started))
+            page = await self.extractor.extract(
+                item.page, self.spider.source, _aware(item.listed_at)
+            )
+            self.stats.inc_value("newsflow/extract_ms", page.ms)
+            extracted = (page.article, page.problem)
         return await self.batch.add(item, extracted)
 
     def _write_batch(self, batch: list[Pending]) -> None:
@@ -259,19 +264,6 @@ class StorePipeline:
         self.stats.inc_value(f"newsflow/articles_{outcome}")
         self.stats.inc_value("newsflow/versions_new", outcome == store.Outcome.UPDATED)
         return {**article.to_dict(), "outcome": str(outcome), "fetched_url": page.url}
-
-    def _extract(
-        self, page: FetchedPage, listed_at: str | None
-    ) -> tuple[Article | None, str | None]:
-        source = self.spider.source
-        try:
-            article = article_from_page(page, source, _aware(listed_at))
-        except Exception as exc:  # an extractor bug must not stop the crawl; it is recorded
-            log.exception("extraction failed for %s", page.url)
-            return None, f"extraction failed: {type(exc).__name__}: {exc}"
-        if article is None:
-            return None, not_article_reason(page.text, page.final_url)
-        return article, None
 
     def _found_again(self, session: Session, item: PageItem) -> None:
         """A refetched article that was marked removed is there again: clear the removal."""

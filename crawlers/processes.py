@@ -49,6 +49,11 @@ def stop_group(child: subprocess.Popen[Any], grace: float) -> None:
         child.wait(timeout=5)
     except subprocess.TimeoutExpired:  # uninterruptible sleep; the kernel delivers it later
         log.error("crawl process %s did not exit after SIGKILL", pgid)
+    # The crawl's workers (extraction, multiprocessing's resource tracker) are in its group
+    # too; once their parent is gone, init reaps them, a moment after the leader.
+    deadline = time.monotonic() + 5
+    while group_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _signal(pgid: int, signum: int) -> bool:

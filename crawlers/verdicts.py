@@ -16,6 +16,7 @@ _VERDICTS = {
 }
 _CODE_OF_REASON = {reason: code for code, reason in _VERDICTS.values()}
 EXTRACTION_FAILED = "extraction failed"
+OVER_BUDGET = "extraction over budget"
 
 
 def not_article_verdict(html: str, url: str) -> tuple[FailureCode, str]:
@@ -34,6 +35,8 @@ def rejection_code(reason: str) -> FailureCode:
     """The code of an extraction rejection from its reason (a verdict or an extractor error)."""
     if reason.startswith(EXTRACTION_FAILED):
         return FailureCode.EXTRACTION_ERROR
+    if reason.startswith(OVER_BUDGET):
+        return FailureCode.BUDGET_EXCEEDED
     if reason in _CODE_OF_REASON:
         return _CODE_OF_REASON[reason]
     return FailureCode.BLOCKED if reason.startswith("blocked") else FailureCode.NOT_ARTICLE

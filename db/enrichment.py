@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from newsflow.article import Article
 from newsflow.enrichment import Result
 from newsflow.enrichment.language import page_language
+from newsflow.failures import FailureCode
 
 __all__ = [
     "Stored",
@@ -264,7 +265,10 @@ def _record_failures(
     if failed:
         reason = "; ".join(f"{r.enricher} v{r.version}: {r.error}" for r in failed)
         source = stored.article.source or ""
-        record_failure(session, run_id, source, stored.article.url, "enrich", reason)
+        # One row per article and stage: a budget failure's code wins, for status to count.
+        over = any(r.code == FailureCode.BUDGET_EXCEEDED for r in failed)
+        code = FailureCode.BUDGET_EXCEEDED if over else None
+        record_failure(session, run_id, source, stored.article.url, "enrich", reason, code=code)
     return len(failed)
 
 

@@ -9,6 +9,7 @@ from newsflow.db import models
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from newsflow.failures import FailureCode
 from newsflow.provenance import weak_shares
 
 
@@ -16,11 +17,26 @@ def run_counts(session: Session, run_id: int) -> dict[str, int]:
     """The counts a crawl recorded for a run, plus its failures from the failures table."""
     run = session.get(models.CrawlRun, run_id)
     counts = dict(run.counts or {}) if run else {}
-    failures = session.execute(
-        select(func.count()).select_from(models.Failure).where(models.Failure.run_id == run_id)
-    ).scalar_one()
-    counts["failures_recorded"] = failures
+    by_code: dict[str | None, int] = dict(
+        session.execute(
+            select(models.Failure.code, func.count())
+            .where(models.Failure.run_id == run_id)
+            .group_by(models.Failure.code)
+        ).all()
+    )
+    counts["failures_recorded"] = sum(by_code.values())
+    counts["failures_over_budget"] = by_code.get(FailureCode.BUDGET_EXCEEDED, 0)
     return counts
+
+
+def over_budget(session: Session, source_id: str) -> int:
+    """How many of the source's URLs ever went over an extraction or enrichment budget."""
+    failure = models.Failure
+    return session.execute(
+        select(func.count(func.distinct(failure.url))).where(
+            failure.source_id == source_id, failure.code == FailureCode.BUDGET_EXCEEDED
+        )
+    ).scalar_one()
 
 
 def newest_articles(
@@ -97,6 +113,7 @@ def source_status(session: Session) -> list[dict[str, Any]]:
                 "articles": article_count(session, source.id),
                 "last_run": last,
                 "weak": weak_shares(recent_provenance(session, source.id)),
+                "over_budget": over_budget(session, source.id),
             }
         )
     return rows

@@ -7,33 +7,17 @@ reads its original's results (``db.enrichment.annotations_of``, view ``article_e
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
-from functools import cache
 
 from newsflow.db import enrichment as store
 from newsflow.db.session import session_scope
 
-from newsflow.article import Article
-from newsflow.enrichment import Context, Enricher, default_enrichers, enrich_article
+from newsflow.enrichment import Context, Enricher, Result, default_enrichers
+from newsflow.enrichment.bounded import enrich_bounded
 
 BATCH = 200  # articles per transaction
-_WARM_UP = Article(url="https://warm-up.invalid/", title="Warm-up", body="Moscow, Reuters.")
-
-
-@cache
-def warm_up() -> None:
-    """Build the enrichers' gazetteers and model once, then hide them from the collector.
-
-    They hold some 300,000 objects for the life of the process, and every full garbage
-    collection walked them all again: a quarter of a second every couple of hundred articles.
-    ``gc.freeze`` moves what is alive now to a generation the collector never visits.
-    """
-    enrich_article(_WARM_UP, default_enrichers())
-    gc.collect()
-    gc.freeze()
 
 
 def enrich_source(
@@ -66,16 +50,13 @@ def enrich_batch(
 ) -> Counter[str]:
     """Run the enrichers on these articles and store what they found, in one transaction."""
     counts: Counter[str] = Counter()
-    warm_up()
     with session_scope(url) as session:
         articles = store.load(session, ids)
         # Enrich first, write after: on SQLite the first write takes the database's write lock,
         # which a crawl storing articles meanwhile should not wait on while enrichers run.
-        done = [
-            (stored, enrich_article(stored.article, enrichers, Context(stored.page_language)))
-            for stored in articles
-            if stored.duplicate_of_id is None
-        ]
+        originals = [stored for stored in articles if stored.duplicate_of_id is None]
+        items = [(stored.article, Context(stored.page_language)) for stored in originals]
+        done = list(zip(originals, enrich_bounded(items, enrichers), strict=True))
         duplicates = [a.id for a in articles if a.duplicate_of_id is not None]
         store.drop_results(session, duplicates)
         counts["enrich_duplicates_skipped"] += len(duplicates)
@@ -116,16 +97,20 @@ def reenrich_batch(
 ) -> Counter[str]:
     """Run on each of these articles the enrichers not current on it; one transaction."""
     counts: Counter[str] = Counter()
-    warm_up()
     with session_scope(url) as session:
         current = store.current_runs(session, ids)
-        done = []
+        done: list[tuple[store.Stored, list[Result]]] = []
+        # Grouped by the enrichers stale on them: one bounded batch per group.
+        groups: dict[tuple[int, ...], list[store.Stored]] = {}
         for stored in store.load(session, ids):
             ran = current.get(stored.id, {})
-            stale = [e for e in enrichers if ran.get(e.name) != e.version]
-            context = Context(stored.page_language)
-            done.append((stored, enrich_article(stored.article, stale, context)))
+            stale = tuple(i for i, e in enumerate(enrichers) if ran.get(e.name) != e.version)
+            groups.setdefault(stale, []).append(stored)
             counts["reenriched"] += 1
-            counts.update(f"reenriched_{e.name}" for e in stale)
+            counts.update(f"reenriched_{enrichers[i].name}" for i in stale)
+        for stale, group in groups.items():
+            items = [(stored.article, Context(stored.page_language)) for stored in group]
+            chosen = [enrichers[i] for i in stale]
+            done.extend(zip(group, enrich_bounded(items, chosen), strict=True))
         counts["enrich_failures"] += store.save_batch(session, done)
     return counts

@@ -235,6 +235,7 @@ def ingest(
     ``kind`` left out: scheduled when a deployment's schedule started the flow run, else manual.
     """
     logger = get_run_logger()
+    runs.cap_memory()
     # Before anything is written, and never retried: a readable failure, naming what is wrong.
     kind = check_run(source, runs.this_run_kind(kind), since, until)
     run_id = open_run(source, kind, since, until)

@@ -14,6 +14,7 @@ from datetime import date
 from newsflow.db import enrichment as store
 from newsflow.db.session import session_scope
 from newsflow.flows.enrich import BATCH, reenrich_batch
+from newsflow.flows.runs import cap_memory
 from prefect import flow, get_run_logger, task
 
 from newsflow.enrichment import select_enrichers
@@ -48,6 +49,7 @@ def reenrich(
     batch_size: int = BATCH,
 ) -> dict[str, int]:
     """Bring every stored article up to the current version of the chosen enrichers."""
+    cap_memory()
     names = [e.name for e in select_enrichers(enrichers)]  # fail fast on an unknown name
     totals: Counter[str] = Counter()
     after = 0

@@ -1,35 +1,38 @@
 """Re-run extraction over stored raw pages: a better extractor without refetching anything.
 
-Extraction is most of the cost and needs nothing but the page, so with more than one batch
-to do it runs in a pool of one process per core, a batch ahead of the flow process, which
-loads the pages and stores what comes back.
+Extraction is most of the cost and needs nothing but the page, so it runs in worker processes,
+one per core, each page under the extraction budget (newsflow/budget.py), a batch ahead of the
+flow process, which loads the pages and stores what comes back.
 """
 
 # No `from __future__ import annotations` in a flow module: Prefect may pickle a flow by
 # value into its run's process, keeping only the globals its code uses, and then validates
 # the parameters against the signature; annotations must be objects, not names to look up.
 
-import multiprocessing
 import os
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 
+from newsflow.crawlers.extraction import Extracted, is_over_budget, page_budget, submit_page
 from newsflow.db import dedup, models, store
 from newsflow.db.session import session_scope
 from newsflow.flows.ingest import deduplicate
+from newsflow.flows.runs import cap_memory
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 
-from newsflow.article import Article
-from newsflow.ingestion import article_from_page
+from newsflow.budget import BoundedPool, shared_pool
+from newsflow.failures import FailureCode
+from newsflow.ingestion import warm_up
 from newsflow.page import FetchedPage, PageKind
-from newsflow.registry import get_source
+from newsflow.registry import Source, get_source
 from newsflow.runs import RunKind, check_run
+from newsflow.settings import get_settings
 
-Extracted = list[tuple[int, Article | None]]
+# A batch's pages as (page id, URL, what their extraction gave).
+Batch = list[tuple[int, str, Extracted]]
 
 
 def load_pages(page_ids: Sequence[int]) -> list[tuple[int, FetchedPage]]:
@@ -53,31 +56,31 @@ def load_pages(page_ids: Sequence[int]) -> list[tuple[int, FetchedPage]]:
         ]
 
 
-def extract_pages(pages: list[tuple[int, FetchedPage]], source_id: str) -> Extracted:
-    """Each page's article (None: not an article); in a pool worker or in this process."""
-    source = get_source(source_id)
-    return [(page_id, article_from_page(page, source)) for page_id, page in pages]
-
-
 @task(cache_policy=NO_CACHE)
-def store_batch(extracted: Extracted, source_id: str) -> Counter[str]:
-    """Store the re-extracted articles of one batch and queue them for dedup again."""
+def store_batch(extracted: Batch, source_id: str) -> Counter[str]:
+    """Store the re-extracted articles of one batch and queue them for dedup again; a page
+    over its extraction budget is recorded as a failure (code ``budget_exceeded``)."""
     outcomes: Counter[str] = Counter()
     urls: list[str] = []
     with session_scope() as session:
-        ids = [page_id for page_id, _ in extracted]
+        ids = [page_id for page_id, _, _ in extracted]
         fetched_at = {
             page_id: at
             for page_id, at in session.execute(
                 select(models.Page.id, models.Page.fetched_at).where(models.Page.id.in_(ids))
             )
         }
-        for page_id, article in extracted:
-            if article is None:
+        for page_id, url, done in extracted:
+            article = done.article
+            if article is None and is_over_budget(done):
+                outcomes["over_budget"] += 1
+                reason, code = done.problem or "", FailureCode.BUDGET_EXCEEDED
+                store.record_failure(session, None, source_id, url, "extract", reason, code=code)
+            elif article is None:
                 outcomes["not_article"] += 1
-                continue
-            outcomes[store.save_article(session, article, page_id, fetched_at[page_id])] += 1
-            urls.append(article.url)
+            else:
+                outcomes[store.save_article(session, article, page_id, fetched_at[page_id])] += 1
+                urls.append(article.url)
         # A re-extracted text is checked for duplicates and stories again.
         dedup.requeue_urls(session, source_id, urls)
     return outcomes
@@ -86,60 +89,41 @@ def store_batch(extracted: Extracted, source_id: str) -> Counter[str]:
 @flow(name="reprocess")
 def reprocess(source: str, batch_size: int = 200) -> dict[str, int]:
     """Re-extract the newest stored page of every article URL of a source, then deduplicate."""
+    cap_memory()
     check_run(source, RunKind.REPROCESS, None, None)  # an unknown source fails at once, named
     with session_scope() as session:
         page_ids = latest_article_pages(session, source)
     batches = [page_ids[i : i + batch_size] for i in range(0, len(page_ids), batch_size)]
     totals: Counter[str] = Counter()
-    with extraction_pool(len(batches)) as submit:
-        for extracted in _extracted_ahead(batches, source, submit):
-            totals.update(store_batch(extracted, source))
+    for extracted in _extracted_ahead(batches, get_source(source)):
+        totals.update(store_batch(extracted, source))
     totals.update(deduplicate(source))
     get_run_logger().info("reprocess %s: %s", source, dict(totals))
     return {str(k): v for k, v in totals.items()}
 
 
-Submit = Callable[[list[tuple[int, FetchedPage]], str], "Future[Extracted]"]
-
-
-@contextmanager
-def extraction_pool(batches: int) -> Iterator[Submit]:
-    """Submits a batch's extraction: to a process per core when there is more than one batch
-    (and more than one core), else done here at once."""
+def extraction_pool() -> BoundedPool:
+    """This process's extraction workers, one per core, under the page budget."""
+    budget = page_budget(get_settings().extract)
     workers = os.cpu_count() or 1
-    if batches < 2 or workers < 2:
-        yield _done_here
-        return
-    # Spawned, not forked: the flow process has Prefect's threads running.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield lambda pages, source_id: _submit(pool, pages, source_id)
+    return shared_pool("extract", workers, budget, warm_up)
 
 
-def _submit(
-    pool: Executor, pages: list[tuple[int, FetchedPage]], source_id: str
-) -> Future[Extracted]:
-    return pool.submit(extract_pages, pages, source_id)
-
-
-def _done_here(pages: list[tuple[int, FetchedPage]], source_id: str) -> Future[Extracted]:
-    done: Future[Extracted] = Future()
-    done.set_result(extract_pages(pages, source_id))
-    return done
-
-
-def _extracted_ahead(
-    batches: list[list[int]], source_id: str, submit: Submit
-) -> Iterator[Extracted]:
-    """Each batch's extraction, with the next ones already submitted (a core's worth ahead)."""
-    ahead = os.cpu_count() or 1
-    pending: list[Future[Extracted]] = []
+def _extracted_ahead(batches: list[list[int]], source: Source) -> Iterator[Batch]:
+    """Each batch's extraction, the next batch already with the workers while one is stored."""
+    pool = extraction_pool()
+    ahead: deque[list[tuple[int, str, Future[Extracted]]]] = deque()
     for batch in batches:
-        pending.append(submit(load_pages(batch), source_id))
-        if len(pending) > ahead:
-            yield pending.pop(0).result()
-    for future in pending:
-        yield future.result()
+        pages = load_pages(batch)
+        ahead.append([(i, page.url, submit_page(pool, page, source)) for i, page in pages])
+        if len(ahead) > 1:
+            yield _collected(ahead.popleft())
+    for submitted in ahead:
+        yield _collected(submitted)
+
+
+def _collected(submitted: list[tuple[int, str, Future[Extracted]]]) -> Batch:
+    return [(page_id, url, done.result()) for page_id, url, done in submitted]
 
 
 def latest_article_pages(session: store.Session, source_id: str) -> list[int]:

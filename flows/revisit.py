@@ -12,6 +12,7 @@ The ingest flow revisits after each crawl; this flow is the same step as a run o
 from typing import Any
 
 from newsflow.flows import ingest as steps
+from newsflow.flows.runs import cap_memory
 from prefect import flow, get_run_logger
 
 from newsflow.runs import RunKind, check_run
@@ -24,6 +25,7 @@ SUMMARY = ("revisited", "not_modified", "versions_new", "removed", "restored")
 def revisit(source: str, base_url: str | None = None) -> dict[str, Any]:
     """Fetch the source's articles due for a check again; report versions and removals."""
     logger = get_run_logger()
+    cap_memory()
     check_run(source, RunKind.REVISIT, None, None)  # fails fast, naming the known sources
     run_id = steps.open_run(source, RunKind.REVISIT, None, None)
     try:

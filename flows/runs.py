@@ -19,11 +19,18 @@ from newsflow.db.session import session_scope
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from newsflow.budget import apply_memory_ceiling
 from newsflow.runs import RunKind, RunStatus, parse_kind
+from newsflow.settings import get_settings
 
 log = logging.getLogger(__name__)
 _HELD: dict[int, tuple[leases.Lease, leases.Heartbeat]] = {}
 _HELD_LOCK = threading.Lock()
+
+
+def cap_memory() -> None:
+    """Put this flow process (and the crawl and workers it starts) under the memory ceiling."""
+    apply_memory_ceiling(get_settings().runs.memory_ceiling_mb)
 
 
 def this_run_kind(kind: RunKind | str | None) -> RunKind:

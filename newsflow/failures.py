@@ -33,6 +33,8 @@ class FailureCode(StrEnum):
     EXTRACTION_ERROR = "extraction_error"  # the extractor raised
     STORE_ERROR = "store_error"  # the database refused the write
     ENRICH_ERROR = "enrich_error"  # an enricher raised on a stored article
+    # Extraction or an enricher took more time or memory than one article may (newsflow/budget.py).
+    BUDGET_EXCEEDED = "budget_exceeded"
 
 
 _STAGE_DEFAULTS = {

@@ -39,3 +39,9 @@ def _completed(article: Article, source: Source, listed_at: datetime | None) -> 
         changes["published_at"] = listed_at
         changes["provenance"] = {**article.provenance, "published_at": "discovery"}
     return article.evolve(**changes) if changes else article
+
+
+def warm_up() -> None:
+    """Import and exercise the extractor once (a worker does, before its first page)."""
+    html = "<html><head><title>Warm-up</title></head><body><article><p>Warm-up.</p></article>"
+    extract_article(html, "https://warm-up.invalid/")

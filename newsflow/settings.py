@@ -81,12 +81,61 @@ class RunSettings(BaseModel):
             "or edition sets its own with crawl_timeout_minutes in the registry."
         ),
     )
+    memory_ceiling_mb: int = Field(
+        8192,
+        ge=0,
+        description=(
+            "Address space a flow process may map, and each process it starts (the crawl, "
+            "extraction and enrichment workers) inherits: past it an allocation fails instead "
+            "of the machine swapping (0: no ceiling)."
+        ),
+    )
     stop_grace_seconds: float = Field(
         10.0,
         ge=0,
         description=(
             "A crawl being stopped gets SIGTERM (it closes cleanly and writes its counts); "
             "whatever of its process group is left after this many seconds gets SIGKILL."
+        ),
+    )
+
+
+class EnrichSettings(BaseModel):
+    """What enriching one article may cost; an article over budget is recorded, not waited for."""
+
+    article_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description=(
+            "Seconds one article's enrichers may take in a worker (each enricher alone, when "
+            "all together overran) before the worker is killed and the enricher recorded as "
+            "over budget."
+        ),
+    )
+    article_memory_mb: int = Field(
+        512, gt=0, description="Memory one article's enrichment may add to its worker."
+    )
+    workers: int = Field(
+        0, ge=0, description="Enrichment worker processes per flow process (0: one per core)."
+    )
+
+
+class ExtractSettings(BaseModel):
+    """What extracting one page may cost in the crawl; a page over budget is a failure row."""
+
+    page_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds extracting one page may take before its worker is killed.",
+    )
+    page_memory_mb: int = Field(
+        1024, gt=0, description="Memory extracting one page may add to its worker."
+    )
+    workers: int = Field(
+        1,
+        ge=1,
+        description=(
+            "Extraction worker processes per crawl (the crawl's own process fetches meanwhile)."
         ),
     )
 
@@ -111,6 +160,8 @@ class Settings(BaseSettings):
     )
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     runs: RunSettings = Field(default_factory=RunSettings)
+    enrich: EnrichSettings = Field(default_factory=EnrichSettings)
+    extract: ExtractSettings = Field(default_factory=ExtractSettings)
 
 
 @lru_cache(maxsize=1)

@@ -336,3 +336,26 @@ def seeded(database_url: str) -> dict[str, int]:
         )
     enrich_source("sana-en", url=database_url)
     return ids
+
+
+@pytest.fixture
+def bump_version(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, int], None]:
+    """Give a default enricher a new version, as an upgrade would.
+
+    Enrichers run in worker processes, which see the instance handed to them, not a patched
+    class: the default instance is replaced by one carrying the new version.
+    """
+    import copy
+
+    import newsflow.enrichment as enrichment
+
+    def bump(name: str, version: int) -> None:
+        bumped = []
+        for enricher in enrichment._DEFAULT:
+            if enricher.name == name:
+                enricher = copy.copy(enricher)
+                enricher.version = version
+            bumped.append(enricher)
+        monkeypatch.setattr(enrichment, "_DEFAULT", tuple(bumped))
+
+    return bump

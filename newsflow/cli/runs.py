@@ -19,6 +19,7 @@ COLUMNS = (
     ("new", "articles_new"),
     ("updated", "articles_updated"),
     ("failures", "failures_recorded"),
+    ("over budget", "failures_over_budget"),
 )
 
 

@@ -57,6 +57,8 @@ def check_command(directory: Path) -> None:
 def status_command() -> None:
     """Per-source health: articles, last run, failures, and fields resting on weak evidence.
 
+    "over budget" counts the source's URLs whose extraction or enrichment ever went over its
+    time or memory budget (failures with code budget_exceeded; see Operations in the README).
     "weak" columns give the share of recent articles whose title, date or authors came from a
     fallback (URL, free text, <title>) instead of structured data, markup or an agency rule.
     "lang mismatch" counts, among the same recent articles (the newest 500), those whose text
@@ -85,6 +87,7 @@ def status_command() -> None:
                     str(row["articles"]),
                     last,
                     str(failures),
+                    str(row["over_budget"]),
                     *(
                         f"{weak[f]:.0%}" if weak else "-"
                         for f in ("title", "published_at", "authors")
@@ -98,6 +101,7 @@ def status_command() -> None:
             "articles",
             "last run",
             "failures",
+            "over budget",
             "weak title",
             "weak date",
             "weak authors",

@@ -28,6 +28,7 @@ __all__ = [
     "default_enrichers",
     "enrich_article",
     "select_enrichers",
+    "warm_up",
 ]
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Result:
     version: int
     annotations: tuple[Annotation, ...] = ()
     error: str | None = None
+    code: str | None = None  # a failures-table code when the error has a precise one
 
 
 def default_enrichers() -> tuple[Enricher, ...]:
@@ -77,12 +79,20 @@ def enrich_article(
     for enricher in enrichers:
         try:
             found = tuple(enricher.enrich(article, context))
+        except MemoryError:  # over the memory budget: the worker's owner says so (budget.py)
+            raise
         except Exception as exc:  # one enricher's bug must not cost the article the others
             log.warning("enricher %s failed on %s: %s", enricher.name, article.url, exc)
             results.append(Result(enricher.name, enricher.version, error=_describe(exc)))
             continue
         results.append(Result(enricher.name, enricher.version, found))
     return results
+
+
+def warm_up() -> None:
+    """Build the enrichers' gazetteers and models now (a worker does, before its first article)."""
+    warm = Article(url="https://warm-up.invalid/", title="Warm-up", body="Moscow, Reuters.")
+    enrich_article(warm, _DEFAULT)
 
 
 def _describe(exc: Exception) -> str:

@@ -18,6 +18,7 @@ __all__ = ["LanguageEnricher", "identify", "page_language"]
 # Restricting the identifier to them keeps it from calling short Arabic text Persian or
 # short Russian text Bulgarian, a known weakness of open-set identifiers.
 _COMMON = ("en", "ar", "ru", "fr", "es", "de", "tr", "fa", "zh", "uk", "pt", "it", "ja", "ko")
+_MODEL_CODES = {"nb": "no", "nn": "no"}  # ISO 639-1 codes py3langid spells otherwise
 _MAX_CHARS = 2000  # the opening is enough, and the cost grows with length
 _HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][\w-]*)?", re.I)
 
@@ -70,5 +71,8 @@ def _identifier() -> LanguageIdentifier:
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     editions = {source.language for source in load_registry().values()}
-    identifier.set_languages(sorted(editions | set(_COMMON)))
+    # The model knows Norwegian as "no"; any other code it lacks is left out, since naming it
+    # would make set_languages refuse, and every article fail.
+    wanted = {_MODEL_CODES.get(code, code) for code in editions | set(_COMMON)}
+    identifier.set_languages(sorted(wanted & set(identifier.nb_classes)))
     return identifier

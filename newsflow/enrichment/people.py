@@ -25,6 +25,7 @@ _SPACE = re.compile(r"[ \t\u00a0]+|[ \t\u00a0]*-[ \t\u00a0]*|")
 _COMMA = re.compile(r"[ \t\u00a0]*,[ \t\u00a0]*")
 _SENTENCE_END = (".", "!", "?", "\n", ":", "—", "–", '"', "“", "”", "«", "»")
 _MAX_NAME = 4
+_MAX_PARTICLES = 2  # in a row inside a name: von der Leyen, de la Fuente
 _CUE_WINDOW = 3
 _MAX_ORGANISATION = 9
 _MAX_GENITIVES = 2
@@ -59,18 +60,27 @@ def _spans(text: str, tokens: Sequence[Token], taken: set[int]) -> list[tuple[in
         if not _starts_name(tokens, position, taken):
             position += 1
             continue
-        last = position
-        while _continues(text, tokens, last, taken):
-            last += 1
-        while tokens[last].norm in cue_words("particle"):
-            last -= 1
-        first = position
+        end = position
+        while _continues(text, tokens, end, taken):
+            end += 1
+        first, last = position, _trim_particles(tokens, position, end)
+        # The scan goes on past the whole run (end >= position), so it always advances.
+        position = end + 1
+        if last < first:  # a run of particles alone (Monroe, La.) names nobody
+            continue
         if _opens_sentence(text, tokens, first) and _common_opener(tokens[first]) and first < last:
             first += 1
         if not (_opens_sentence(text, tokens, first) and _common_opener(tokens[first])):
             spans.append((first, last))
-        position = last + 1
     return spans
+
+
+def _trim_particles(tokens: Sequence[Token], first: int, last: int) -> int:
+    """The run's last word once trailing particles are dropped; ``first - 1`` if all are."""
+    # Bounded by the run's start: "Monroe, La." is a run of one particle, not of "Monroe".
+    while last >= first and tokens[last].norm in cue_words("particle"):
+        last -= 1
+    return last
 
 
 def _starts_name(tokens: Sequence[Token], position: int, taken: set[int]) -> bool:
@@ -84,17 +94,24 @@ def _continues(text: str, tokens: Sequence[Token], last: int, taken: set[int]) -
         return False
     if _SPACE.fullmatch(text, tokens[last].end, tokens[following].start) is None:
         return False
-    word = tokens[following]
-    if is_capitalised(word.text):
-        return True
-    # A particle inside a name needs a capitalised word after it (al-Assad, bin Salman).
-    after = following + 1
-    return (
-        word.norm in cue_words("particle")
-        and after < len(tokens)
-        and after not in taken
-        and is_capitalised(tokens[after].text)
+    return is_capitalised(tokens[following].text) or _particles_lead_on(
+        text, tokens, following, taken
     )
+
+
+def _particles_lead_on(text: str, tokens: Sequence[Token], position: int, taken: set[int]) -> bool:
+    """Whether particles from ``position`` lead on to a capitalised word in the same name."""
+    # A particle inside a name needs a capitalised word after it (al-Assad, von der Leyen).
+    # The look-ahead is bounded, so a run of particles costs linear time, not quadratic.
+    for at in range(position, min(position + _MAX_PARTICLES, len(tokens) - 1)):
+        following = at + 1
+        if tokens[at].norm not in cue_words("particle") or following in taken:
+            return False
+        if _SPACE.fullmatch(text, tokens[at].end, tokens[following].start) is None:
+            return False
+        if is_capitalised(tokens[following].text):
+            return True
+    return False
 
 
 def _opens_sentence(text: str, tokens: Sequence[Token], position: int) -> bool:

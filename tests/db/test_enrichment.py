@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from newsflow.flows.enrich import (
     enrich_source,
     reenrich_batch,
     reenrich_stale,
-    warm_up,
 )
 from sqlalchemy import event, select, text, update
 
@@ -33,10 +33,11 @@ from newsflow.enrichment import (
     enrich_article,
     select_enrichers,
 )
-from newsflow.enrichment.places import PlacesEnricher
+from newsflow.enrichment.bounded import enrichment_pool
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import load_registry
 from newsflow.replay import load_routes
+from newsflow.settings import get_settings
 
 SITES = Path(__file__).parents[1] / "fixtures" / "sites"
 SEED_URL = "https://sana.sy/en/?p=92385"
@@ -230,12 +231,12 @@ def _rows_by_enricher(article_ids: list[int]) -> dict[str, set[tuple[int, int]]]
 
 
 def test_reenrich_after_a_version_bump_touches_only_that_enricher(
-    stored: dict[str, int], monkeypatch: pytest.MonkeyPatch
+    stored: dict[str, int], bump_version: Callable[[str, int], None]
 ) -> None:
     _enrich_all()
     ids = sorted(stored.values())
     before = _rows_by_enricher(ids)
-    monkeypatch.setattr(PlacesEnricher, "version", 2)
+    bump_version("places", 2)
     counts = reenrich_stale(default_enrichers(), batch=5)
     assert counts["reenriched"] == len(ids) == counts["reenriched_places"]
     assert set(counts) == {"reenriched", "reenriched_places", "enrich_failures"}
@@ -248,10 +249,10 @@ def test_reenrich_after_a_version_bump_touches_only_that_enricher(
 
 
 def test_reenrich_resumes_where_a_killed_run_stopped(
-    stored: dict[str, int], monkeypatch: pytest.MonkeyPatch
+    stored: dict[str, int], bump_version: Callable[[str, int], None]
 ) -> None:
     _enrich_all()
-    monkeypatch.setattr(PlacesEnricher, "version", 2)
+    bump_version("places", 2)
     ids = sorted(stored.values())
     reenrich_batch(ids[:3], default_enrichers())  # the first batch committed, then a kill
     counts = reenrich_stale(default_enrichers(), source_id=None, batch=4)
@@ -259,10 +260,10 @@ def test_reenrich_resumes_where_a_killed_run_stopped(
 
 
 def test_reenrich_filters_by_source_and_date(
-    stored: dict[str, int], monkeypatch: pytest.MonkeyPatch
+    stored: dict[str, int], bump_version: Callable[[str, int], None]
 ) -> None:
     _enrich_all()
-    monkeypatch.setattr(PlacesEnricher, "version", 2)
+    bump_version("places", 2)
     counts = reenrich_stale(default_enrichers(), source_id="sana-en")
     assert counts["reenriched"] == 2
     since = datetime(2024, 1, 1).date()
@@ -393,11 +394,42 @@ def test_mark_enriched_takes_a_batch_off_the_queue(stored: dict[str, int]) -> No
     assert all(marked[i] is None for i in ids[3:])
 
 
-def test_enrichment_warms_up_once_and_freezes_what_it_built(stored: dict[str, int]) -> None:
-    warm_up.cache_clear()
-    gc.unfreeze()
+def test_enrichment_workers_warm_up_once_and_freeze_what_they_built(
+    stored: dict[str, int],
+) -> None:
     enrich_source("sana-en")
-    frozen = gc.get_freeze_count()
+    pool = enrichment_pool()
+    frozen = pool.submit(gc.get_freeze_count).result()
     assert frozen > 100_000  # the gazetteers, out of every later collection's way
-    enrich_source("sana-ar")  # later batches do not warm up (or freeze) again
-    assert gc.get_freeze_count() == frozen
+    enrich_source("sana-ar")  # the same workers go on: no second warm-up (or freeze)
+    assert enrichment_pool() is pool
+    assert pool.submit(gc.get_freeze_count).result() == frozen
+
+
+class Stuck:
+    """An enricher that never returns."""
+
+    name = "entities"
+    version = 1
+
+    def enrich(self, article: Article, context: Context) -> list[Annotation]:
+        while True:
+            time.sleep(0.01)
+
+
+def test_an_enricher_over_budget_is_recorded_and_the_batch_stored(
+    stored: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSFLOW_ENRICH__ARTICLE_TIMEOUT_SECONDS", "1")
+    get_settings.cache_clear()
+    seed = stored[SEED_URL]
+    counts = enrich_batch([seed], (*select_enrichers(["places"]), Stuck()), run_id=None)
+    assert (counts["enriched"], counts["enrich_failures"]) == (1, 1)
+    assert "Aleppo" in _values(seed, "place")
+    with session_scope() as session:
+        failure = session.execute(select(models.Failure)).scalar_one()
+        assert (failure.stage, failure.code, failure.url) == ("enrich", "budget_exceeded", SEED_URL)
+        assert failure.reason == "entities v1: budget_exceeded: took over 1 s; worker stopped"
+        run = session.get(models.EnrichmentRun, (seed, "entities"))
+        assert run is not None and run.error == "budget_exceeded: took over 1 s; worker stopped"
+        assert session.get(models.Article, seed).enriched_hash is not None  # off the queue

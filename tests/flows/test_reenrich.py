@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
+
 from click.testing import CliRunner
 from newsflow.db import models
 from newsflow.db.session import session_scope
@@ -12,7 +13,6 @@ from sqlalchemy import select, update
 
 from newsflow.cli import main
 from newsflow.enrichment import default_enrichers
-from newsflow.enrichment.places import PlacesEnricher
 
 SEED = "https://sana.sy/en/?p=92385"
 
@@ -40,7 +40,7 @@ def _seed_values(kind: str) -> set[str]:
 
 
 def test_ingest_enriches_and_reenrich_touches_only_the_bumped_enricher(
-    database_url: str, replay, fast_crawl, monkeypatch: pytest.MonkeyPatch
+    database_url: str, replay, fast_crawl, bump_version: Callable[[str, int], None]
 ) -> None:
     summary = ingest("sana-en", base_url=replay.base_url)
     counts = summary["counts"]
@@ -52,7 +52,7 @@ def test_ingest_enriches_and_reenrich_touches_only_the_bumped_enricher(
     assert reenrich(source="sana-en") == {}  # everything is current
 
     before = _rows()
-    monkeypatch.setattr(PlacesEnricher, "version", 2)
+    bump_version("places", 2)
     totals = reenrich(source="sana-en", enrichers=["places"], batch_size=2)
     assert totals["reenriched_places"] == counts["enriched"]
     after = _rows()

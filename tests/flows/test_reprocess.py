@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
-from newsflow.db import models
+from newsflow.db import models, store
 from newsflow.db.session import session_scope
 from newsflow.flows.ingest import ingest
 from newsflow.flows.reprocess import reprocess
 from sqlalchemy import select, update
 
+from newsflow.page import FetchedPage, PageKind
+from newsflow.settings import get_settings
+
 SEED = "https://sana.sy/en/?p=92385"
+HUGE = "https://sana.sy/en/?p=999999"
 TITLE = "Russia: Kremlin waiting for US and European response to Belgian airstrikes in Aleppo"
 
 
-# One batch is extracted in the flow process; several in a pool of one process per core.
-@pytest.mark.parametrize("batch_size", [200, 3], ids=["in-process", "process-pool"])
+# One batch, or many with the next one extracting while the last is stored.
+@pytest.mark.parametrize("batch_size", [200, 3], ids=["one-batch", "pipelined"])
 def test_reprocess_rebuilds_articles_from_stored_pages(
     database_url: str, replay, fast_crawl, batch_size: int
 ) -> None:
@@ -45,3 +51,36 @@ def test_reprocess_rebuilds_articles_from_stored_pages(
     assert (seed.title, seed.version) == (TITLE, 2)
     assert old == [TITLE + " - Syrian Arab News Agency"]
     assert arabic == "sana-ar"  # another source's pages are left alone
+
+
+def test_a_page_over_its_extraction_budget_is_recorded_and_the_rest_reprocessed(
+    database_url: str, replay, fast_crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest("sana-en", base_url=replay.base_url)
+    # A 3 MB single paragraph: many seconds of extraction, far over a 2 s budget.
+    words = "The talks in Geneva went on, the envoy said. " * 70_000
+    html = f"<html><body><article><h1>Long</h1><p>{words}</p></article></body></html>"
+    page = FetchedPage(
+        url=HUGE,
+        final_url=HUGE,
+        status=200,
+        kind=PageKind.ARTICLE,
+        fetched_at=datetime.now(UTC),
+        body=html.encode(),
+        headers={"Content-Type": "text/html; charset=UTF-8"},
+    )
+    with session_scope(database_url) as session:
+        store.save_page(session, None, "sana-en", page)
+    monkeypatch.setenv("NEWSFLOW_EXTRACT__PAGE_TIMEOUT_SECONDS", "2")
+    get_settings.cache_clear()
+
+    totals = reprocess("sana-en")
+
+    get_settings.cache_clear()
+    assert totals["over_budget"] == 1 and totals["unchanged"] >= 19
+    with session_scope(database_url) as session:
+        failure = session.execute(
+            select(models.Failure).where(models.Failure.url == HUGE)
+        ).scalar_one()
+    assert (failure.stage, failure.code) == ("extract", "budget_exceeded")
+    assert failure.reason == "extraction over budget: took over 2 s; worker stopped"

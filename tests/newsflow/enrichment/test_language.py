@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from newsflow.article import Article
 from newsflow.enrichment import Context
-from newsflow.enrichment.language import LanguageEnricher, identify, page_language
+from newsflow.enrichment.language import LanguageEnricher, _identifier, identify, page_language
+from newsflow.registry import AGENCIES_DIR, REGISTRY_PATH_ENV
 
 ENRICHER = LanguageEnricher()
 
@@ -43,3 +48,20 @@ def test_page_language_reads_the_html_element() -> None:
 
 def test_text_without_letters_has_no_language() -> None:
     assert identify("2024 — 12:30") is None
+
+
+def test_an_edition_in_a_language_the_model_lacks_breaks_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """py3langid knows Norwegian as ``no``; an edition declared ``nb`` must not fail them all."""
+    declared = (AGENCIES_DIR / "sana.toml").read_text(encoding="utf-8")
+    (tmp_path / "sana.toml").write_text(declared.replace('language = "en"', 'language = "nb"'))
+    monkeypatch.setenv(REGISTRY_PATH_ENV, str(tmp_path))
+    _identifier.cache_clear()
+    try:
+        found = identify(
+            "Regjeringen la fram statsbudsjettet for neste år i dag, sa finansministeren."
+        )
+        assert found is not None and found[0] == "no"
+    finally:
+        _identifier.cache_clear()
