@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from newsflow.db import leases, store
+from newsflow.db.coverage import COUNTED, heal_coverage
 from newsflow.db.session import session_scope
 
+from newsflow.registry import get_source
 from newsflow.runs import RunKind, RunStatus
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ class StandaloneRun:
     run_id: int
     lease: leases.Lease
     heartbeat: leases.Heartbeat
+    window: tuple[date, date] | None = None
 
     @classmethod
     def open(
@@ -52,14 +55,19 @@ class StandaloneRun:
         except BaseException:
             leases.release(lease)
             raise
-        return cls(run_id, lease, leases.Heartbeat(lease, on_lost=on_lost).start())
+        return cls(run_id, lease, leases.Heartbeat(lease, on_lost=on_lost).start(), window)
 
     def close(self, reason: str, counts: dict[str, int]) -> None:
         """Close the run by the crawl's finish reason and give the source back."""
         self.heartbeat.stop()
         status = STATUSES.get(reason, RunStatus.FAILED)
         error = None if status is RunStatus.COMPLETED else f"crawl stopped: {reason}"
+        source_id = self.lease.source_id
         with session_scope(self.lease.url) as session:
+            if status is RunStatus.COMPLETED:  # as a flow's run does, in the same transaction
+                tz = get_source(source_id).tz
+                days = heal_coverage(session, source_id, self.run_id, tz, self.window)
+                counts = {**counts, COUNTED: days}
             store.finish_run(session, self.run_id, counts, status, error)
             leases.release(self.lease, session)
         log.info("run %s closed: %s", self.run_id, status)

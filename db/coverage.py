@@ -14,8 +14,70 @@ from zoneinfo import ZoneInfo
 
 from newsflow.db import models
 from newsflow.db.dialect import insert_for
-from sqlalchemy import Exists, exists, select
+from sqlalchemy import Exists, exists, func, select
 from sqlalchemy.orm import Session
+
+# A run's count once it recounted coverage, for its own days and every uncounted earlier run's.
+COUNTED = "coverage_days"
+
+
+def heal_coverage(
+    session: Session,
+    source_id: str,
+    run_id: int,
+    tz: ZoneInfo,
+    window: tuple[date, date] | None = None,
+) -> int:
+    """Recount every day this run touched, and every day the source's runs since the last one
+    that counted touched: a killed, failed or cancelled run's days are counted by the next.
+
+    Returns the days written, which the caller stores as the run's ``coverage_days`` count
+    once this has committed.
+    """
+    runs = uncounted_runs(session, source_id, run_id)
+    days = [d for d in (*touched_days(session, source_id, runs, tz), *(window or ())) if d]
+    if not days:
+        return 0
+    return refresh_coverage(session, source_id, min(days), max(days), tz)
+
+
+def uncounted_runs(session: Session, source_id: str, run_id: int) -> list[int]:
+    """This run and the source's runs before it, back to the last that recounted coverage."""
+    found = [run_id]
+    earlier = session.execute(
+        select(models.CrawlRun.id, models.CrawlRun.counts)
+        .where(models.CrawlRun.source_id == source_id, models.CrawlRun.id < run_id)
+        .order_by(models.CrawlRun.id.desc())
+        .execution_options(yield_per=100)
+    )
+    for earlier_id, counts in earlier:
+        if counts and COUNTED in counts:
+            break
+        found.append(earlier_id)
+    return found
+
+
+def touched_days(
+    session: Session, source_id: str, run_ids: list[int], tz: ZoneInfo
+) -> tuple[date | None, ...]:
+    """First and last day the runs listed an article for, or stored one of (local days)."""
+    listed = session.execute(
+        select(func.min(models.Discovery.listed_on), func.max(models.Discovery.listed_on)).where(
+            models.Discovery.source_id == source_id, models.Discovery.run_id.in_(run_ids)
+        )
+    ).one()
+    fetched = select(models.Page.url).where(models.Page.run_id.in_(run_ids))
+    published = session.execute(
+        select(func.min(models.Article.published_at), func.max(models.Article.published_at)).where(
+            models.Article.source_id == source_id, models.Article.url.in_(fetched)
+        )
+    ).one()
+    moments = [_aware(moment).astimezone(tz).date() for moment in published if moment]
+    return (*listed, *moments)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 def refresh_coverage(

@@ -9,15 +9,17 @@ process group and closes the run as cancelled; a crawl past its timeout as timed
 # value into its run's process, keeping only the globals its code uses, and then validates
 # the parameters against the signature; annotations must be objects, not names to look up.
 
+import logging
 import threading
+import time
 from collections import Counter
 from datetime import date
 from typing import Any
 
 from newsflow.crawlers.probe import probe
 from newsflow.crawlers.run import crawl_in_subprocess, crawl_timeout
-from newsflow.db import queries, store
-from newsflow.db.coverage import refresh_coverage
+from newsflow.db import store
+from newsflow.db.coverage import COUNTED, heal_coverage
 from newsflow.db.migrate import require_current
 from newsflow.db.revisits import due_ids
 from newsflow.db.session import session_scope
@@ -26,10 +28,13 @@ from newsflow.flows.dedup import deduplicate_source
 from newsflow.flows.enrich import enrich_source
 from prefect import flow, get_run_logger, runtime, task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.exc import OperationalError
 
 from newsflow.registry import get_source, load_registry
 from newsflow.runs import CRAWL_COUNTS, RunKind, RunStatus, check_run
 from newsflow.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=runs.transient)
@@ -165,18 +170,16 @@ def enrich(source_id: str, run_id: int) -> dict[str, int]:
     return {key: counts[key] for key in ENRICH_COUNTS}
 
 
-@task
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=runs.transient)
 def update_coverage(source_id: str, run_id: int, since: date | None, until: date | None) -> int:
-    """Recount coverage for the window, or for the days this run discovered articles on."""
+    """Recount coverage for the window and the days this run touched, and for the days of the
+    source's earlier runs that ended before counting theirs (killed, failed, cancelled)."""
+    window = (since, until) if since and until else None
     with session_scope() as session:
-        if since is None or until is None:
-            since, until = queries.discovery_window(session, run_id)
-        if since is None or until is None:
-            return 0
-        return refresh_coverage(session, source_id, since, until, get_source(source_id).tz)
+        return heal_coverage(session, source_id, run_id, get_source(source_id).tz, window)
 
 
-@task
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=runs.transient)
 def close_run(
     run_id: int, status: str, error: str | None = None, extra: dict[str, int] | None = None
 ) -> dict[str, Any]:
@@ -206,13 +209,25 @@ def _crawl_followed(
     return following.result()
 
 
+# Closing a stopped run is tried again as the tasks' retries would: the database may be away.
+STOP_RETRY_SECONDS = (2.0, 10.0, 30.0)
+
+
 def stop_run(run_id: int, exc: BaseException) -> None:
     """Close a run that raised: failed, cancelled or timed_out, with its counts so far.
 
     A plain function, not a task: after a cancellation no new task run should start.
     """
     status, error = runs.stopped(exc)
-    summary = runs.end(run_id, status, error)
+    for delay in (*STOP_RETRY_SECONDS, None):
+        try:
+            summary = runs.end(run_id, status, error)
+            break
+        except OperationalError as db_error:  # the database away, or the disk full
+            if delay is None:  # left running; the next run closes it as interrupted
+                log.error("run %s could not be closed as %s: %s", run_id, status, db_error)
+                return
+            time.sleep(delay)
     if isinstance(exc, Exception):
         runs.publish(summary)
 
@@ -243,13 +258,13 @@ def ingest(
         early = _crawl_followed(source, run_id, since, until, base_url, kind)
         revisit(source, run_id, base_url)
         late = Counter(deduplicate(source)) + Counter(enrich(source, run_id))
-        update_coverage(source, run_id, since, until)
+        days = update_coverage(source, run_id, since, until)
+        extra = {key: early.get(key, 0) + late[key] for key in (*DEDUP_COUNTS, *ENRICH_COUNTS)}
+        extra |= {f"{key}_during_crawl": early.get(key, 0) for key in DURING_CRAWL}
+        summary = close_run(run_id, "completed", extra={**extra, COUNTED: days})
     except BaseException as exc:  # closed, whatever stopped it: cancelled, timed out, failed
         stop_run(run_id, exc)
         raise
-    extra = {key: early.get(key, 0) + late[key] for key in (*DEDUP_COUNTS, *ENRICH_COUNTS)}
-    extra |= {f"{key}_during_crawl": early.get(key, 0) for key in DURING_CRAWL}
-    summary = close_run(run_id, "completed", extra=extra)
     logger.info("ingest %s: %s", source, summary["counts"])
     return summary
 

@@ -89,9 +89,13 @@ def add_counts(run_id: int, counts: dict[str, int]) -> None:
 def end(
     run_id: int, status: RunStatus, error: str | None = None, extra: dict[str, int] | None = None
 ) -> dict[str, Any]:
-    """Close the run with its counts so far and give the source back; returns its summary."""
+    """Close the run with its counts so far and give the source back; returns its summary.
+
+    The run stays held here until its row is closed, so a call that failed (the database
+    away) can be made again and still let the source go.
+    """
     with _HELD_LOCK:
-        lease, heartbeat = _HELD.pop(run_id, (None, None))
+        lease, heartbeat = _HELD.get(run_id, (None, None))
     if heartbeat is not None:
         heartbeat.stop()
     with session_scope() as session:
@@ -101,7 +105,7 @@ def end(
         if lease is not None:
             leases.release(lease, session)
         run = session.get(models.CrawlRun, run_id)
-        return {
+        summary = {
             "run_id": run_id,
             "source": run.source_id if run else None,
             "kind": run.kind if run else None,
@@ -110,6 +114,9 @@ def end(
             "counts": counts,
             "window": [str(d) for d in (run.window_start, run.window_end) if d] if run else [],
         }
+    with _HELD_LOCK:
+        _HELD.pop(run_id, None)
+    return summary
 
 
 def counts_so_far(session: store.Session, run_id: int) -> dict[str, int]:

@@ -51,6 +51,7 @@ class Snapshot:
     hashes: Counter[str]
     discovered: frozenset[str]
     pending: int
+    coverage: frozenset[tuple[Any, ...]]  # (day, discovered, stored, failed, missing) rows
     statuses: list[str] = field(compare=False)
 
 
@@ -74,12 +75,22 @@ def _snapshot(url: str) -> Snapshot:
         ).all()
         found = session.execute(select(models.Discovery.url, models.Discovery.done_at)).all()
         statuses = session.execute(select(models.CrawlRun.status).order_by(models.CrawlRun.id))
+        coverage = session.execute(
+            select(
+                models.Coverage.day,
+                models.Coverage.discovered,
+                models.Coverage.stored,
+                models.Coverage.failed,
+                models.Coverage.missing,
+            )
+        ).all()
         return Snapshot(
             articles={u: (h, p) for u, h, p in rows},
             article_rows=len(rows),
             hashes=Counter(h for _, h, _ in rows),
             discovered=frozenset(u for u, _ in found),
             pending=sum(done is None for _, done in found),
+            coverage=frozenset(tuple(row) for row in coverage),
             statuses=list(statuses.scalars()),
         )
 
@@ -214,7 +225,10 @@ def _series(
     _complete(replay, url, logs / "end.log")
     state, expected = _snapshot(url), reference[0]
     assert sorted(set(state.articles) ^ set(expected.articles)) == []  # none missing or extra
-    assert state == expected  # same hashes and dates, no article twice, nothing left queued
+    # Same hashes and dates, no article twice, nothing left queued, and every day the killed
+    # runs touched counted as an uninterrupted run counts it.
+    assert state.coverage == expected.coverage
+    assert state == expected
     assert state.article_rows == len(expected.articles) and state.pending == 0
     # A kill that lands as a crawl exits finds its run already closed: not interrupted.
     assert state.statuses.count("interrupted") == [k[-1] for k in kills].count("running")
@@ -236,6 +250,7 @@ def test_a_crawl_killed_anywhere_ends_like_an_uninterrupted_one(
     url, rng = database_url, random.Random(20261201)
     reference = _reference(slow_replay, url, tmp_path / "reference.log")
     assert len(reference[0].articles) >= 19 and ONLY_IN_THAT_FEED in reference[0].articles
+    assert len(reference[0].coverage) >= 10  # the uninterrupted crawl counted its days
     # The first series opens with the kill that used to lose an article for good.
     logs = _fresh(url, tmp_path / "series0")
     first = _kill_after_feed_validators(slow_replay, url, logs / "etag.log", monkeypatch)
