@@ -1,4 +1,7 @@
-"""Why a request failed, as a stable reason code and words: Scrapy's outcomes mapped once."""
+"""Why a request failed, as a stable reason code and words: Scrapy's outcomes mapped once.
+
+Also the one fault of a response that is still used: a body contradicting its charset.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from newsflow.crawlers.middlewares import FetchRefused
-from newsflow.crawlers.verdicts import is_challenge
+from newsflow.crawlers.verdicts import block_reason
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -22,7 +25,7 @@ from twisted.internet import error as tx
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed
 
-from newsflow.charset import decode_document
+from newsflow.charset import charset_conflict, decode_document
 from newsflow.failures import FailureCode, http_status_code
 
 _TIMEOUTS = (DownloadTimeoutError, tx.TimeoutError, tx.TCPTimedOutError)
@@ -72,22 +75,44 @@ def fetch_fault(failure: Failure) -> Fault | None:
 
 
 def http_fault(response: Response) -> Fault:
-    """An HTTP error status after retries; a bot challenge is ``blocked`` whatever its status."""
+    """An HTTP error status after retries; a bot defence's answer is ``blocked``, any status."""
     status = response.status
-    if _challenged(response):
-        reason = f"blocked: JavaScript challenge page (HTTP {status})"
-        return Fault(FailureCode.BLOCKED, reason, status)
+    blocked = _blocked(response)
+    if blocked is not None:
+        return Fault(FailureCode.BLOCKED, f"{blocked} (HTTP {status})", status)
     return Fault(http_status_code(status), f"HTTP {status}", status)
 
 
-def _challenged(response: Response) -> bool:
-    # Cloudflare names its challenges in a header; others only in the page.
-    if (response.headers.get(b"cf-mitigated") or b"").lower() == b"challenge":
-        return True
-    if len(response.body) > _CHALLENGE_BODY_LIMIT:
-        return False
+def charset_fault(body: bytes, content_type: str | None) -> Fault | None:
+    """A body that contradicts its declared charset (and was read by the evidence), if so."""
+    conflict = charset_conflict(body, content_type)
+    if conflict is None:
+        return None
+    return Fault(FailureCode.CHARSET_CONFLICT, f"charset conflict: {conflict}")
+
+
+def _blocked(response: Response) -> str | None:
+    """Why a bot defence, not the site, answered (``blocked: …``): by a header, else the page."""
+    by_header = _blocked_by_header(response)
+    if by_header is not None or len(response.body) > _CHALLENGE_BODY_LIMIT:
+        return by_header
     content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-    return is_challenge(decode_document(response.body, content_type)[1], response.url)
+    return block_reason(decode_document(response.body, content_type)[1], response.url)
+
+
+def _blocked_by_header(response: Response) -> str | None:
+    # Cloudflare names its challenges and Sucuri its firewall's blocks in a header; Akamai's
+    # edge names itself as the server when it answers a request itself, and a 403 it answers
+    # itself is its refusal (an origin's own 403 passes through under the origin's name).
+    headers = response.headers
+    if (headers.get(b"cf-mitigated") or b"").lower() == b"challenge":
+        return "blocked: JavaScript challenge page"
+    if headers.get(b"X-Sucuri-Block"):
+        return "blocked: Sucuri block page"
+    server = (headers.get(b"Server") or b"").lower()
+    if response.status == 403 and server.startswith(b"akamaighost"):
+        return "blocked: Akamai block page"
+    return None
 
 
 def _too_large_reason(message: str) -> str:

@@ -1,26 +1,35 @@
 """Downloader middlewares: agency offsite policy, conditional GET, retry backoff, refusals.
 
-A refusal (redirect loop, too many redirects, a redirect off the agency's hosts, a body past
-the size limit once decompressed) raises ``FetchRefused``: an ``IgnoreRequest`` that names
-its reason code, so the spider's errback records it instead of Scrapy dropping it silently.
+A refusal (redirect loop, too many redirects, a redirect off the agency's hosts or to an
+address that is not http(s), a body past the size limit once decompressed) raises
+``FetchRefused``: an ``IgnoreRequest`` that names its reason code, so the spider's errback
+records it instead of Scrapy dropping it silently. HTTP redirects and ``<meta>`` refreshes
+are refused alike.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from newsflow.db.session import session_scope
 from newsflow.db.store import feed_validators
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import (
+    BaseRedirectMiddleware,
+    MetaRefreshMiddleware,
+    RedirectMiddleware,
+)
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.response import get_meta_refresh
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsflow.failures import FailureCode
@@ -62,25 +71,44 @@ class FetchRefused(IgnoreRequest):
         self.http_status = http_status
 
 
-class AgencyRedirectMiddleware(RedirectMiddleware):
-    """Scrapy's redirects, refusing by name loops, over-long chains and hops off the agency.
+_WEB_SCHEMES = frozenset({"http", "https"})
+_Follow = Callable[[Request, Response], "Request | Response"]
 
-    Scrapy itself drops all three unrecorded: the hop limit as a bare IgnoreRequest, a loop
-    and an offsite target later, at scheduling, by the dupe filter and the offsite filter.
+
+class _AgencyRedirects(BaseRedirectMiddleware):
+    """What both redirect middlewares refuse by name: loops, over-long chains, hops off the
+    agency, and targets that are not http(s).
+
+    Scrapy itself drops the first three unrecorded: the hop limit as a bare IgnoreRequest, a
+    loop and an offsite target later, at scheduling, by the dupe filter and the offsite
+    filter. A ``file:`` or ``javascript:`` target it declines to follow, handing on the
+    redirect response itself as if it were the page (a 301 then failed as ``http_4xx``).
     """
 
-    def process_response(  # type: ignore[override]
-        self, request: Request, response: Response
-    ) -> Request | Response:
-        """Follow the redirect unless it loops, goes on too long or leaves the agency."""
+    def _checked(self, request: Request, response: Response, follow: _Follow) -> Any:
         try:
-            result = super().process_response(request, response)
-        except IgnoreRequest as exc:  # the only refusal of Scrapy's redirect middleware
+            result = follow(request, response)
+        except FetchRefused:
+            raise
+        except IgnoreRequest as exc:  # Scrapy's only other refusal here: the hop limit
             reason = f"more than {self.max_redirect_times} redirects; last hop {request.url}"
             raise FetchRefused(FailureCode.TOO_MANY_REDIRECTS, reason, response.status) from exc
         if isinstance(result, Request):
             self._refuse_loops_and_offsite(result, response.status)
         return result
+
+    def _build_redirect_request(
+        self, source_request: Request, response: Response, *, url: str, **kwargs: Any
+    ) -> Request:
+        # Where Scrapy builds each redirect it means to follow, before it checks the scheme.
+        if urlsplit(url).scheme.lower() not in _WEB_SCHEMES and self._follows(response):
+            reason = f"redirected to an address that is not http(s), not fetched: {url[:300]}"
+            raise FetchRefused(FailureCode.OFFSITE_REDIRECT, reason, response.status)
+        return super()._build_redirect_request(source_request, response, url=url, **kwargs)
+
+    def _follows(self, response: Response) -> bool:
+        """Whether the redirect in this response is one to follow (not a slow refresh)."""
+        return True
 
     def _refuse_loops_and_offsite(self, redirected: Request, status: int) -> None:
         chain = redirected.meta.get("redirect_urls", [])
@@ -93,6 +121,42 @@ class AgencyRedirectMiddleware(RedirectMiddleware):
         if source is not None and not source.owns_host(host):
             reason = f"redirected off the agency's hosts to {redirected.url}"
             raise FetchRefused(FailureCode.OFFSITE_REDIRECT, reason, status)
+
+
+class AgencyRedirectMiddleware(_AgencyRedirects, RedirectMiddleware):
+    """Scrapy's HTTP redirects (3xx with Location), refusing by name as ``_AgencyRedirects``."""
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        """Follow the redirect unless it loops, goes on too long or leaves the agency."""
+        return self._checked(request, response, super().process_response)
+
+
+class AgencyMetaRefreshMiddleware(_AgencyRedirects, MetaRefreshMiddleware):
+    """Scrapy's ``<meta http-equiv="refresh">`` redirects, refused by name like HTTP ones.
+
+    A refresh to the page's own address is a reload, not a redirect: the page is kept (Scrapy
+    would follow it into its dupe filter, and the page would vanish unrecorded).
+    """
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        """Follow the refresh unless it reloads, loops, goes on too long or leaves the agency."""
+        if self._refresh(response)[1] == request.url:
+            return response
+        return self._checked(request, response, super().process_response)
+
+    def _follows(self, response: Response) -> bool:
+        interval = self._refresh(response)[0]
+        return interval is not None and interval < self._maxdelay
+
+    def _refresh(self, response: Response) -> tuple[float | None, str | None]:
+        # Scrapy keeps each response's parsed refresh, so asking again costs nothing.
+        if not isinstance(response, HtmlResponse):
+            return None, None
+        return get_meta_refresh(response, ignore_tags=self._ignore_tags)
 
 
 class BoundedDecompressionMiddleware(HttpCompressionMiddleware):

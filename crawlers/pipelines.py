@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsflow.crawlers.batch import DeferredStats, ItemBatch, Pending
 from newsflow.crawlers.extraction import PageExtractor
+from newsflow.crawlers.faults import charset_fault
 from newsflow.crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
 from newsflow.crawlers.queue import worth_retrying
 from newsflow.crawlers.removals import page_removal
@@ -249,6 +250,7 @@ class StorePipeline:
         source_id = self.spider.source.id
         page_id = store.save_page(session, self.spider.run_id, source_id, page)
         self.stats.inc_value("newsflow/pages_fetched")
+        self._note_charset(session, page)
         if article is None:
             self._reject(session, page, problem or "not an article")
             self._revisit_rejected(session, item)
@@ -286,6 +288,20 @@ class StorePipeline:
         removed = page_removal(page.text, page.final_url)
         if removed is not None:
             self._removed(session, item.revisit_of, str(removed), page.fetched_at)
+
+    def _note_charset(self, session: Session, page: FetchedPage) -> None:
+        """A body that contradicts its declared charset: read by the evidence, and recorded.
+
+        Stage ``fetch``, the response's own fault: the page is stored and extracted as usual,
+        and the URL's ``extract`` row stays free for the verdict on its content.
+        """
+        fault = charset_fault(page.body, page.header("Content-Type"))
+        if fault is not None:
+            run_id, source_id = self.spider.run_id, self.spider.source.id
+            store.record_failure(
+                session, run_id, source_id, page.url, "fetch", fault.reason, page.status, fault.code
+            )
+            log.warning("charset conflict at %s: %s", page.url, fault.reason)
 
     def _reject(self, session: Session, page: FetchedPage, reason: str) -> None:
         code = rejection_code(reason)

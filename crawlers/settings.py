@@ -59,14 +59,18 @@ NEWSFLOW_CONDITIONAL_GET = True
 # Scheduled runs follow a listing's older pages only while they bring unknown articles.
 NEWSFLOW_SCHEDULED_LISTING_PAGES = 5
 NEWSFLOW_MIRROR_INNER_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+# The web only: no request a page can steer (a redirect, a refresh, a link) may read a local
+# file or reach FTP, S3 or data: URLs, whatever slips past the redirect middlewares.
+DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "data": None, "ftp": None, "s3": None}
 if NEWSFLOW_BASE_URL:
-    DOWNLOAD_HANDLERS = {
+    DOWNLOAD_HANDLERS |= {
         "http": "newsflow.crawlers.mirror.MirrorDownloadHandler",
         "https": "newsflow.crawlers.mirror.MirrorDownloadHandler",
     }
 
 # Scrapy's own positions, in subclasses that record what Scrapy drops silently (loops,
-# offsite redirects) or anonymously (hop limit, decompression limit): see crawlers.middlewares.
+# offsite redirects, <meta> refreshes alike) or anonymously (hop limit, decompression limit):
+# see crawlers.middlewares.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "newsflow.crawlers.middlewares.AgencyOffsiteMiddleware": 50,
@@ -77,6 +81,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsflow.crawlers.middlewares.BoundedDecompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newsflow.crawlers.middlewares.AgencyRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsflow.crawlers.middlewares.AgencyMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "newsflow.crawlers.pipelines.StorePipeline": 300,

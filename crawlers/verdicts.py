@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsflow.extraction.pages import classify_page
+from newsflow.extraction.pages import block_page_vendor, classify_page
 from newsflow.failures import FailureCode
 
 # The classifier's page kinds: a wall or challenge is ``blocked``, the rest ``not_article``.
@@ -23,6 +23,10 @@ def not_article_verdict(html: str, url: str) -> tuple[FailureCode, str]:
     """The reason code and words for a page the extractor found no article in."""
     kind = classify_page(html, url)
     key = str(getattr(kind, "value", kind))
+    if key == "blocked":  # a vendor's block page is named as such, not as a JavaScript challenge
+        vendor = block_page_vendor(html)
+        if vendor is not None:
+            return FailureCode.BLOCKED, f"blocked: {vendor} block page"
     return _VERDICTS.get(key, (FailureCode.NOT_ARTICLE, f"not an article: {key}"))
 
 
@@ -42,6 +46,12 @@ def rejection_code(reason: str) -> FailureCode:
     return FailureCode.BLOCKED if reason.startswith("blocked") else FailureCode.NOT_ARTICLE
 
 
+def block_reason(html: str, url: str) -> str | None:
+    """Why a page (of any HTTP status) blocks the crawler (``blocked: …``); None for content."""
+    code, reason = not_article_verdict(html, url)
+    return reason if code is FailureCode.BLOCKED else None
+
+
 def is_challenge(html: str, url: str) -> bool:
     """Whether a page (of any HTTP status) is a bot challenge or a wall rather than content."""
-    return not_article_verdict(html, url)[0] is FailureCode.BLOCKED
+    return block_reason(html, url) is not None

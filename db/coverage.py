@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from newsflow.db import models
 from newsflow.db.dialect import insert_for
-from sqlalchemy import Exists, exists, func, select
+from sqlalchemy import Exists, exists, select
 from sqlalchemy.orm import Session
 
 # A run's count once it recounted coverage, for its own days and every uncounted earlier run's.
@@ -34,11 +34,12 @@ def heal_coverage(
     Returns the days written, which the caller stores as the run's ``coverage_days`` count
     once this has committed.
     """
-    runs = uncounted_runs(session, source_id, run_id)
-    days = [d for d in (*touched_days(session, source_id, runs, tz), *(window or ())) if d]
-    if not days:
-        return 0
-    return refresh_coverage(session, source_id, min(days), max(days), tz)
+    days = touched_days(session, source_id, uncounted_runs(session, source_id, run_id), tz)
+    if window:
+        days.update(_days(*window))
+    # Days, not one span from the first to the last: one article dated years off would make
+    # the span decades of days to rewrite.
+    return sum(refresh_coverage(session, source_id, *span, tz) for span in _spans(days))
 
 
 def uncounted_runs(session: Session, source_id: str, run_id: int) -> list[int]:
@@ -57,23 +58,32 @@ def uncounted_runs(session: Session, source_id: str, run_id: int) -> list[int]:
     return found
 
 
-def touched_days(
-    session: Session, source_id: str, run_ids: list[int], tz: ZoneInfo
-) -> tuple[date | None, ...]:
-    """First and last day the runs listed an article for, or stored one of (local days)."""
+def touched_days(session: Session, source_id: str, run_ids: list[int], tz: ZoneInfo) -> set[date]:
+    """The days the runs listed an article for, or stored one published on (local days)."""
     listed = session.execute(
-        select(func.min(models.Discovery.listed_on), func.max(models.Discovery.listed_on)).where(
-            models.Discovery.source_id == source_id, models.Discovery.run_id.in_(run_ids)
-        )
-    ).one()
+        select(models.Discovery.listed_on)
+        .distinct()
+        .where(models.Discovery.source_id == source_id, models.Discovery.run_id.in_(run_ids))
+    ).scalars()
     fetched = select(models.Page.url).where(models.Page.run_id.in_(run_ids))
     published = session.execute(
-        select(func.min(models.Article.published_at), func.max(models.Article.published_at)).where(
+        select(models.Article.published_at).where(
             models.Article.source_id == source_id, models.Article.url.in_(fetched)
         )
-    ).one()
-    moments = [_aware(moment).astimezone(tz).date() for moment in published if moment]
-    return (*listed, *moments)
+    ).scalars()
+    days = {day for day in listed if day is not None}
+    return days | {_aware(moment).astimezone(tz).date() for moment in published if moment}
+
+
+def _spans(days: set[date]) -> list[tuple[date, date]]:
+    """Runs of consecutive days, as (first, last)."""
+    spans: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if spans and day - spans[-1][1] == timedelta(days=1):
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
 
 
 def _aware(moment: datetime) -> datetime:

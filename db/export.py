@@ -64,17 +64,22 @@ def article_filters(
         terms.append(view.c.language == language)
     if since is not None:
         terms.append(view.c.published_at >= instant(since))
-    if until is not None:
+    if until is not None and until != date.max:  # nothing is published after the last day
         terms.append(view.c.published_at < instant(until, after=True))
     return terms
 
 
 def instant(moment: Moment, after: bool = False) -> datetime:
-    """A window bound as an instant: a day's start (``after``: the next day's), or as given."""
+    """A window bound as an instant: a day's start (``after``: the next day's), or as given.
+
+    The day after 9999-12-31 does not exist: its last instant stands in (nothing is later).
+    """
     if isinstance(moment, datetime):
         if moment.tzinfo is None:
             raise ValueError(f"naive datetime {moment!r}: pass an aware one or a date")
         return moment
+    if after and moment == date.max:
+        return datetime.max.replace(tzinfo=UTC)
     day = moment + timedelta(days=1) if after else moment
     return datetime.combine(day, time.min, UTC)
 

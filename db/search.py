@@ -9,9 +9,12 @@ only for the rows returned.
 from __future__ import annotations
 
 import re
+import string
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import accumulate
 from typing import Any
 
 from newsflow.db.export import instant
@@ -34,11 +37,28 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 SNIPPET_WORDS = 24
+MAX_QUERY_WORDS = 64
+# What SQLite's highlight() puts around a match: characters extraction keeps out of any text.
+_OPEN, _CLOSE = "\x02", "\x03"
+_PUNCTUATION = string.punctuation + "«»„“”‘’…"
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+# Undecodable bytes of a command line reach a query as lone surrogates, which no driver can
+# encode: they are searched as U+FFFD, the character they stand for on a page.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class SearchQueryError(ValueError):
     """The search text has nothing to search for."""
+
+
+def check_length(query: str) -> None:
+    """Refuse a query of more than ``MAX_QUERY_WORDS`` words: PostgreSQL's ts_headline took
+    24 s to mark 1,500 of them in a page of snippets, and no one searches with a paragraph."""
+    words = len(_TOKEN.findall(query))
+    if words > MAX_QUERY_WORDS:
+        raise SearchQueryError(
+            f"the query has {words} words; search with at most {MAX_QUERY_WORDS}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +90,7 @@ def search(
     limit: int = 20,
 ) -> list[Hit]:
     """The best ``limit`` matches, one per story or original unless ``all_copies``."""
+    check_length(query)
     if _dialect(session) == "postgresql":
         # The planner prices a ranking over many matches above JIT's threshold; compiling
         # costs a search more than it saves.
@@ -207,7 +228,7 @@ def _tsquery(session: Session, query: str) -> str:
             "(SELECT newsflow_search_config(language) AS c FROM sources "
             "UNION SELECT CAST('simple' AS regconfig)) AS configs"
         ),
-        {"text": query},
+        {"text": _SURROGATE.sub("\ufffd", query)},
     ).scalars()
     return " | ".join(f"({q})" for q in sorted(parsed) if q)  # '' matches nothing
 
@@ -219,7 +240,7 @@ def fts5_query(query: str) -> str:
     """
     positive: list[str] = []
     negative: list[str] = []
-    for token in _TOKEN.findall(query):
+    for token in _TOKEN.findall(_SURROGATE.sub("\ufffd", query)):
         if token.upper() == "OR":
             if positive and positive[-1] != "OR":
                 positive.append("OR")
@@ -242,19 +263,54 @@ def _snippets(session: Session, query: str, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
     statement: TextClause
-    if _dialect(session) == "postgresql":
+    postgresql = _dialect(session) == "postgresql"
+    if postgresql:
         options = f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=1"
         statement = text(
             "SELECT a.id, ts_headline(newsflow_search_config(a.language), a.body, "
             f"CAST(:tsquery AS tsquery), '{options}') FROM articles a WHERE a.id IN :ids"
         ).bindparams(bindparam("ids", expanding=True), tsquery=_tsquery(session, query))
     else:
+        # FTS5's snippet() scores a window at every match against every other match: minutes
+        # for a long article with frequent words. highlight() marks the matches in one pass.
         statement = text(
-            f"SELECT rowid, snippet(articles_fts, 1, '[', ']', '…', {SNIPPET_WORDS}) "
+            "SELECT rowid, highlight(articles_fts, 1, :open, :close) "
             "FROM articles_fts WHERE articles_fts MATCH :match AND rowid IN :ids"
-        ).bindparams(bindparam("ids", expanding=True), match=fts5_query(query))
+        ).bindparams(
+            bindparam("ids", expanding=True), match=fts5_query(query), open=_OPEN, close=_CLOSE
+        )
     rows = session.execute(statement, {"ids": ids}).all()
-    return {row[0]: " ".join(row[1].split()) for row in rows}
+    if postgresql:
+        return {row[0]: " ".join(row[1].split()) for row in rows}
+    return {row[0]: _snippet(row[1]) for row in rows}
+
+
+def _snippet(highlighted: str) -> str:
+    """The SNIPPET_WORDS words of a highlighted text that weigh the most, matches bracketed.
+
+    A match weighs the more, the rarer its word is among the text's matches (the one "Zarqa"
+    beats a run of "the"); of equally good windows the middle one, so the matches stand amid
+    their context.
+    """
+    words = highlighted.split()
+    keys = [_key(word) if _OPEN in word else None for word in words]
+    frequency = Counter(key for key in keys if key is not None)
+    matches = frequency.total()
+    weights = [0 if key is None else matches // frequency[key] for key in keys]
+    span = min(SNIPPET_WORDS, len(words))
+    sums = list(accumulate(weights, initial=0))
+    found = [sums[i + span] - sums[i] for i in range(len(words) - span + 1)]
+    best = max(found)
+    first = last = found.index(best) if best else 0
+    while best and last + 1 < len(found) and found[last + 1] == best:
+        last += 1
+    start = (first + last) // 2
+    shown = " ".join(words[start : start + span]).replace(_OPEN, "[").replace(_CLOSE, "]")
+    return ("…" if start else "") + shown + ("…" if start + span < len(words) else "")
+
+
+def _key(word: str) -> str:
+    return word.replace(_OPEN, "").replace(_CLOSE, "").strip(_PUNCTUATION).casefold()
 
 
 def _dialect(session: Session) -> str:

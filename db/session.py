@@ -47,6 +47,9 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def _create(url: str) -> Engine:
+    problem = store_problem(url)
+    if problem:
+        raise DatabaseURLError(problem)
     try:
         return _create_engine(url)
     except (ArgumentError, ValueError, ImportError) as exc:
@@ -55,6 +58,34 @@ def _create(url: str) -> Engine:
         if isinstance(exc, ImportError):
             raise DatabaseURLError(f"no driver installed for {where}: {reason}") from exc
         raise DatabaseURLError(f"malformed database URL {where}: {reason}") from exc
+
+
+def store_problem(url: str) -> str | None:
+    """Why ``url`` cannot hold a store (no database named, or one in memory), or None.
+
+    A server URL without a database would connect to the server's default one (``postgres``)
+    and migrate it; an in-memory SQLite database is lost at exit and unseen by the crawl's
+    child process, so `db upgrade` would succeed and keep nothing. A URL that does not parse
+    is left to the engine, which words why.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    if parsed.get_backend_name() == "sqlite":
+        if (parsed.database or "").strip() not in ("", ":memory:"):
+            return None
+        return (
+            f"database URL {hide_url_passwords(url)} is an in-memory SQLite database, which "
+            "keeps nothing: name a file, e.g. sqlite:///var/newsflow.sqlite3"
+        )
+    if (parsed.database or "").strip() or parsed.query.get("dbname"):
+        return None
+    example = parsed.set(database="newsflow").render_as_string(hide_password=True)
+    return (
+        f"database URL {masked_url(url)} names no database, so the server's default one would "
+        f"be used: add its name, e.g. {example}"
+    )
 
 
 def _create_engine(url: str) -> Engine:

@@ -152,7 +152,8 @@ def save_article(
 
     Only a changed title, body, authors or date (``newsflow.edits``) makes a new version; a
     re-crawl that differs only in whitespace, counters, teasers or furniture refreshes the
-    row in place and reports UNCHANGED.
+    row in place and reports UNCHANGED. Text that is not Unicode (a lone surrogate, which
+    extraction never keeps) raises the driver's ``UnicodeEncodeError``.
     """
     if article.source is None:
         raise ValueError("an article needs its source to be stored")

@@ -117,8 +117,15 @@ def _settle(outer: Future[T], inner: Future[T], budget: Budget) -> None:
 
 
 def _start_worker(warm_up: Callable[[], Any] | None) -> None:
-    """A new worker: warm up, then keep what it built out of the collector's way."""
+    """A new worker: in a session of its own, warmed up, what it built out of the collector's way.
+
+    Its own session: the signals meant for its owner's process group (Ctrl-C from the terminal,
+    a crawl's SIGTERM to stop) are the owner's to act on; a worker killed by one of them would
+    fail the article in hand as over budget. The owner stops its workers itself, and a worker
+    whose owner is gone exits when its task pipe closes.
+    """
     global _CEILING
+    os.setsid()
     _CEILING = resource.getrlimit(resource.RLIMIT_AS)[0]  # the owner's ceiling, inherited
     if warm_up is not None:
         warm_up()

@@ -27,6 +27,8 @@ class FailureCode(StrEnum):
     TIMEOUT = "timeout"
     CONNECTION = "connection"  # DNS, refused, reset, incomplete response
     FETCH_ERROR = "fetch_error"  # any other download error (the reason names it)
+    # Fetch: the response was used, but contradicted itself (the article is still stored).
+    CHARSET_CONFLICT = "charset_conflict"  # declared charset overruled by the body's evidence
     # After the fetch.
     PARSE = "parse"  # a feed, sitemap or listing could not be read
     NOT_ARTICLE = "not_article"  # a page at an article URL that holds no article

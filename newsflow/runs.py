@@ -7,7 +7,7 @@ line and is never retried.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 # What a crawl counts into its run row (crawlers/extensions.py), all zero when nothing was
@@ -34,6 +34,12 @@ CRAWL_COUNTS = (
     "extract_ms",
     "store_ms",
 )
+
+
+# A crawl window lies between this day and tomorrow (UTC): no agency published on the web
+# before 1990, tomorrow covers time zones up to 14 hours ahead of UTC, and a window reaching
+# the calendar's ends (0001-01-01, 9999-12-31) would overflow the day arithmetic of a crawl.
+EARLIEST_DAY = date(1990, 1, 1)
 
 
 class RunKind(StrEnum):
@@ -72,12 +78,35 @@ def parse_kind(value: RunKind | str | None, default: RunKind = RunKind.MANUAL) -
         raise RunParameterError(f"unknown run kind {value!r}; use one of {known}") from None
 
 
+def latest_day() -> date:
+    """The last day a crawl window may reach: tomorrow in UTC."""
+    return datetime.now(UTC).date() + timedelta(days=1)
+
+
 def check_window(since: date | None, until: date | None, kind: RunKind) -> None:
-    """A window must not end before it starts; a backfill needs both ends."""
+    """A window must not end before it starts, nor leave history; a backfill needs both ends."""
     if since and until and since > until:
         raise RunParameterError(f"since {since} is after until {until}")
     if kind is RunKind.BACKFILL and not (since and until):
         raise RunParameterError("a backfill needs both since and until (YYYY-MM-DD)")
+    problem = window_range_problem(since, until)
+    if problem:
+        raise RunParameterError(problem)
+
+
+def window_range_problem(since: date | None, until: date | None, prefix: str = "") -> str | None:
+    """What puts a window's ends outside EARLIEST_DAY … tomorrow (UTC), or None.
+
+    ``prefix`` goes before the ends' names (``--`` for command-line options).
+    """
+    earliest, latest = EARLIEST_DAY, latest_day()
+    for name, day in (("since", since), ("until", until)):
+        if day is not None and not earliest <= day <= latest:
+            return (
+                f"{prefix}{name} {day} is outside the days a crawl can cover: "
+                f"{earliest} to {latest} (tomorrow, UTC)"
+            )
+    return None
 
 
 def check_run(

@@ -15,6 +15,7 @@ from newsflow.cli.evaluation import eval_command
 from newsflow.cli.export import export_command
 from newsflow.cli.history import history_command
 from newsflow.cli.ingest import demo_command, ingest_command, replay_command
+from newsflow.cli.prefect_local import configure as configure_prefect
 from newsflow.cli.reenrich import reenrich_command
 from newsflow.cli.revisit import revisit_command
 from newsflow.cli.runs import runs_command
@@ -39,6 +40,7 @@ def main(database_url: str | None, verbose: bool) -> None:
     """
     if verbose:  # Prefect configures its own log output; add ours only when asked
         logging.basicConfig(level=logging.DEBUG)
+    configure_prefect(verbose)
     if database_url:
         # Child processes (the crawler) read settings from the environment too.
         os.environ["NEWSFLOW_DATABASE_URL"] = database_url

@@ -8,19 +8,21 @@ from typing import Any
 import click
 
 from newsflow.cli.params import SOURCE, date_window
+from newsflow.cli.prefect_local import shield_temporary_server
 from newsflow.cli.progress import ProgressWatcher
 from newsflow.cli.report import print_summaries
 
 
 @click.command("backfill")
 @click.argument("source", type=SOURCE)
-@date_window(required=True)
+@date_window(required=True, history=True)
 @click.option("--base-url", help="Fetch from this mirror (<base-url>/<host>/<path>).")
 def backfill_command(source: str, since: date, until: date, base_url: str | None) -> None:
     """Fetch every article SOURCE published between --since and --until.
 
     Resumable: run the same command again after an interruption and it continues without
-    refetching stored pages.
+    refetching stored pages. The window lies between 1990-01-01 and tomorrow (UTC).
+
     Example: newsflow backfill sana-en --since 2016-10-01 --until 2016-10-31
     """
     from newsflow.db.migrate import require_current
@@ -28,6 +30,7 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
     from newsflow.runs import RunKind
 
     require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
+    shield_temporary_server()
     with ProgressWatcher(source, since, until):
         state = ingest(
             source,
@@ -47,7 +50,7 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
 
 @click.command("coverage")
 @click.argument("source", type=SOURCE)
-@date_window(required=True)
+@date_window(required=True, history=True)
 @click.option("--all-days", is_flag=True, help="Show every day, not only the gaps.")
 def coverage_command(source: str, since: date, until: date, all_days: bool) -> None:
     """Show, per day, URLs discovered, articles stored, listed URLs missing and failures.

@@ -58,6 +58,9 @@ def reported_errors(verbose: bool) -> Iterator[None]:
     """Re-raise known failures as CliError; leave exits, help and Ctrl-C to click."""
     try:
         yield
+    except KeyboardInterrupt:  # Ctrl-C: a run in progress was closed as cancelled on the way out
+        click.echo(PREFIX + "interrupted; any run in progress was closed as cancelled", err=True)
+        raise SystemExit(130) from None
     except (click.exceptions.Exit, click.Abort, click.exceptions.NoArgsIsHelpError, CliError):
         raise
     except OSError as exc:

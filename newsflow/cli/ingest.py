@@ -8,6 +8,7 @@ import click
 
 from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE, SOURCE_LIST
+from newsflow.cli.prefect_local import shield_temporary_server
 from newsflow.cli.report import print_newest, print_summaries
 
 
@@ -92,4 +93,5 @@ def _run_ingest(sources: list[str], base_url: str | None) -> list[dict[str, Any]
     from newsflow.flows.ingest import ingest_sources
     from newsflow.runs import RunKind
 
+    shield_temporary_server()
     return ingest_sources(sources, kind=RunKind.MANUAL, base_url=base_url)

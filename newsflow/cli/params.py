@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -33,12 +33,15 @@ class SourceType(click.ParamType):
     name = "source"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        """The id, or a usage error listing the known sources."""
-        from newsflow.registry import RegistryError, get_source
+        """The id, or a usage error listing the known sources.
+
+        A broken registry is not the argument's fault: its RegistryError goes up as it is.
+        """
+        from newsflow.registry import UnknownSourceError, get_source
 
         try:
             return get_source(str(value).strip()).id
-        except RegistryError as exc:
+        except UnknownSourceError as exc:
             self.fail(str(exc), param, ctx)
 
 
@@ -68,13 +71,23 @@ def date_window(
     required: bool,
     since_help: str = "First day (YYYY-MM-DD), inclusive.",
     until_help: str = "Last day (YYYY-MM-DD), inclusive.",
+    history: bool = False,
 ) -> Callable[[F], F]:
-    """Add --since and --until (ISO days) to a command and reject a window that ends first."""
+    """Add --since and --until (ISO days) to a command and reject a window that ends first.
+
+    ``history``: a window of crawl history, refused outside the days a crawl can cover
+    (newsflow.runs); otherwise a filter, where the calendar's first or last day bounds nothing.
+    """
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def checked(*args: Any, since: date | None, until: date | None, **kwargs: Any) -> Any:
             check_window(since, until)
+            if history:
+                check_history(since, until)
+            else:  # spares the libraries a day before 0001-01-01 or after 9999-12-31
+                since = None if since == date.min else since
+                until = None if until == date.max else until
             return func(*args, since=since, until=until, **kwargs)
 
         checked = click.option("--until", type=DAY, required=required, help=until_help)(checked)
@@ -87,8 +100,21 @@ def date_window(
 def check_window(since: date | None, until: date | None) -> None:
     """Raise a usage error when --since falls after --until."""
     if since and until and since > until:
-        raise click.BadParameter(
-            f"--since {since} is after --until {until}",
-            ctx=click.get_current_context(silent=True),
-            param_hint="'--since' / '--until'",
-        )
+        _bad_window(f"--since {since} is after --until {until}")
+
+
+def check_history(since: date | None, until: date | None) -> None:
+    """Raise a usage error when an end lies outside the days a crawl can cover."""
+    from newsflow.runs import window_range_problem
+
+    problem = window_range_problem(since, until, prefix="--")
+    if problem:
+        _bad_window(problem)
+
+
+def _bad_window(message: str) -> NoReturn:
+    raise click.BadParameter(
+        message,
+        ctx=click.get_current_context(silent=True),
+        param_hint="'--since' / '--until'",
+    )

@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from newsflow.cli.params import SOURCE, date_window
+from newsflow.cli.prefect_local import shield_temporary_server
 
 
 def _enricher_names(
@@ -49,5 +50,6 @@ def reenrich_command(
     from newsflow.flows.reenrich import reenrich
 
     require_current()
+    shield_temporary_server()
     totals = reenrich(source, since, until, list(enrichers) or None)
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())) or "all current")

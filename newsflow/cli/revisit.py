@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from newsflow.cli.params import SOURCE
+from newsflow.cli.prefect_local import shield_temporary_server
 
 COLUMNS = (
     ("revisited", "revisited"),
@@ -37,6 +38,7 @@ def revisit_command(sources: tuple[str, ...], base_url: str | None) -> None:
 
     require_current()  # before Prefect starts: a missing schema is one line, not a failed run
     chosen = list(sources) or [s.id for s in load_registry().values() if s.edition.enabled]
+    shield_temporary_server()
     summaries = revisit_sources(chosen, base_url=base_url)
     print_revisits(summaries)
     if any(s["status"] != "completed" for s in summaries):

@@ -9,6 +9,7 @@ import click
 
 from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE
+from newsflow.cli.prefect_local import shield_temporary_server
 
 
 @click.command("serve")
@@ -109,5 +110,6 @@ def reprocess_command(source: str) -> None:
     from newsflow.flows.reprocess import reprocess
 
     require_current()
+    shield_temporary_server()
     totals = reprocess(source)
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())) or "no stored pages")

@@ -73,7 +73,8 @@ def search_command(
                 limit=limit,
             )
     except SearchQueryError as exc:
-        raise CliError(f"{exc}: {text!r}") from exc
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise CliError(f"{exc}: {shown!r}") from exc
     if not hits:
         raise CliError(f"no stored article matches {text!r}")
     if as_json:

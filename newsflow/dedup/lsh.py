@@ -30,6 +30,10 @@ BANDS, ROWS = 18, 7
 NUM_PERM = BANDS * ROWS
 SEED = 20261201  # part of what is stored: changing it (or the scheme) means re-keying all bands
 _SCHEME = "affine32"
+# datasketch permutes a whole batch at once, a shingles × NUM_PERM matrix: for a 1 MB body of
+# CJK (a shingle per character) that is gigabytes. Fed in blocks it is a few MB, and the
+# signature (the column minima) is the same.
+_BLOCK = 8192
 
 
 @cache
@@ -48,7 +52,9 @@ def signature(shingled: Shingles) -> np.ndarray:
         num_perm=NUM_PERM, hashfunc=_identity, permutations=permutations, scheme=_SCHEME
     )
     # The shingles are already well-mixed 64-bit hashes; their low 32 bits feed the scheme.
-    minhash.update_batch((shingled & np.uint64(0xFFFFFFFF)).tolist())
+    low = shingled & np.uint64(0xFFFFFFFF)
+    for start in range(0, low.size, _BLOCK):
+        minhash.update_batch(low[start : start + _BLOCK].tolist())
     return minhash.hashvalues
 
 

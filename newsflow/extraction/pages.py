@@ -10,7 +10,14 @@ from lxml.html import HtmlElement
 
 from newsflow.extraction.prose import BLOCK_CHARS, has_long_paragraph, read_prose, teaser_count
 
-__all__ = ["PageKind", "classify_page", "classify_tree", "parse_html", "visible_text"]
+__all__ = [
+    "PageKind",
+    "block_page_vendor",
+    "classify_page",
+    "classify_tree",
+    "parse_html",
+    "visible_text",
+]
 
 _PARSER = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
@@ -23,6 +30,31 @@ _CHALLENGE = re.compile(
     r"|ddos protection by|verifying you are human|are you a robot|captcha-delivery",
     re.IGNORECASE,
 )
+# Bot-defence vendors' block pages, served with a 403 or a 200, each by the mark only its page
+# carries, looked for only where the vendor puts it, so that a story quoting one is no block
+# page: (vendor, mark in the title, in the text under such a title, in the page's code).
+_BLOCK_PAGES = (
+    (  # the edge's "Access Denied … Reference #18.2f580317.1772098100.2b6a23ca"
+        "Akamai",
+        re.compile(r"^access denied$", re.IGNORECASE),
+        re.compile(r"\breference #\s?\d+(?:\.[0-9a-f]+){3}\b", re.IGNORECASE),
+        re.compile(r"/_sec/cp_challenge", re.IGNORECASE),  # its bot manager's challenge
+    ),
+    (  # the firewall's block page, and its JavaScript challenge's cookie
+        "Sucuri",
+        re.compile(r"sucuri website firewall - access denied", re.IGNORECASE),
+        None,
+        re.compile(r"sucuri_cloudproxy_js", re.IGNORECASE),
+    ),
+    (  # a bare frame (or script) of its own resource, "Request unsuccessful. Incapsula …"
+        "Incapsula",
+        None,
+        None,
+        re.compile(r"/_incapsula_resource\b", re.IGNORECASE),
+    ),
+)
+# Challenge and block pages are short; a long page naming one is an article about them.
+_BLOCK_PAGE_TEXT = 2000
 _NOT_FOUND = re.compile(
     r"\b404\b|page not found|not be found|no longer available|doesn.t exist"
     r"|seite nicht gefunden|nicht gefunden|page introuvable|n'existe pas|no encontrada"
@@ -98,11 +130,11 @@ def classify_page(markup: str | bytes, url: str | None = None) -> PageKind:
 
 def classify_tree(root: HtmlElement, url: str | None = None) -> PageKind:
     """Classify an already parsed page (see classify_page)."""
-    body = root.find("body")
-    text = visible_text(body) if body is not None else ""
-    title = " ".join((root.findtext(".//title") or "").split())
-    if len(text) < 2000 and _CHALLENGE.search(_challenge_evidence(root, title, text)):
-        return PageKind.BLOCKED
+    text, title = _text_and_title(root)
+    if len(text) < _BLOCK_PAGE_TEXT:
+        code = _page_code(root)
+        if _CHALLENGE.search(f"{title} {text} {code}") or _vendor_of(title, text, code):
+            return PageKind.BLOCKED
     declared = _declares_article(root)
     heading = " ".join(h.text_content() for h in root.iter("h1"))
     if not declared and len(text) < 3000 and _NOT_FOUND.search(f"{title} {heading}"):
@@ -112,11 +144,39 @@ def classify_tree(root: HtmlElement, url: str | None = None) -> PageKind:
     return _by_content(root, text, declared)
 
 
-def _challenge_evidence(root: HtmlElement, title: str, text: str) -> str:
-    # Challenge vendors show up in script bodies, script URLs, form ids and cookie names.
+def block_page_vendor(markup: str | bytes) -> str | None:
+    """The bot-defence vendor whose block page this is (``"Akamai"``, ``"Sucuri"``, …), or None."""
+    root = parse_html(markup)
+    if root is None:
+        return None
+    text, title = _text_and_title(root)
+    if len(text) >= _BLOCK_PAGE_TEXT:
+        return None
+    return _vendor_of(title, text, _page_code(root))
+
+
+def _text_and_title(root: HtmlElement) -> tuple[str, str]:
+    body = root.find("body")
+    text = visible_text(body) if body is not None else ""
+    return text, " ".join((root.findtext(".//title") or "").split())
+
+
+def _vendor_of(title: str, text: str, code: str) -> str | None:
+    for vendor, in_title, in_text, in_code in _BLOCK_PAGES:
+        titled = in_title is not None and in_title.search(title)
+        if titled and (in_text is None or in_text.search(text)):
+            return vendor
+        if in_code is not None and in_code.search(code):
+            return vendor
+    return None
+
+
+def _page_code(root: HtmlElement) -> str:
+    # Challenge vendors show up in script bodies, script and frame URLs, form ids and cookie
+    # names (Incapsula's block page is a bare iframe of its own resource).
     scripts = [s.text or "" for s in root.iter("script")]
-    attrs = root.xpath("//script/@src | //form/@action | //form/@id | //*[@id]/@id")
-    return " ".join([title, text, *scripts, *map(str, attrs)])
+    attrs = root.xpath("//script/@src | //iframe/@src | //form/@action | //form/@id | //*[@id]/@id")
+    return " ".join([*scripts, *map(str, attrs)])
 
 
 def _declares_article(root: HtmlElement) -> bool:

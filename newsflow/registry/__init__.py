@@ -29,6 +29,7 @@ __all__ = [
     "Revisit",
     "Rules",
     "Source",
+    "UnknownSourceError",
     "get_source",
     "load_agency",
     "load_registry",
@@ -38,6 +39,10 @@ __all__ = [
 
 class RegistryError(ValueError):
     """A registry file is missing, unreadable or invalid; the message names file and field."""
+
+
+class UnknownSourceError(RegistryError):
+    """No source of the (valid) registry has the id asked for; the message lists the known ones."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,12 @@ def load_agency(path: Path) -> Agency:
     """Read and validate one agency file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise RegistryError(
+            f"{path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} on line {line}); "
+            "agency files are UTF-8 TOML"
+        ) from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RegistryError(f"{path}: {exc}") from exc
     try:
@@ -116,9 +127,18 @@ def load_agency(path: Path) -> Agency:
 
 
 def registry_dirs() -> tuple[Path, ...]:
-    """The bundled agencies, then any directories listed in ``NEWSFLOW_REGISTRY_PATH``."""
+    """The bundled agencies, then any directories listed in ``NEWSFLOW_REGISTRY_PATH``.
+
+    A listed directory that does not exist is a RegistryError, not skipped: its agencies would
+    silently go missing from every run. Empty entries (``a::b``, a trailing separator) are.
+    """
     extra = os.environ.get(REGISTRY_PATH_ENV, "")
-    return (AGENCIES_DIR, *(Path(p) for p in extra.split(os.pathsep) if p))
+    listed = tuple(Path(p) for p in extra.split(os.pathsep) if p)
+    for directory in listed:
+        if not directory.is_dir():
+            state = "is not a directory" if directory.exists() else "does not exist"
+            raise RegistryError(f"{REGISTRY_PATH_ENV} lists {directory}, which {state}")
+    return (AGENCIES_DIR, *listed)
 
 
 def load_registry(directory: Path | None = None) -> dict[str, Source]:
@@ -149,4 +169,4 @@ def get_source(source_id: str, directory: Path | None = None) -> Source:
         return sources[source_id]
     except KeyError:
         known = ", ".join(sorted(sources)) or "(none)"
-        raise RegistryError(f"unknown source {source_id!r}; known sources: {known}") from None
+        raise UnknownSourceError(f"unknown source {source_id!r}; known sources: {known}") from None

@@ -6,6 +6,7 @@ import gzip
 
 import pytest
 from newsflow.crawlers.middlewares import (
+    AgencyMetaRefreshMiddleware,
     AgencyOffsiteMiddleware,
     AgencyRedirectMiddleware,
     BoundedDecompressionMiddleware,
@@ -18,7 +19,7 @@ from newsflow.db.session import session_scope
 from newsflow.db.store import sync_sources, update_feed
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
 from newsflow.failures import FailureCode
@@ -117,6 +118,78 @@ def test_a_redirect_off_the_agency_hosts_is_refused_as_offsite() -> None:
     refused = _refusal(_redirects(), Request("https://sana.sy/a"), "https://sana.sy.evil.example/a")
     assert refused.code is FailureCode.OFFSITE_REDIRECT
     assert "https://sana.sy.evil.example/a" in str(refused)
+
+
+def test_a_redirect_to_an_address_that_is_not_http_is_refused_not_handed_on() -> None:
+    # Scrapy declines to follow it and hands on the 301 itself, which failed as http_4xx.
+    for target in ("file:///etc/passwd", "ftp://sana.sy/x", "data:text/plain,x"):
+        refused = _refusal(_redirects(), Request("https://sana.sy/a"), target)
+        assert refused.code is FailureCode.OFFSITE_REDIRECT
+        assert (
+            str(refused) == f"redirected to an address that is not http(s), not fetched: {target}"
+        )
+
+
+def _refreshes() -> AgencyMetaRefreshMiddleware:
+    crawler = get_crawler(AgencySpider, {"NEWSFLOW_DELAY_OVERRIDE": 0, "REDIRECT_MAX_TIMES": 3})
+    crawler.spider = crawler._create_spider(source="sana-en")
+    return AgencyMetaRefreshMiddleware.from_crawler(crawler)
+
+
+def _refresh(
+    middleware: AgencyMetaRefreshMiddleware, request: Request, to: str, delay: int = 0
+) -> Request | Response:
+    page = f'<html><head><meta http-equiv="refresh" content="{delay}; url={to}"></head></html>'
+    response = HtmlResponse(request.url, body=page.encode(), request=request)
+    return middleware.process_response(request, response)
+
+
+def _refused_refresh(
+    middleware: AgencyMetaRefreshMiddleware, request: Request, to: str
+) -> FetchRefused:
+    with pytest.raises(FetchRefused) as refused:
+        _refresh(middleware, request, to)
+    assert refused.value.http_status == 200
+    return refused.value
+
+
+def test_a_meta_refresh_within_the_agency_is_followed_with_its_chain() -> None:
+    hop = _refresh(_refreshes(), Request("https://sana.sy/a"), "/b")
+    assert isinstance(hop, Request)
+    assert (hop.url, hop.meta["redirect_urls"]) == ("https://sana.sy/b", ["https://sana.sy/a"])
+
+
+def test_meta_refreshes_are_refused_by_name_like_redirects() -> None:
+    middleware = _refreshes()
+    away = _refused_refresh(middleware, Request("https://sana.sy/a"), "https://evil.example/a")
+    assert (away.code, str(away)) == (
+        FailureCode.OFFSITE_REDIRECT,
+        "redirected off the agency's hosts to https://evil.example/a",
+    )
+    local = _refused_refresh(middleware, Request("https://sana.sy/a"), "file:///etc/passwd")
+    assert local.code is FailureCode.OFFSITE_REDIRECT
+    hop = _refresh(middleware, Request("https://sana.sy/a"), "https://sana.sy/b")
+    assert isinstance(hop, Request)
+    loop = _refused_refresh(middleware, hop, "https://sana.sy/a")
+    assert (loop.code, str(loop)) == (
+        FailureCode.REDIRECT_LOOP,
+        "redirect loop: https://sana.sy/a -> https://sana.sy/b -> https://sana.sy/a",
+    )
+    request = Request("https://sana.sy/0")
+    for n in range(1, 4):
+        followed = _refresh(middleware, request, f"https://sana.sy/{n}")
+        assert isinstance(followed, Request)
+        request = followed
+    assert _refused_refresh(middleware, request, "/4").code is FailureCode.TOO_MANY_REDIRECTS
+
+
+def test_a_refresh_to_the_page_itself_or_a_slow_one_keeps_the_page() -> None:
+    # A reload is no redirect (Scrapy followed it into its dupe filter and lost the page); a
+    # refresh slower than METAREFRESH_MAXDELAY is not followed, wherever it points.
+    middleware = _refreshes()
+    request = Request("https://sana.sy/live")
+    assert isinstance(_refresh(middleware, request, "https://sana.sy/live"), HtmlResponse)
+    assert isinstance(_refresh(middleware, request, "file:///etc/passwd", 600), HtmlResponse)
 
 
 def test_a_body_past_the_limit_once_decompressed_is_refused_by_name() -> None:

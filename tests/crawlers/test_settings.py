@@ -48,3 +48,13 @@ def test_the_spider_applies_the_registry_crawl_delay_unless_overridden(
     crawler = Crawler(AgencySpider, Settings({"NEWSFLOW_DELAY_OVERRIDE": override}))
     crawler._create_spider(source="sana-en")
     assert crawler.settings.getfloat("DOWNLOAD_DELAY") == delay
+
+
+def test_only_web_addresses_can_be_fetched_and_refreshes_are_refused_by_name() -> None:
+    import newsflow.crawlers.settings as project
+
+    for scheme in ("file", "data", "ftp", "s3"):
+        assert project.DOWNLOAD_HANDLERS[scheme] is None
+    middlewares = project.DOWNLOADER_MIDDLEWARES
+    assert middlewares["scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware"] is None
+    assert middlewares["newsflow.crawlers.middlewares.AgencyMetaRefreshMiddleware"] == 580

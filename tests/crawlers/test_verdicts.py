@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from newsflow.crawlers.verdicts import (
+    block_reason,
     is_challenge,
     not_article_reason,
     not_article_verdict,
@@ -11,6 +12,8 @@ from newsflow.crawlers.verdicts import (
 )
 
 from newsflow.failures import FailureCode
+
+from .blockpages import AKAMAI, INCAPSULA, SUCURI, SUCURI_CHALLENGE
 
 CHALLENGE = (
     "<html><head><title>Just a moment...</title></head><body>"
@@ -66,3 +69,28 @@ def test_a_listing_at_an_article_url_is_a_listing() -> None:
         f"<body><h1>Latest news</h1>{cards}</body></html>"
     )
     assert not_article_reason(page, "https://sana.sy/en/?p=92385") == "not an article: listing"
+
+
+@pytest.mark.parametrize(
+    ("page", "vendor"),
+    [
+        (AKAMAI, "Akamai"),
+        (SUCURI, "Sucuri"),
+        (SUCURI_CHALLENGE, "Sucuri"),
+        (INCAPSULA, "Incapsula"),
+    ],
+    ids=["akamai", "sucuri", "sucuri-challenge", "incapsula"],
+)
+def test_a_vendor_block_page_is_blocked_and_named(page: str, vendor: str) -> None:
+    # Served with a 200 (Incapsula's usual way), such a page reaches the extractor.
+    reason = f"blocked: {vendor} block page"
+    assert not_article_verdict(page, "https://sana.sy/en/?p=1") == (FailureCode.BLOCKED, reason)
+    assert block_reason(page, "https://sana.sy/en/?p=1") == reason
+    assert rejection_code(reason) is FailureCode.BLOCKED
+
+
+def test_block_reason_is_none_for_content() -> None:
+    assert block_reason("<p>An ordinary error page.</p>", "https://sana.sy/en/?p=1") is None
+    assert (
+        block_reason(CHALLENGE, "https://sana.sy/en/?p=1") == "blocked: JavaScript challenge page"
+    )

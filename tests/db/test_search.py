@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 from newsflow.db import migrate, models, search, store
 from newsflow.db.session import session_scope
 from sqlalchemy import delete, select, text
 
 from newsflow.article import Article
+from newsflow.cli import main
 from newsflow.registry import load_registry
 
 SEED = "https://sana.sy/en/?p=92385"
@@ -71,10 +73,31 @@ def test_nothing_to_search_for_is_refused(database_url: str, query: str) -> None
         _search(query)
 
 
+def test_a_paragraph_for_a_query_is_refused_by_its_length(database_url: str) -> None:
+    with pytest.raises(search.SearchQueryError, match="the query has 1500 words; search with"):
+        _search(" ".join(["Kremlin"] * 1500))
+    done = CliRunner().invoke(main, ["search", " ".join(["Aleppo"] * 1500)])
+    assert done.exit_code == 1
+    assert done.output.splitlines() == [
+        "newsflow: error: the query has 1500 words; search with at most 64: "
+        "'Aleppo Aleppo Aleppo Aleppo Aleppo Aleppo Aleppo Aleppo Aleppo Aleppo Aleppo ...'"
+    ]
+
+
 def test_fts5_query_quotes_every_word() -> None:
     assert search.fts5_query('Kremlin "Belgian air" OR title:x -Aleppo') == (
         '"Kremlin" "Belgian air" OR "title:x" NOT "Aleppo"'
     )
+
+
+def test_undecodable_bytes_of_a_command_line_are_searched_for_as_u_fffd(
+    seeded: dict[str, int],
+) -> None:
+    # sys.argv holds the bytes of a command line that are not UTF-8 as lone surrogates.
+    assert search.fts5_query("Zar\udcffqa \udcff dam") == '"Zar\ufffdqa" "dam"'
+    assert _search("Hassadjek \udcff village") == _search("Hassadjek village")
+    with pytest.raises(search.SearchQueryError):
+        _search("\udcff\udcfe")
 
 
 def test_index_follows_inserts_new_versions_and_deletions(database_url: str) -> None:
@@ -97,6 +120,21 @@ def test_index_follows_inserts_new_versions_and_deletions(database_url: str) -> 
         session.execute(delete(models.Article))
     assert _search("Tabqa") == []
     assert _search("engineers") == []
+
+
+def test_a_long_article_is_shown_where_its_rare_matches_are(database_url: str) -> None:
+    # 30,000 words, half of them "the": FTS5's snippet() weighed every match against every
+    # other one (minutes for this article); the window is now found in one pass.
+    filler = " ".join(["the budget"] * 7_500)
+    body = f"{filler} Engineers inspected the Zarqa dam on Tuesday. {filler}"
+    article = Article(
+        url="https://sana.sy/en/?p=2", title="Dam", body=body, source="sana-en", language="en"
+    )
+    with session_scope() as session:
+        store.sync_sources(session, load_registry().values())
+        store.save_article(session, article, None)
+    [hit] = _search("the Zarqa dam")
+    assert "[Zarqa] [dam]" in hit.snippet and len(hit.snippet.split()) <= 24
 
 
 def test_search_survives_downgrade_and_upgrade_with_rows(seeded: dict[str, int]) -> None:

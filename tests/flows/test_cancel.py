@@ -67,8 +67,25 @@ def _assert_stopped(url: str, groups: list[int], status: str) -> models.CrawlRun
     return run
 
 
-def test_sigterm_to_the_cli_stops_its_crawl_and_closes_the_run(
-    sqlite_url: str, replay, child_env, crawl_children, wait_until, monkeypatch, tmp_path: Path
+def _sigterm_to_the_cli(pid: int) -> None:
+    os.kill(pid, signal.SIGTERM)
+
+
+def _ctrl_c(pid: int) -> None:
+    """What a terminal's Ctrl-C does: SIGINT to every process of the foreground group."""
+    os.killpg(pid, signal.SIGINT)
+
+
+@pytest.mark.parametrize("stop", [_sigterm_to_the_cli, _ctrl_c], ids=["sigterm", "ctrl-c"])
+def test_a_stopped_cli_stops_its_crawl_and_closes_the_run(
+    sqlite_url: str,
+    replay,
+    child_env,
+    crawl_children,
+    wait_until,
+    monkeypatch,
+    tmp_path: Path,
+    stop: Any,
 ) -> None:
     database_url = sqlite_url
     monkeypatch.setattr(replay, "delay", 1.0)
@@ -91,14 +108,22 @@ def test_sigterm_to_the_cli_stops_its_crawl_and_closes_the_run(
         )
     try:
         groups = wait_until(lambda: _crawling(database_url, crawl_children), 150, "a crawl")
-        os.kill(cli.pid, signal.SIGTERM)
-        cli.wait(timeout=30)
+        stop(cli.pid)
+        cli.wait(timeout=30)  # the crawl's grace (3 s), then closing the run
     finally:
         if cli.poll() is None:
             os.killpg(cli.pid, signal.SIGKILL)
-    assert cli.returncode != 0, log.read_text(errors="replace")[-3000:]
+    printed = log.read_text(errors="replace")
+    assert cli.returncode != 0, printed[-3000:]
     assert cli.pid not in groups  # the crawl ran in a group of its own
     _assert_stopped(database_url, groups, "cancelled")
+    if stop is _ctrl_c:  # the temporary Prefect server outlived the SIGINT: no retries, one line
+        assert cli.returncode == 130, printed[-3000:]
+        errors = [line for line in printed.splitlines() if "error" in line.lower()]
+        assert errors == [
+            "newsflow: error: interrupted; any run in progress was closed as cancelled"
+        ], printed[-3000:]
+        assert "Traceback" not in printed
 
 
 def test_a_crawl_past_its_timeout_is_stopped_and_closed_timed_out(

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,3 +165,27 @@ def _clean_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+
+
+def test_a_refused_run_is_one_line_and_its_summary_not_a_traceback(
+    sqlite_url: str, replay, child_env: dict[str, str]
+) -> None:
+    _, held = _hold(sqlite_url, "sana-ar")
+    env = {
+        **child_env,
+        "NEWSFLOW_DATABASE_URL": sqlite_url,
+        "NEWSFLOW_RUNS__BUSY_WAIT_SECONDS": "0",
+    }
+    newsflow = Path(sys.executable).with_name("newsflow")
+    done = subprocess.run(
+        [str(newsflow), "ingest", "sana-ar", "--base-url", replay.base_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+    busy = f"sana-ar is being crawled by run {held} (backfill, no flow run) since "
+    assert [line for line in done.stderr.splitlines() if busy in line] != [], done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr

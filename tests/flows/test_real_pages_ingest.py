@@ -1,7 +1,8 @@
 """An ingest of a site of real pages, from many publishers and languages, never stalls.
 
 The site serves every page of the shared extraction dev set (read from there, never copied)
-and one pathological page: a 2 MB single paragraph whose enrichment takes many seconds. The run
+and one pathological page: a 6 MB single paragraph whose places and entities take many
+seconds each. It runs on SQLite only: what it proves is about text, not the store. The run
 completes; every listed page is stored or recorded as failed; every stored article is enriched
 by every enricher or its failure recorded; the pathological one is recorded over budget, and
 ``status`` and ``runs`` count it.
@@ -44,14 +45,14 @@ language = "en"
 feeds = ["https://realtext.example/feed/"]
 article_patterns = ['^https://realtext\\.example/a/\\d+$']
 """
-# The budget this test sets: every real page's enrichment fits it many times over; the
-# pathological page's (seconds for its places and entities) does not.
-SECONDS = 3
+# The budget this test sets: every real page's enrichment fits it ten times over; the
+# pathological page's places alone take four times as long (about 8 s here).
+SECONDS = 2
 HTML = {"Content-Type": "text/html; charset=UTF-8"}
 
 
 def _pathological() -> bytes:
-    words = "Ursula von der Leyen said La Paz De Gaulle al-Assad met in Monroe, La. " * 28_000
+    words = "Ursula von der Leyen said La Paz De Gaulle al-Assad met in Monroe, La. " * 84_000
     return (
         f"<html lang='en'><head><title>A very long paragraph</title></head><body><article>"
         f"<h1>A very long paragraph</h1><p>{words}</p></article></body></html>"
@@ -82,12 +83,15 @@ def real_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repla
     monkeypatch.setenv(REGISTRY_PATH_ENV, str(tmp_path))  # the crawl child reads it too
     monkeypatch.setenv("NEWSFLOW_CRAWL__DELAY_OVERRIDE", "0")
     monkeypatch.setenv("NEWSFLOW_ENRICH__ARTICLE_TIMEOUT_SECONDS", str(SECONDS))
+    # Extracting the 6 MB page takes some 15 s: it is the enrichment budget this test is about.
+    monkeypatch.setenv("NEWSFLOW_EXTRACT__PAGE_TIMEOUT_SECONDS", "180")
     get_settings.cache_clear()
     with ReplayServer(_site()) as server:
         yield server
     get_settings.cache_clear()
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_every_real_page_is_stored_and_enriched_or_recorded(
     database_url: str, real_site: ReplayServer
 ) -> None:

@@ -20,6 +20,15 @@ from typing import Any
 
 import pytest
 
+from ..blockpages import (
+    AKAMAI,
+    AKAMAI_HEADERS,
+    INCAPSULA,
+    INCAPSULA_HEADERS,
+    SUCURI,
+    SUCURI_HEADERS,
+)
+
 HOST = "faults.example"
 SITE = f"https://{HOST}"
 LIMIT = 1024 * 1024  # the test's DOWNLOAD_MAXSIZE
@@ -49,6 +58,10 @@ CHALLENGE = (
     "<h1>Checking your browser before accessing faults.example</h1>"
     "<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/jsch/v1'></script></body></html>"
 )
+# Arabic articles served as windows-1256 under a header that says UTF-8 (a server default
+# over an old CMS), one declaring its real charset in a <meta>, one declaring nothing.
+MISLABELLED_TITLE = "الحكومة تعلن خطة جديدة لتأهيل المدارس والمستشفيات في المحافظات"
+UNDECLARED_TITLE = "افتتاح طريق جديد يربط المحافظات الشمالية بالعاصمة دمشق"
 
 
 @dataclass(frozen=True)
@@ -181,6 +194,20 @@ def _redirect(to: str, status: int = 301) -> Answer:
     return Answer(status, b"", {"Location": to})
 
 
+def _refresh(to: str) -> Answer:
+    """A page that sends the reader on at once with a ``<meta http-equiv="refresh">``."""
+    page = (
+        f'<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0; url={to}">'
+        "<title>Redirecting</title></head><body><p>Redirecting…</p></body></html>"
+    )
+    return Answer(200, page.encode(), _HTML)
+
+
+def _mislabelled(title: str, head: str) -> Answer:
+    body = article_html(title, ARABIC, "ar", head).encode("windows-1256")
+    return Answer(200, body, {"Content-Type": "text/html; charset=utf-8"})
+
+
 def fault_routes() -> dict[str, Answer]:
     """Every route of the fault site, by path."""
     gzipped = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
@@ -193,6 +220,10 @@ def fault_routes() -> dict[str, Answer]:
         "/robots.txt": Answer(200, b"User-agent: *\nDisallow: /private/\n", _TEXT),
         "/news/ok": Answer(200, article_html(ENGLISH_TITLE, ENGLISH, "en").encode(), _HTML),
         "/news/arabic": Answer(200, arabic.encode("windows-1256"), {"Content-Type": "text/html"}),
+        "/news/arabic-mislabelled": _mislabelled(
+            MISLABELLED_TITLE, '<meta charset="windows-1256">'
+        ),
+        "/news/arabic-undeclared": _mislabelled(UNDECLARED_TITLE, ""),
         "/news/renamed": _redirect(f"{SITE}/news/renamed-target"),
         "/news/renamed-target": Answer(
             200, article_html(ENGLISH_TITLE + " again", ENGLISH, "en").encode(), _HTML
@@ -204,9 +235,17 @@ def fault_routes() -> dict[str, Answer]:
         "/news/loop-a": _redirect(f"{SITE}/news/loop-b", 302),
         "/news/loop-b": _redirect(f"{SITE}/news/loop-a", 302),
         "/news/moved": _redirect("https://elsewhere.example/news/moved"),
+        "/news/passwd": _redirect("file:///etc/passwd"),
+        "/news/refresh-away": _refresh("https://elsewhere.example/news/refreshed"),
+        "/news/refresh-file": _refresh("file:///etc/passwd"),
+        "/news/refresh-loop-a": _refresh("/news/refresh-loop-b"),
+        "/news/refresh-loop-b": _refresh(f"{SITE}/news/refresh-loop-a"),
         "/news/challenge": Answer(403, CHALLENGE.encode(), {**_HTML, "cf-mitigated": "challenge"}),
         "/news/challenge-503": Answer(503, CHALLENGE.encode(), _HTML),
         "/news/challenge-200": Answer(200, CHALLENGE.encode(), _HTML),
+        "/news/akamai": Answer(403, AKAMAI.encode(), AKAMAI_HEADERS),
+        "/news/sucuri": Answer(403, SUCURI.encode(), SUCURI_HEADERS),
+        "/news/incapsula": Answer(200, INCAPSULA.encode(), INCAPSULA_HEADERS),
         "/news/forbidden": Answer(403, b"<h1>Forbidden</h1>", _HTML),
         "/news/gone": Answer(404, b"<h1>Not Found</h1>", _HTML),
         "/news/broken": Answer(500, b"<h1>Internal Server Error</h1>", _HTML),
@@ -228,7 +267,7 @@ def _listed(path: str) -> bool:
     return path.startswith(("/news/", "/private/")) and path not in _ONLY_REDIRECTED_TO
 
 
-_ONLY_REDIRECTED_TO = {"/news/renamed-target", "/news/loop-b"}
+_ONLY_REDIRECTED_TO = {"/news/renamed-target", "/news/loop-b", "/news/refresh-loop-b"}
 
 
 def _feed(routes: dict[str, Answer]) -> bytes:

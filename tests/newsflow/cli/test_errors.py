@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from newsflow.cli import main
 from newsflow.cli.errors import scrub
 from newsflow.cli.params import SourceListType, SourceType
+from newsflow.runs import latest_day
 from newsflow.settings import get_settings
 
 PASSWORD = "s3cret-Pw-7f2a"
@@ -83,6 +84,8 @@ BROKEN = {  # scenario: what the one line must say
     "malformed": "malformed database URL",
     "unmigrated-sqlite": "is not migrated",
     "unmigrated-postgresql": "is not migrated",
+    "unnamed": "names no database, so the server's default one would be used",
+    "in-memory": "is an in-memory SQLite database, which keeps nothing",
 }
 
 
@@ -140,6 +143,10 @@ def _broken_url(scenario: str, request: pytest.FixtureRequest, tmp_path: Path) -
         return f"postgresql+psycopg://newsflow:{PASSWORD}@127.0.0.1:notaport/newsflow"
     if scenario == "unmigrated-postgresql":
         return str(request.getfixturevalue("empty_postgres_url"))
+    if scenario == "unnamed":  # would be the server's default database, `postgres`
+        return f"postgresql+psycopg://newsflow:{PASSWORD}@127.0.0.1:5432"
+    if scenario == "in-memory":
+        return "sqlite://"
     (tmp_path / "empty.sqlite3").touch()
     return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
@@ -176,6 +183,29 @@ def test_broken_database_is_one_line_without_password(
         assert ":***@" in line  # the URL is shown, its password masked
 
 
+@pytest.mark.parametrize("command", ["db upgrade", "ingest", "export"])
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_a_server_url_without_a_database_is_refused(command: str, slash: str) -> None:
+    url = f"postgresql+psycopg://postgres:{PASSWORD}@127.0.0.1:5432{slash}"
+    result = _run("--database-url", url, *command.split(), *CASES[command].args)
+    assert result.stderr == (
+        f"newsflow: error: database URL postgresql+psycopg://postgres:***@127.0.0.1:5432{slash}"
+        " names no database, so the server's default one would be used: add its name, e.g. "
+        "postgresql+psycopg://postgres:***@127.0.0.1:5432/newsflow\n"
+    )
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_an_in_memory_sqlite_database_is_refused(url: str) -> None:
+    result = _run("--database-url", url, "db", "upgrade")
+    assert result.stderr == (
+        f"newsflow: error: database URL {url} is an in-memory SQLite database, which keeps "
+        "nothing: name a file, e.g. sqlite:///var/newsflow.sqlite3\n"
+    )
+    assert result.exit_code == 1
+
+
 @pytest.mark.parametrize("command", ["db current", "db upgrade", "db downgrade"])
 def test_database_commands_work_on_an_unmigrated_database(command: str, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
@@ -197,6 +227,56 @@ def test_commands_without_a_database_ignore_a_broken_one(down_url: str) -> None:
     result = _run("--database-url", down_url, "sources", "list")
     assert result.exit_code == 0, result.output
     assert "sana-en" in result.stdout
+
+
+AGENCY = """\
+id = "extra"
+name = "Agence Extra, télégraphique"
+homepage = "https://extra.example/"
+timezone = "UTC"
+domains = ["extra.example"]
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sources", "list"),
+        ("ingest", "sana-en"),
+        ("sources", "check", "newsflow/registry/agencies"),
+    ],
+)
+def test_a_registry_file_not_in_utf8_is_one_line_naming_it(
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, down_url: str
+) -> None:
+    path = tmp_path / "extra.toml"
+    path.write_bytes(AGENCY.encode("latin-1"))
+    monkeypatch.setenv("NEWSFLOW_REGISTRY_PATH", str(tmp_path))
+    result = _run("--database-url", down_url, *args)
+    assert result.stderr == (
+        f"newsflow: error: {path}: not UTF-8 (byte 0xe9 on line 2); agency files are UTF-8 TOML\n"
+    )
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sources", "list"),
+        ("ingest", "sana-en"),
+        ("sources", "check", "newsflow/registry/agencies"),
+    ],
+)
+def test_a_missing_registry_directory_is_one_line_naming_it(
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, down_url: str
+) -> None:
+    missing = tmp_path / "agencies"
+    monkeypatch.setenv("NEWSFLOW_REGISTRY_PATH", os.pathsep.join([str(tmp_path), str(missing)]))
+    result = _run("--database-url", down_url, *args)
+    assert result.stderr == (
+        f"newsflow: error: NEWSFLOW_REGISTRY_PATH lists {missing}, which does not exist\n"
+    )
+    assert result.exit_code == 1
 
 
 @pytest.mark.parametrize(
@@ -301,6 +381,38 @@ def test_bad_dates_exit_1_before_the_database(command: str, since: str, down_url
 def test_since_after_until_is_refused(command: str, down_url: str) -> None:
     result = _run("--database-url", down_url, *_dated_args(command, "2016-10-31", "2016-10-01"))
     assert_one_line_error(result, "--since 2016-10-31 is after --until 2016-10-01")
+
+
+HISTORY = ["backfill", "coverage"]  # windows of crawl history; the other dated ones filter
+
+
+@pytest.mark.parametrize("command", HISTORY)
+@pytest.mark.parametrize(
+    ("since", "until", "wrong"),
+    [
+        ("0001-01-01", "2016-10-01", "--since 0001-01-01"),
+        ("1989-12-31", "2016-10-01", "--since 1989-12-31"),
+        ("2016-10-01", "9999-12-31", "--until 9999-12-31"),
+        ("0001-01-01", "9999-12-31", "--since 0001-01-01"),
+    ],
+)
+def test_history_outside_the_crawlable_days_is_refused(
+    command: str, since: str, until: str, wrong: str, down_url: str
+) -> None:
+    result = _run("--database-url", down_url, *_dated_args(command, since, until))
+    assert result.stderr == (
+        f"newsflow: error: Invalid value for '--since' / '--until': {wrong} is outside the days "
+        f"a crawl can cover: 1990-01-01 to {latest_day()} (tomorrow, UTC) "
+        f"(see `newsflow {command} --help`)\n"
+    )
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("command", sorted(set(DATED) - set(HISTORY)))
+def test_filters_take_the_calendars_ends(command: str, down_url: str) -> None:
+    # The dates pass; the command gets as far as the (unreachable) database.
+    result = _run("--database-url", down_url, *_dated_args(command, "0001-01-01", "9999-12-31"))
+    assert_one_line_error(result, "is unavailable")
 
 
 @pytest.mark.parametrize("command", SOURCED)

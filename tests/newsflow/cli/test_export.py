@@ -182,3 +182,22 @@ def test_parquet_without_pyarrow_is_one_line(
     assert result.stderr == (
         "newsflow: error: Parquet export needs pyarrow: pip install 'newsflow[parquet]'\n"
     )
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        ("--until", "9999-12-31"),
+        ("--since", "0001-01-01"),
+        ("--since", "0001-01-01", "--until", "9999-12-31"),
+        ("--since", "2016-10-19", "--until", "9999-12-30"),
+    ],
+)
+def test_the_calendars_ends_export_what_they_enclose(
+    database_url: str, window: tuple[str, ...]
+) -> None:
+    _store_two(database_url)
+    result = _export(*window)
+    assert result.exit_code == 0, result.output
+    expected = 1 if "2016-10-19" in window else 2
+    assert result.stderr == f"wrote {expected} articles to standard output\n"

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import random
+import tracemalloc
 
-from newsflow.dedup.lsh import BANDS, NUM_PERM, band_keys, candidate_probability, signature
+import numpy as np
+from datasketch import MinHash
+
+from newsflow.dedup.lsh import (
+    BANDS,
+    NUM_PERM,
+    SEED,
+    band_keys,
+    candidate_probability,
+    signature,
+)
 from newsflow.dedup.shingles import jaccard, shingles
 
 
@@ -43,3 +54,22 @@ def test_band_sharing_follows_the_s_curve() -> None:
         shared["low"] += bool(base & set(band_keys(signature(shingles(far)))))
     assert shared["high"] >= 0.95 * 200
     assert shared["low"] <= 0.15 * 200
+
+
+def test_a_long_text_is_signed_in_bounded_memory_and_as_in_one_batch() -> None:
+    # A shingle per CJK character: a 1 MB body has a million. In one batch datasketch permuted
+    # them as one shingles × NUM_PERM matrix (100 MB here, a gigabyte for such a body).
+    many = shingles([f"w{n}" for n in range(100_000)])
+    signature(many[:1])  # datasketch (and scipy) load on first use, outside the measurement
+    tracemalloc.start()
+    try:
+        found = signature(many)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 2**20
+    some = many[:20_000]
+    whole = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=int)
+    whole.update_batch((some & np.uint64(0xFFFFFFFF)).tolist())
+    assert (signature(some) == whole.hashvalues).all()
+    assert (found <= signature(some)).all()

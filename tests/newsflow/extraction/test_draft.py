@@ -45,3 +45,14 @@ def test_evidence_is_recorded_for_every_field_set() -> None:
 def test_a_draft_without_a_title_is_no_article() -> None:
     with pytest.raises(ValueError, match="title"):
         Draft(url="", source=None).article()
+
+
+def test_article_holds_no_lone_surrogate_or_control_character() -> None:
+    draft = Draft(url="https://example.org/a", source=None, tags=("a\x00b",))
+    draft.set("title", Found("Budget \ud83d passes", "jsonld.headline"))
+    draft.set("body", Found(["One\x00.", "Two\tthree\x1f."], "script data"))
+    draft.set("authors", Found(("Jane \udc00Doe",), "jsonld.author"))
+    article = draft.article()
+    assert article.title == "Budget \ufffd passes"
+    assert article.body == "One .\n\nTwo\tthree ."
+    assert (article.authors, article.tags) == (("Jane \ufffdDoe",), ("a b",))

@@ -46,3 +46,14 @@ def test_code_strings_are_not_prose() -> None:
     root = parse_html(_shell(f"<script>var x = {code};</script>"))
     assert root is not None
     assert embedded_paragraphs(root) == []
+
+
+def test_escaped_lone_surrogates_and_nul_do_not_reach_the_article() -> None:
+    # A headline cut inside an emoji ends in "\ud83d", which json.loads gives back as it is.
+    body = "\n".join(SENTENCES * 2) + "\x00"
+    data = {"@type": "NewsArticle", "headline": "Council votes \ud83d", "articleBody": body}
+    script = f"<script type='application/ld+json'>{json.dumps(data)}</script>"
+    article = extract_article(_shell(script), "https://news.example.org/a")
+    assert article is not None and article.title == "Council votes \ufffd"
+    for text in (article.title, article.body):
+        assert "\x00" not in text.encode("utf-8").decode()  # encode raises on a lone surrogate

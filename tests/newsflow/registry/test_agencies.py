@@ -214,3 +214,13 @@ def test_unparsable_registry_file_names_file(tmp_path: Path) -> None:
     path.write_text(GOOD.replace('name = "TASS"', 'name = "TASS'), encoding="utf-8")
     with pytest.raises(RegistryError, match=r"tass\.toml"):
         load_agency(path)
+
+
+def test_registry_file_not_utf8_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "tass.toml"
+    path.write_bytes(GOOD.replace('"TASS"', '"TASS agence télégraphique"').encode("latin-1"))
+    with pytest.raises(RegistryError) as excinfo:
+        load_agency(path)
+    assert str(excinfo.value) == (
+        f"{path}: not UTF-8 (byte 0xe9 on line 2); agency files are UTF-8 TOML"
+    )

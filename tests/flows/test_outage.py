@@ -1,0 +1,84 @@
+"""A database outage while a run closes: the closing step waits it out and the run is closed,
+its source free, instead of a run left 'running' with its lease held."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from newsflow.db import migrate, models, store
+from newsflow.db.session import dispose_engines, session_scope
+from newsflow.flows import ingest as steps
+from newsflow.flows import runs
+from sqlalchemy.engine import make_url
+
+from newsflow.registry import get_source
+from newsflow.runs import RunKind, RunStatus
+from newsflow.settings import get_settings
+from tests.conftest import reset_schema
+from tests.tcp_proxy import TcpProxy
+
+SOURCE = "sana-en"
+
+
+@pytest.fixture
+def proxied(postgres_server_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TcpProxy]:
+    """The session's PostgreSQL database, migrated afresh, reached through a proxy the test can
+    cut (an outage is a database server's: these run on PostgreSQL only)."""
+    reset_schema(postgres_server_url)
+    migrate.upgrade(postgres_server_url)
+    url = make_url(postgres_server_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432)).start()
+    through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    monkeypatch.setenv("NEWSFLOW_DATABASE_URL", through)
+    get_settings.cache_clear()
+    dispose_engines()
+    yield proxy
+    proxy.stop()
+    dispose_engines()
+
+
+def test_a_stopped_run_is_closed_once_the_database_is_back(
+    proxied: TcpProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(steps, "STOP_RETRY_SECONDS", (1.0, 2.0, 4.0))
+    with session_scope() as session:
+        store.sync_sources(session, [get_source(SOURCE)])
+    run_id = runs.begin(SOURCE, RunKind.MANUAL, None, None)
+    proxied.stop()  # the server away as the run is being stopped
+    back = threading.Timer(2.0, proxied.start)
+    back.start()
+
+    steps.stop_run(run_id, KeyboardInterrupt())
+
+    back.join()
+    with session_scope() as session:
+        run = session.get(models.CrawlRun, run_id)
+        assert run is not None and (run.status, run.error) == (
+            "cancelled",
+            "stopped by KeyboardInterrupt",
+        )
+        assert session.get(models.SourceLease, SOURCE) is None  # the source is free
+
+
+def test_a_run_that_cannot_be_closed_is_left_for_the_next_to_close(
+    proxied: TcpProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(steps, "STOP_RETRY_SECONDS", (0.5,))
+    monkeypatch.setenv("NEWSFLOW_RUNS__LEASE_SECONDS", "1")
+    get_settings.cache_clear()
+    with session_scope() as session:
+        store.sync_sources(session, [get_source(SOURCE)])
+    first = runs.begin(SOURCE, RunKind.MANUAL, None, None)
+    proxied.stop()
+    steps.stop_run(first, KeyboardInterrupt())  # gives up, logs, raises nothing
+    proxied.start()
+    threading.Event().wait(1.5)  # its lease lapses
+
+    second = runs.begin(SOURCE, RunKind.MANUAL, None, None)
+    runs.end(second, RunStatus.COMPLETED)
+    with session_scope() as session:
+        assert session.get(models.CrawlRun, first).status == "interrupted"
+        assert session.get(models.CrawlRun, second).status == "completed"
+        assert session.get(models.SourceLease, SOURCE) is None
