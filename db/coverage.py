@@ -17,6 +17,8 @@ from newsflow.db.dialect import insert_for
 from sqlalchemy import Exists, exists, select
 from sqlalchemy.orm import Session
 
+# Days between two touched ones that are counted with them (empty days show as gaps).
+_MAX_GAP = timedelta(days=31)
 # A run's count once it recounted coverage, for its own days and every uncounted earlier run's.
 COUNTED = "coverage_days"
 
@@ -37,9 +39,9 @@ def heal_coverage(
     days = touched_days(session, source_id, uncounted_runs(session, source_id, run_id), tz)
     if window:
         days.update(_days(*window))
-    # Days, not one span from the first to the last: one article dated years off would make
-    # the span decades of days to rewrite.
-    return sum(refresh_coverage(session, source_id, *span, tz) for span in _spans(days))
+    # Spans of days, not one from the first to the last: one article dated years off would
+    # make it decades of days to rewrite. Shorter gaps are counted too (as empty days).
+    return sum(refresh_coverage(session, source_id, *span, tz) for span in day_spans(days))
 
 
 def uncounted_runs(session: Session, source_id: str, run_id: int) -> list[int]:
@@ -72,21 +74,22 @@ def touched_days(session: Session, source_id: str, run_ids: list[int], tz: ZoneI
         )
     ).scalars()
     days = {day for day in listed if day is not None}
-    return days | {_aware(moment).astimezone(tz).date() for moment in published if moment}
+    return days | {aware(moment).astimezone(tz).date() for moment in published if moment}
 
 
-def _spans(days: set[date]) -> list[tuple[date, date]]:
-    """Runs of consecutive days, as (first, last)."""
+def day_spans(days: set[date]) -> list[tuple[date, date]]:
+    """The days as (first, last) spans, a gap of up to ``_MAX_GAP`` inside a span."""
     spans: list[tuple[date, date]] = []
     for day in sorted(days):
-        if spans and day - spans[-1][1] == timedelta(days=1):
+        if spans and day - spans[-1][1] <= _MAX_GAP:
             spans[-1] = (spans[-1][0], day)
         else:
             spans.append((day, day))
     return spans
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
+    """A stored moment as UTC-aware (SQLite returns it naive)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
