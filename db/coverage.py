@@ -62,16 +62,15 @@ def uncounted_runs(session: Session, source_id: str, run_id: int) -> list[int]:
 
 def touched_days(session: Session, source_id: str, run_ids: list[int], tz: ZoneInfo) -> set[date]:
     """The days the runs listed an article for, or stored one published on (local days)."""
+    # By run alone: the runs are the source's, and the source's index would read all of it.
     listed = session.execute(
-        select(models.Discovery.listed_on)
-        .distinct()
-        .where(models.Discovery.source_id == source_id, models.Discovery.run_id.in_(run_ids))
+        select(models.Discovery.listed_on).distinct().where(models.Discovery.run_id.in_(run_ids))
     ).scalars()
-    fetched = select(models.Page.url).where(models.Page.run_id.in_(run_ids))
+    article, page = models.Article, models.Page
     published = session.execute(
-        select(models.Article.published_at).where(
-            models.Article.source_id == source_id, models.Article.url.in_(fetched)
-        )
+        select(article.published_at)
+        .join(page, (article.source_id == source_id) & (article.url == page.url))
+        .where(page.run_id.in_(run_ids))
     ).scalars()
     days = {day for day in listed if day is not None}
     return days | {aware(moment).astimezone(tz).date() for moment in published if moment}

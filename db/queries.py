@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from newsflow.db import models
@@ -133,16 +132,6 @@ def recent_provenance(session: Session, source_id: str, limit: int = 500) -> lis
             .limit(limit)
         ).scalars()
     )
-
-
-def discovery_window(session: Session, run_id: int) -> tuple[date | None, date | None]:
-    """First and last listing day of the URLs a run discovered."""
-    row = session.execute(
-        select(func.min(models.Discovery.listed_on), func.max(models.Discovery.listed_on)).where(
-            models.Discovery.run_id == run_id
-        )
-    ).one()
-    return row[0], row[1]
 
 
 def recent_runs(

@@ -71,7 +71,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Itera
         url = f"sqlite:///{tmp_path / 'newsflow.sqlite3'}"
     else:
         url = request.getfixturevalue("postgres_server_url")
-        reset_schema(url)
+        _reset_schema(url)
     monkeypatch.setenv("NEWSFLOW_DATABASE_URL", url)
     get_settings.cache_clear()
     migrate.upgrade(url)
@@ -80,7 +80,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Itera
     get_settings.cache_clear()
 
 
-def reset_schema(url: str) -> None:
+def _reset_schema(url: str) -> None:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

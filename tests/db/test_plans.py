@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsflow.db import models, queries, store
-from newsflow.db.coverage import refresh_coverage
+from newsflow.db.coverage import refresh_coverage, touched_days
 from newsflow.db.session import get_engine, session_scope
 from sqlalchemy import event, insert, update
 from sqlalchemy.engine import Engine
@@ -160,18 +160,22 @@ def test_newest_articles_read_each_source_newest_first_from_its_index(database_u
     assert "->  Sort " not in ordered and "USE TEMP B-TREE FOR ORDER BY" not in ordered, ordered
 
 
-def test_known_url_check_and_run_window_use_indexes(database_url: str) -> None:
+def test_known_url_check_and_the_days_a_run_touched_use_indexes(database_url: str) -> None:
     run_id = _fill(database_url)
     listed = [f"https://sana.sy/en/?p={n}" for n in range(18, 23)]
+    touched = lambda s: touched_days(s, SOURCE, [run_id], ZoneInfo("UTC"))  # noqa: E731
     with session_scope(database_url) as session:
         known = store.known_article_urls(session, SOURCE, listed)
-        window = queries.discovery_window(session, run_id)
-    assert known == set(listed[:2]) and window == (DAY, DAY)
+        assert DAY in touched(session)
+    assert known == set(listed[:2])
     plans = _plans(database_url, lambda s: store.known_article_urls(s, SOURCE, listed))
     _assert_indexed(plans, "ix_pages_final_url")
-    _assert_indexed(
-        _plans(database_url, lambda s: queries.discovery_window(s, run_id)), "ix_discoveries_run_id"
-    )
+    plans = _plans(database_url, touched)
+    _assert_indexed(plans, "ix_discoveries_run_id")
+    # Every page here is the one run's, so PostgreSQL rightly reads pages by any index; SQLite,
+    # which keeps no statistics, shows the shape chosen when runs are many.
+    if database_url.startswith("sqlite"):
+        _assert_indexed(plans, "ix_pages_run_id")
 
 
 def test_status_reads_recent_provenance_from_the_first_seen_index(database_url: str) -> None:

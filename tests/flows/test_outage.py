@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from newsflow.db import migrate, models, store
+from newsflow.db import models, store
 from newsflow.db.session import dispose_engines, session_scope
 from newsflow.flows import ingest as steps
 from newsflow.flows import runs
@@ -16,19 +16,22 @@ from sqlalchemy.engine import make_url
 from newsflow.registry import get_source
 from newsflow.runs import RunKind, RunStatus
 from newsflow.settings import get_settings
-from tests.conftest import reset_schema
 from tests.tcp_proxy import TcpProxy
 
 SOURCE = "sana-en"
 
 
+# An outage is a database server's: these run on PostgreSQL only.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+]
+
+
 @pytest.fixture
-def proxied(postgres_server_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TcpProxy]:
-    """The session's PostgreSQL database, migrated afresh, reached through a proxy the test can
-    cut (an outage is a database server's: these run on PostgreSQL only)."""
-    reset_schema(postgres_server_url)
-    migrate.upgrade(postgres_server_url)
-    url = make_url(postgres_server_url)
+def proxied(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TcpProxy]:
+    """The test's PostgreSQL database, reached through a proxy the test can cut."""
+    url = make_url(database_url)
     proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432)).start()
     through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     monkeypatch.setenv("NEWSFLOW_DATABASE_URL", through)
