@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEVSET ?= ../shared/extraction-devset
+NER_DEVSET ?= ../shared/ner-devset
 # Prefect keeps its local state inside the repo (ignored by git), not in ~/.prefect.
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 # No internet here: do not try to send usage telemetry.
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: install run test soak bench bench-parts eval lint clean
+.PHONY: install run test soak bench bench-parts eval ner-model lint clean
 
 install: $(STAMP)
 
@@ -53,6 +54,13 @@ bench-parts: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/newsflow eval extraction $(DEVSET)
+	$(BIN)/newsflow eval enrichment --format conll $(NER_DEVSET)/conll2003-en/valid.txt
+	$(BIN)/newsflow eval enrichment --format factrueval $(NER_DEVSET)/factrueval2016-ru/devset
+
+# Rebuild the English name model (newsflow/enrichment/ner/data/english.crfsuite, about 40 s)
+# from CoNLL-2003's training split; the data stays outside the repository.
+ner-model: $(STAMP)
+	$(BIN)/python -m newsflow.enrichment.ner.training $(NER_DEVSET)/conll2003-en/train.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check newsflow crawlers flows db migrations tests

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from newsflow.article import Article
 from newsflow.enrichment import Result
+from newsflow.enrichment.keys import name_key
 from newsflow.enrichment.language import page_language
 from newsflow.failures import FailureCode
 
@@ -219,6 +220,9 @@ def _delete_rows(session: Session, items: Sequence[tuple[Stored, Sequence[Result
 
 
 def _row(article_id: int, result: Result, annotation: Any) -> dict[str, Any]:
+    # An enricher that sets no key gets the one its value spells (None beyond people and
+    # organisations), so every stored name can be found from any script.
+    key = annotation.key or name_key(annotation.value, annotation.kind)
     return {
         "article_id": article_id,
         "enricher": result.enricher,
@@ -230,6 +234,7 @@ def _row(article_id: int, result: Result, annotation: Any) -> dict[str, Any]:
         "end_offset": annotation.end,
         "evidence": annotation.evidence[:500],
         "score": annotation.score,
+        "key": key,
     }
 
 

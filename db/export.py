@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import IO, Any, TextIO
 
+from newsflow.db.names import named_articles
 from newsflow.db.views import ARTICLE_VIEW, View, table
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
@@ -30,11 +31,13 @@ def article_select(
     until: Moment | None = None,
     include_copies: bool = True,
     story: int | None = None,
+    name: str | None = None,
 ) -> Select[Any]:
-    """article_view rows, oldest first, narrowed by source, language, window, copies, story.
+    """article_view rows, oldest first, narrowed by source, language, window, copies, story
+    and a person's or organisation's name in any script (db.names).
 
     A day bounds the window by whole UTC days (``until`` inclusive); a datetime is an instant
-    (``until`` exclusive).
+    (``until`` exclusive). A name without letters raises ValueError.
     """
     view = table("article_view")
     query = select(view).where(*article_filters(sources, language, since, until))
@@ -46,6 +49,8 @@ def article_select(
         query = query.where(
             view.c.id.in_(select(members.c.article_id).where(members.c.story_id == story))
         )
+    if name is not None:
+        query = query.where(named_articles(view.c.id, name))
     return query
 
 

@@ -356,6 +356,8 @@ class Enrichment(Base):
 
     ``label`` is the normalised code (ISO 3166-1 for places, ISO 639-1 for languages, a short
     name for known organisations); offsets index the article's title, a blank line, its body.
+    ``key`` is the cross-script key of a person or organisation name (NULL for other kinds):
+    Dmitry Peskov, Дмитрий Песков and ديمتري بيسكوف all have ``bskf dmtr`` (surname first).
     """
 
     __tablename__ = "enrichments"
@@ -363,6 +365,18 @@ class Enrichment(Base):
         Index("ix_enrichments_article_enricher", "article_id", "enricher"),
         Index("ix_enrichments_kind_label", "kind", "label"),
         Index("ix_enrichments_kind_value", "kind", "value"),
+        # Articles by name (migration 0013): a surname is a range of keys (they begin with it);
+        # with article_id in the index, the match reads the index alone.
+        # Partial: other kinds have no key, and a kind-first index over all rows would draw
+        # the planner away from ix_enrichments_article_enricher for per-article reads.
+        Index(
+            "ix_enrichments_kind_key",
+            "kind",
+            "key",
+            "article_id",
+            postgresql_where=text("key IS NOT NULL"),
+            sqlite_where=text("key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -376,6 +390,11 @@ class Enrichment(Base):
     end_offset: Mapped[int | None] = mapped_column(Integer)
     evidence: Mapped[str] = mapped_column(String(500), default="")
     score: Mapped[float | None] = mapped_column(Float)
+    # Byte order on PostgreSQL (as SQLite compares): a surname's range of keys ("bskf" to
+    # "bskf!") must not follow a locale that ignores spaces.
+    key: Mapped[str | None] = mapped_column(
+        String(200).with_variant(String(200, collation="C"), "postgresql")
+    )
 
 
 class EnrichmentRun(Base):

@@ -35,6 +35,29 @@ _SEARCH = """## Full-text search
 original under its story (one row each), unless asked for every copy.
 """
 
+_NAMES = """## Names across scripts
+
+`article_enrichments.key` (table `enrichments.key`) is the cross-script key of a person or
+organisation name, NULL for other kinds: Dmitry Peskov, Дмитрий Песков and ديمتري بيسكوف all
+have `bskf dmtr`. It is `newsflow.enrichment.keys.name_key(value, kind)`: each word's consonant
+skeleton, with the usual transliteration variants merged (p/b, v/f/w, k/q, s/z/ts, sh/ch,
+h/kh), vowels, the Arabic article and Russian case endings dropped; aliases
+(`newsflow/enrichment/data/name_aliases.tsv`, the organisation gazetteer) where the skeleton
+fails (UN, ООН, الأمم المتحدة). Words stay apart, the last first, as a catalogue lists
+"Peskov, Dmitry". PostgreSQL compares the column byte by byte (`COLLATE "C"`), as SQLite does.
+
+`newsflow export --name`, `newsflow search --name` and the `name` argument of
+`newsflow.query.articles()` and `newsflow.query.search()` match a name by its whole key or as
+the first words of longer keys, so a surname finds the full names, through the index
+`ix_enrichments_kind_key`; a copy is matched by its original's names. In SQL, with a key
+computed in Python:
+
+```sql
+SELECT DISTINCT article_id FROM article_enrichments
+WHERE kind IN ('person', 'organisation') AND (key = 'bskf' OR key LIKE 'bskf %');
+```
+"""
+
 
 def render_schema_doc() -> str:
     """The whole of docs/schema.md."""
@@ -42,6 +65,7 @@ def render_schema_doc() -> str:
     parts += [_view(view) for view in VIEWS]
     parts.append(_queries())
     parts.append(_SEARCH)
+    parts.append(_NAMES)
     return "\n".join(parts)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from newsflow.db.export import instant
 from newsflow.db.models import UTCDateTime
+from newsflow.db.names import named_ids
 from newsflow.db.views import table
 from sqlalchemy import (
     ColumnElement,
@@ -88,8 +89,10 @@ def search(
     until: date | datetime | None = None,
     all_copies: bool = False,
     limit: int = 20,
+    name: str | None = None,
 ) -> list[Hit]:
-    """The best ``limit`` matches, one per story or original unless ``all_copies``."""
+    """The best ``limit`` matches, one per story or original unless ``all_copies``; with
+    ``name``, only articles naming that person or organisation, in any script (db.names)."""
     check_length(query)
     if _dialect(session) == "postgresql":
         # The planner prices a ranking over many matches above JIT's threshold; compiling
@@ -104,6 +107,7 @@ def search(
         until=until,
         all_copies=all_copies,
         limit=limit,
+        name=name,
     )
     rows = session.execute(ranked).mappings().all()
     snippets = _snippets(session, query, [row["id"] for row in rows])
@@ -120,6 +124,7 @@ def ranked_statement(
     until: date | datetime | None = None,
     all_copies: bool = False,
     limit: int = 20,
+    name: str | None = None,
 ) -> Select[Any]:
     """The statement `search` runs (also for EXPLAIN): the best rows, then their columns.
 
@@ -128,6 +133,8 @@ def ranked_statement(
     """
     hits = _hits(session, query)
     matches = select().select_from(hits).where(*_window(hits, sources, since, until))
+    if name is not None:  # a copy is named by its original's people and organisations
+        matches = matches.where(hits.c.original_id.in_(named_ids(name)))
     if language:
         view = table("article_view")
         matches = matches.join(view, view.c.id == hits.c.id).where(view.c.language == language)

@@ -120,16 +120,22 @@ def articles(
     until: Moment | None = None,
     include_copies: bool = False,
     story: int | None = None,
+    name: str | None = None,
     database_url: str | None = None,
 ) -> Iterator[ArticleRow]:
     """Articles oldest first, streamed; copies only with ``include_copies``.
 
     ``since``/``until`` as days bound whole UTC days (``until`` inclusive); as aware datetimes
-    they are instants (``until`` exclusive). ``story`` keeps one story's originals.
+    they are instants (``until`` exclusive). ``story`` keeps one story's originals. ``name``
+    keeps the articles naming a person or organisation, written in any script: "Peskov",
+    "Песков" and "بيسكوف" all find Dmitry Peskov (one word matches a surname; a name without
+    letters raises ValueError).
     """
     from newsflow.db.export import article_select
 
-    query = article_select(_sources(source), language, since, until, include_copies, story)
+    query = article_select(
+        _sources(source), language, since, until, include_copies, story, name=name
+    )
     yield from _read(ArticleRow, query, database_url)
 
 
@@ -178,11 +184,13 @@ def search(
     until: Moment | None = None,
     all_copies: bool = False,
     limit: int = 20,
+    name: str | None = None,
     database_url: str | None = None,
 ) -> list[SearchHit]:
     """Ranked full-text matches with snippets, one per story or original unless ``all_copies``.
 
-    ``text`` is web-search syntax: words (all required), "phrases", OR, -excluded.
+    ``text`` is web-search syntax: words (all required), "phrases", OR, -excluded. ``name``
+    keeps the articles naming a person or organisation in any script, as in ``articles``.
     """
     from newsflow.db import search as fts
     from newsflow.db.session import session_scope
@@ -197,6 +205,7 @@ def search(
             until=until,
             all_copies=all_copies,
             limit=limit,
+            name=name,
         )
 
 

@@ -14,7 +14,7 @@ import click
 
 from newsflow.cli.errors import CliError
 from newsflow.cli.output import open_output
-from newsflow.cli.params import SOURCE, date_window
+from newsflow.cli.params import NAME, NAME_HELP, SOURCE, date_window
 
 FORMATS = ("jsonl", "csv", "parquet")
 
@@ -29,6 +29,7 @@ FORMATS = ("jsonl", "csv", "parquet")
     since_help="Published on or after (YYYY-MM-DD, UTC).",
     until_help="Published on or before (YYYY-MM-DD, UTC).",
 )
+@click.option("--name", type=NAME, help=NAME_HELP)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @click.option(
     "-o",
@@ -42,6 +43,7 @@ def export_command(
     language: str | None,
     since: date | None,
     until: date | None,
+    name: str | None,
     fmt: str,
     output: Path,
 ) -> None:
@@ -53,6 +55,9 @@ def export_command(
     as it was) and the exit code is 1.
 
     Example: newsflow export --source sana-en --since 2016-10-01 --format parquet -o sana.parquet
+
+    Example: newsflow export --name Peskov --since 2016-10-01 (SANA, TASS and RIA in English,
+    Russian and Arabic)
     """
     from newsflow.db.export import PARQUET_HINT, article_select, stream
     from newsflow.db.migrate import require_current
@@ -66,7 +71,7 @@ def export_command(
             raise CliError("Parquet is binary: write it to a file with -o FILE")
     require_current()
     with session_scope() as session:
-        query = article_select(list(sources), language, since, until)
+        query = article_select(list(sources), language, since, until, name=name)
         records = stream(session, query)
         first = next(records, None)
         if first is None:

@@ -62,9 +62,27 @@ class SourceListType(click.ParamType):
         return ids
 
 
+class NameType(click.ParamType):
+    """A person's or organisation's name in any script (matched by its key, db.names)."""
+
+    name = "name"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The name, or a usage error when it has no letters to make a key of."""
+        text = " ".join(str(value).split())
+        if not any(character.isalpha() for character in text):
+            self.fail(f"{value!r} has no letters to look a name up by", param, ctx)
+        return text
+
+
 DAY = DayType()
 SOURCE = SourceType()
 SOURCE_LIST = SourceListType()
+NAME = NameType()
+NAME_HELP = (
+    "Only articles naming this person or organisation, in any script: Peskov, Песков and "
+    "بيسكوف find the same man; one word matches a surname."
+)
 
 
 def date_window(

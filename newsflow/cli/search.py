@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from newsflow.cli.errors import CliError
-from newsflow.cli.params import SOURCE, date_window
+from newsflow.cli.params import NAME, NAME_HELP, SOURCE, date_window
 
 if TYPE_CHECKING:
     from newsflow.db.search import Hit
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     since_help="Published on or after (YYYY-MM-DD, UTC).",
     until_help="Published on or before (YYYY-MM-DD, UTC).",
 )
+@click.option("--name", type=NAME, help=NAME_HELP)
 @click.option(
     "--all-copies",
     is_flag=True,
@@ -43,6 +44,7 @@ def search_command(
     language: str | None,
     since: date | None,
     until: date | None,
+    name: str | None,
     all_copies: bool,
     limit: int,
     as_json: bool,
@@ -54,6 +56,8 @@ def search_command(
     matches the exit code is 1.
 
     Example: newsflow search "Kremlin Belgian airstrikes" --source sana-en --since 2016-10-01
+
+    Example: newsflow search Aleppo --name Песков (articles naming Dmitry Peskov, any language)
     """
     from newsflow.db.migrate import require_current
     from newsflow.db.search import SearchQueryError, search
@@ -71,12 +75,14 @@ def search_command(
                 until=until,
                 all_copies=all_copies,
                 limit=limit,
+                name=name,
             )
     except SearchQueryError as exc:
         shown = text if len(text) <= 80 else text[:77] + "..."
         raise CliError(f"{exc}: {shown!r}") from exc
     if not hits:
-        raise CliError(f"no stored article matches {text!r}")
+        naming = f" naming {name!r}" if name else ""
+        raise CliError(f"no stored article matches {text!r}{naming}")
     if as_json:
         click.echo(json.dumps([_json(hit) for hit in hits], ensure_ascii=False, indent=1))
     else:

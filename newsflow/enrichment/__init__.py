@@ -17,6 +17,7 @@ from newsflow.enrichment.dateline import DatelineEnricher
 from newsflow.enrichment.entities import EntitiesEnricher
 from newsflow.enrichment.keywords import KeywordsEnricher
 from newsflow.enrichment.language import LanguageEnricher
+from newsflow.enrichment.ner import mentions, model_languages
 from newsflow.enrichment.places import PlacesEnricher
 
 __all__ = [
@@ -93,6 +94,8 @@ def warm_up() -> None:
     """Build the enrichers' gazetteers and models now (a worker does, before its first article)."""
     warm = Article(url="https://warm-up.invalid/", title="Warm-up", body="Moscow, Reuters.")
     enrich_article(warm, _DEFAULT)
+    for language in model_languages():
+        mentions("Warm-up: Moscow, Reuters.", language)
 
 
 def _describe(exc: Exception) -> str:

@@ -60,6 +60,15 @@ class NameIndex(Generic[T]):
         first, _, _ = key.partition(" ")
         self._longest[first] = max(self._longest.get(first, 0), key.count(" ") + 1)
 
+    def subset(self, keep: Callable[[str, T], bool]) -> NameIndex[T]:
+        """A smaller index of the names and entries ``keep(key, entry)`` accepts."""
+        index: NameIndex[T] = NameIndex()
+        for key, entries in self._names.items():
+            for entry in entries:
+                if keep(key, entry):
+                    index.add_key(key, entry)
+        return index
+
     def get(self, name: str) -> tuple[T, ...]:
         """Entries indexed under a name (folded the same way)."""
         return tuple(self._names.get(fold_name(name), ()))

@@ -1,20 +1,35 @@
-"""Places → countries: gazetteer names in the title and body, and the dateline's place."""
+"""Places → countries: the places named in the title and body, and the dateline's place.
+
+With a model for the language (English, Russian) the places are its place names, resolved
+by the gazetteer to a canonical name and country where it knows them; without one, the
+gazetteer's names are read from the text by rules of case and context. Either way a
+demonym or country adjective (Syrian, сирийский) is a ``nationality``, not a place, and a
+word of a person's or organisation's name is not a town.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from newsflow.article import Article
+from newsflow.enrichment.arabic import find_arabic_names
 from newsflow.enrichment.base import Annotation, Context, article_text
 from newsflow.enrichment.gazetteer import (
+    Place,
     PlaceName,
     countries,
+    demonym_index,
+    demonyms,
     place_index,
     resolve_place,
     stoplist,
 )
 from newsflow.enrichment.names import NameMatch
+from newsflow.enrichment.ner import Mention, article_mentions
+from newsflow.enrichment.ner.features import base
+from newsflow.enrichment.organisations import organisation_index
+from newsflow.enrichment.people import find_names
 from newsflow.enrichment.text import Token, is_arabic, is_capitalised, tokenize
 
 __all__ = ["PlacesEnricher"]
@@ -40,23 +55,96 @@ class PlacesEnricher:
     """Places named in the article, each with its country; one row per place and per country.
 
     ``place`` rows: value is the gazetteer's English name, label the ISO 3166-1 alpha-2 code
-    (None for world regions), score the number of mentions. ``country`` rows sum them by code.
+    (None for world regions and for places the gazetteer does not know, whose value is the
+    name as written), score the number of mentions. ``country`` rows sum them by code.
+    ``nationality`` rows: a demonym or country adjective as written, label the country code.
     """
 
     name = "places"
-    version = 1
+    version = 2
 
     def enrich(self, article: Article, context: Context) -> list[Annotation]:
-        """Place and country annotations of one article."""
-        mentions = _text_mentions(article) + _dateline_mentions(article)
-        return _place_rows(mentions) + _country_rows(mentions)
+        """Place, country and nationality annotations of one article."""
+        names = article_mentions(article, context)
+        if names is None:
+            found = _text_mentions(article, _people_words(article))
+        else:
+            found = _model_mentions(article, names)
+        places = [m for m in found if m.entry.via != "demonym"] + _dateline_mentions(article)
+        nationalities = [m for m in found if m.entry.via == "demonym"]
+        return _place_rows(places) + _country_rows(places) + _nationality_rows(nationalities)
 
 
-def _text_mentions(article: Article) -> list[_Mention]:
+def _model_mentions(article: Article, names: Sequence[Mention]) -> list[_Mention]:
+    """A model's places resolved by the gazetteer, and the gazetteer's demonyms outside names."""
+    text = article_text(article)
+    places = [m for m in names if m.kind == "place"]
+    readings = [_readings(_written(text, m), m, article.language) for m in places]
+    known = _unambiguous_countries(readings) | _dateline_countries(article)
+    found = []
+    for mention, entries in zip(places, readings, strict=True):
+        written = _written(text, mention)
+        if not entries and organisation_index().get(written):
+            continue  # the gazetteer's organisations are the entities enricher's (the Kremlin)
+        entry = next((e for e in entries if e.place.code in known), entries[0] if entries else None)
+        entry = entry or PlaceName(Place(mention.value or written, None, "unknown"), "model")
+        found.append(_Mention(entry, mention.start, mention.end, f"model:{written}"))
+    return found + _demonyms(article, [m for m in names if m.kind in ("person", "organisation")])
+
+
+def _demonyms(article: Article, named: Sequence[Mention]) -> list[_Mention]:
+    """The gazetteer's demonyms and country adjectives outside people's and bodies' names."""
+    text = article_text(article)
+    tokens = tokenize(text)
+    accept = lambda m: _acceptable(m, tokens, article.language)  # noqa: E731
+    inside = {i for n in named for i in range(n.start, n.end)}  # linear: names do not overlap
+    found = []
+    for match in demonym_index().find(text, tokens, accept):
+        entries = _usable(match.entries, article.language)
+        start, end = tokens[match.first].start, tokens[match.last].end
+        if start not in inside and end - 1 not in inside:
+            found.append(_Mention(entries[0], start, end, f"demonym:{text[start:end]}"))
+    return found
+
+
+def _overlap(found: _Mention, name: Mention) -> bool:
+    return (
+        found.start is not None
+        and found.end is not None
+        and (found.start < name.end and name.start < found.end)
+    )
+
+
+def _readings(written: str, mention: Mention, language: str | None) -> list[PlaceName]:
+    """The gazetteer's places a name may be (demonyms aside), by its text or dictionary form."""
+    entries = _usable(place_index().get(written), language)
+    if not entries and mention.value:
+        entries = _usable(place_index().get(mention.value), language)
+    return [e for e in entries if e.via != "demonym"]
+
+
+def _written(text: str, mention: Mention) -> str:
+    return base(" ".join(text[mention.start : mention.end].split()))
+
+
+def _people_words(article: Article) -> set[int]:
+    """The tokens of people's names the cue rules read: a surname there is not a town."""
+    text = article_text(article)
+    tokens = tokenize(text)
+    people = find_names(text, tokens, set()) + find_arabic_names(tokens, set())
+    return {i for f in people if f.kind == "person" for i in range(f.first, f.last + 1)}
+
+
+def _text_mentions(article: Article, people: Collection[int] = ()) -> list[_Mention]:
+    """The gazetteer's places read from the text by case and context, outside people's names."""
     text = article_text(article)
     tokens = tokenize(text)
     language = article.language
-    matches = list(place_index().find(text, tokens, lambda m: _acceptable(m, tokens, language)))
+    matches = [
+        m
+        for m in place_index().find(text, tokens, lambda m: _acceptable(m, tokens, language))
+        if not any(i in people for i in range(m.first, m.last + 1))
+    ]
     # Two passes: the countries named beyond doubt decide between homonyms elsewhere.
     readings = [_usable(m.entries, language) for m in matches]
     sure = [[e for e in entries if _plausible(e, set())] for entries in readings]
@@ -172,6 +260,24 @@ def _country_rows(mentions: Sequence[_Mention]) -> list[Annotation]:
         Annotation("country", names[code], code, evidence="places", score=float(count))
         for code, count in sorted(counts.items(), key=lambda item: -item[1])
     ]
+
+
+def _nationality_rows(mentions: Sequence[_Mention]) -> list[Annotation]:
+    """One row per country: its English demonym, the code, the first mention, the count."""
+    rows: dict[str, Annotation] = {}
+    for mention in mentions:
+        code = mention.entry.place.code
+        if code is None:
+            continue
+        row = rows.get(code)
+        if row is None:
+            value = demonyms().get(code, mention.entry.place.name)
+            rows[code] = Annotation(
+                "nationality", value, code, mention.start, mention.end, mention.evidence, 1.0
+            )
+        else:
+            rows[code] = replace(row, score=(row.score or 0) + 1)
+    return list(rows.values())
 
 
 def _country_name(code: str) -> str:

@@ -52,6 +52,7 @@ CASES = {
     "demo": Case(database="migrates"),
     "deploy": Case(("--source", "sana-en"), database="none"),  # the Prefect API, not the store
     "eval extraction": Case((".",), database="none"),
+    "eval enrichment": Case(("--format", "conll", "pyproject.toml"), database="none"),
     "export": Case(),
     "history": Case(("https://sana.sy/en/?p=92385",)),
     "ingest": Case(("sana-en",)),

@@ -18,7 +18,7 @@ import pytest
 
 from newsflow import extract_article
 from newsflow.article import Article
-from newsflow.enrichment import Context, default_enrichers
+from newsflow.enrichment import warm_up
 from newsflow.replay import load_routes
 
 SITES = Path(__file__).parents[2] / "fixtures" / "sites"
@@ -75,9 +75,7 @@ def bounded() -> Callable[..., Any]:
     suite; one that allocates without end gets a MemoryError. The enrichers are warmed first,
     so every child inherits the loaded gazetteers.
     """
-    warm = Article(url="https://example.org/w", title="Dmitry Peskov said", body="Moscow, SANA")
-    for enricher in default_enrichers():
-        enricher.enrich(warm, Context())
+    warm_up()
     return run_bounded
 
 

@@ -1,0 +1,228 @@
+"""What the CRF sees of each word: its form, its shape, the word lists it is on, its neighbours.
+
+A word's own features depend on the word alone and are cached; what depends on the text (the
+punctuation around it, a sentence start, whether the word is written capitalised or in lower
+case elsewhere in the same article) is added per token. Training and tagging share this code,
+so the model sees at run time exactly what it learnt from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache, lru_cache
+from typing import Any
+
+from newsflow.enrichment.cues import cue_words, stopwords
+from newsflow.enrichment.gazetteer import place_index
+from newsflow.enrichment.names import NameIndex
+from newsflow.enrichment.organisations import organisation_index
+from newsflow.enrichment.text import Token
+
+__all__ = ["base", "seen_in", "sentences", "sequence_features"]
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”»)]*\s+$|\n")
+# Words a full stop follows without ending the sentence (initials are caught by their length).
+_ABBREVIATED = (
+    "mr mrs ms dr st mt ft gen col lt sgt capt maj adm gov sen rep rev prof jr"
+    " sr inc corp co ltd bros no vs jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_ABBREVIATIONS = frozenset(_ABBREVIATED.split())
+_CUES = ("role", "head", "speech", "particle", "opener", "connector", "place_noun")
+_BIG_CITY = 1_000_000
+_CONTEXT = (-2, -1, 1, 2)
+# A chunk longer than this is cut: tagging memory and time stay linear in the article.
+_MAX_SENTENCE = 120
+
+
+def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """Token ranges [first, last) of the text's sentences (a line break or end punctuation)."""
+    ranges, first = [], 0
+    for i in range(1, len(tokens)):
+        if _ends_sentence(text, tokens, i) or i - first >= _MAX_SENTENCE:
+            ranges.append((first, i))
+            first = i
+    if tokens:
+        ranges.append((first, len(tokens)))
+    return ranges
+
+
+def sequence_features(
+    text: str, tokens: Sequence[Token], first: int, last: int, seen: _Seen
+) -> list[list[str]]:
+    """Features of tokens[first:last], one sentence."""
+    words = tokens[first:last]
+    shouting = all(not w.text.isalpha() or w.text.isupper() for w in words) and len(words) > 2
+    features = []
+    for i, token in enumerate(words):
+        own = list(_word(token.text))
+        before = text[words[i - 1].end : token.start] if i else ""
+        after = text[token.end : words[i + 1].start] if i + 1 < len(words) else ""
+        own.append("gap-:" + _gap(before) if i else "BOS")
+        own.append("gap+:" + _gap(after) if i + 1 < len(words) else "EOS")
+        if shouting:
+            own.append("shouting")
+        own.extend(seen.features(token))
+        for offset in _CONTEXT:
+            j = i + offset
+            if 0 <= j < len(words):
+                own.extend(_context(words[j].text, offset))
+        features.append(own)
+    _add_gazetteer_spans(text, words, features)
+    return features
+
+
+def _ends_sentence(text: str, tokens: Sequence[Token], i: int) -> bool:
+    """Whether a sentence ends between tokens i-1 and i (not after M. or St. or in U.S.)."""
+    gap = text[tokens[i - 1].end : tokens[i].start]
+    if not gap or not _SENTENCE_END.search(gap):
+        return False
+    if "\n" in gap:
+        return True
+    previous = tokens[i - 1].text
+    if gap[0] == "." and (len(previous) == 1 or previous.casefold() in _ABBREVIATIONS):
+        return False
+    return not tokens[i].text[:1].islower()
+
+
+class _Seen:
+    """How the article writes each word elsewhere: capitalised mid-sentence, or in lower case."""
+
+    def __init__(self, text: str, tokens: Sequence[Token]) -> None:
+        self.capitalised: set[str] = set()
+        self.lower: set[str] = set()
+        for i, token in enumerate(tokens):
+            word = token.text
+            if word.islower():
+                self.lower.add(token.norm)
+            elif word[:1].isupper() and not word.isupper() and i and not _opens(text, tokens, i):
+                self.capitalised.add(token.norm)
+
+    def features(self, token: Token) -> tuple[str, ...]:
+        found: tuple[str, ...] = ()
+        if token.norm in self.capitalised:
+            found += ("seen:capitalised",)
+        if token.norm in self.lower:
+            found += ("seen:lower",)
+        return found
+
+
+def seen_in(text: str, tokens: Sequence[Token]) -> _Seen:
+    """The article-wide facts about its words."""
+    return _Seen(text, tokens)
+
+
+def _opens(text: str, tokens: Sequence[Token], i: int) -> bool:
+    return _ends_sentence(text, tokens, i)
+
+
+def base(word: str) -> str:
+    """A word without its possessive ending (Putin's → Putin)."""
+    if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+        return word[:-2]
+    return word
+
+
+@lru_cache(maxsize=100_000)
+def _word(written: str) -> tuple[str, ...]:
+    word = base(written)
+    lower = word.casefold()
+    features = [
+        "bias",
+        "w:" + lower,
+        "shape:" + _shape(word),
+        "short:" + _short_shape(word),
+        "p2:" + lower[:2],
+        "p3:" + lower[:3],
+        "s2:" + lower[-2:],
+        "s3:" + lower[-3:],
+        "s4:" + lower[-4:],
+        "len:" + str(min(len(word), 12)),
+    ]
+    if word != written:
+        features.append("possessive")
+    features.extend(_lists(word))
+    return tuple(features)
+
+
+@lru_cache(maxsize=100_000)
+def _context(written: str, offset: int) -> tuple[str, ...]:
+    word = base(written)
+    lower = word.casefold()
+    at = f"{offset:+d}"
+    features = [f"{at}w:{lower}", f"{at}short:{_short_shape(word)}"]
+    if abs(offset) == 1:
+        features.append(f"{at}s3:{lower[-3:]}")
+        features.extend(f"{at}{name}" for name in _lists(word))
+    return tuple(features)
+
+
+@lru_cache(maxsize=100_000)
+def _lists(word: str) -> tuple[str, ...]:
+    """The word lists a word is on: cue words, stopwords, gazetteer places and organisations."""
+    from newsflow.enrichment.text import fold
+
+    norm = fold(word)
+    found = [f"cue:{kind}" for kind in _CUES if norm in cue_words(kind)]
+    if norm in stopwords():
+        found.append("stop")
+    for entry in place_index().get(word)[:3]:
+        place = entry.place
+        size = "big" if place.population >= _BIG_CITY else "small"
+        found.append(f"place:{place.kind}:{entry.via}")
+        if place.kind == "city":
+            found.append(f"city:{size}")
+    if organisation_index().get(word):
+        found.append("org:word")
+    return tuple(dict.fromkeys(found))
+
+
+@cache
+def _multiword_names() -> tuple[tuple[str, NameIndex[Any]], ...]:
+    """The gazetteers' names of two words or more (single words are features of the word)."""
+    several = lambda key, _: " " in key  # noqa: E731
+    return (
+        ("place", place_index().subset(several)),
+        ("org", organisation_index().subset(several)),
+    )
+
+
+def _add_gazetteer_spans(text: str, words: Sequence[Token], features: list[list[str]]) -> None:
+    """Mark words inside multi-word gazetteer names (New York, Security Council)."""
+    for kind, index in _multiword_names():
+        for match in index.find(text, words):
+            for i in range(match.first, match.last + 1):
+                features[i].append(f"in:{kind}:{'B' if i == match.first else 'I'}")
+
+
+def _gap(gap: str) -> str:
+    stripped = gap.strip()
+    if not stripped:
+        return "nl" if "\n" in gap else "sp"
+    return stripped[:2]
+
+
+def _shape(word: str) -> str:
+    shape = []
+    for char in word[:8]:
+        if char.isupper():
+            shape.append("X")
+        elif char.islower():
+            shape.append("x")
+        elif char.isdigit():
+            shape.append("d")
+        else:
+            shape.append(char)
+    return "".join(shape)
+
+
+def _short_shape(word: str) -> str:
+    if word.isupper():
+        return "X" if len(word) > 1 else "X1"
+    if word[:1].isupper():
+        return "Xx"
+    if word.islower():
+        return "x"
+    if word.isdigit():
+        return "d"
+    return "mixed"
