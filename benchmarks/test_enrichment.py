@@ -1,7 +1,8 @@
 """Enrichment throughput on the recorded fixture articles: each enricher, and all together.
 
-Target: all default enrichers together at least 200 articles/s on one core, so enrichment is
-never the pipeline's bottleneck. Gazetteers and models load once per process, before timing.
+Target (issue #19): all default enrichers together at least 100 articles/s on one core (the
+English and Russian name models included; Russian alone needs 30), so enrichment is never the
+pipeline's bottleneck. Gazetteers and models load once per process, before timing.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import pytest
 
 from newsflow import extract_article
 from newsflow.article import Article
-from newsflow.enrichment import Context, Enricher, default_enrichers, enrich_article
+from newsflow.enrichment import Context, Enricher, default_enrichers, enrich_article, warm_up
 
 SITES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sites"
-TARGET = 200  # articles per second, all default enrichers together
+TARGET = 100  # articles per second, all default enrichers together
 
 
 def _articles() -> list[Article]:
@@ -39,7 +40,7 @@ def articles() -> list[Article]:
     """The fixture articles, with every enricher warmed up (gazetteers built, model loaded)."""
     found = _articles()
     started = time.perf_counter()
-    enrich_article(found[0], default_enrichers())
+    warm_up()
     print(f"\nfirst use (gazetteers and models loaded): {time.perf_counter() - started:.1f} s")
     return found
 
