@@ -73,7 +73,7 @@ def _with_rules(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         written = _written(text, mention)
         if mention.kind in ("person", "place") and _known_organisation(written):
             mention = Mention("organisation", *span, mention.value)
-        elif mention.kind == "person" and fold(written.split()[-1]) in cue_words("place_noun"):
+        elif mention.kind == "person" and _ends_in_place_word(written):
             mention = Mention("place", *span, mention.value)  # Azadi Square, Baghdad Road
         corrected.append(mention)
     return corrected
@@ -115,6 +115,12 @@ def _trimmed(tokens: Sequence[Token], starts: list[int], mention: Mention) -> Me
     if words[-1].end == mention.end:
         return mention
     return Mention(mention.kind, mention.start, words[-1].end)  # the value was the whole span
+
+
+def _ends_in_place_word(written: str) -> bool:
+    """Whether a name's last word is a place word (Square, village, province)."""
+    words = written.split()
+    return bool(words) and fold(words[-1]) in cue_words("place_noun")
 
 
 def _known_organisation(written: str) -> bool:
