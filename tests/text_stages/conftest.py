@@ -40,7 +40,7 @@ from newsflow.dedup.fingerprint import fingerprint
 from newsflow.dedup.normalise import normalise_body
 from newsflow.dedup.stories import salient_terms
 from newsflow.edits import comparable
-from newsflow.enrichment import Context, Enricher, default_enrichers
+from newsflow.enrichment import Context, Enricher, default_enrichers, warm_up
 from newsflow.extraction import extract_article
 from newsflow.registry import load_registry
 
@@ -314,6 +314,7 @@ def bounded(store_url: str) -> Bounded:
     extract_article(f"<html><h1>{WARM.title}</h1><p>{WARM.body}</p></html>", WARM.url)
     for stage in stages.values():
         stage.run(WARM)
+    warm_up()  # every language's name model (the warm article loads only its own language's)
     get_engine(store_url).dispose()  # the children inherit no connection, only the engine
     return Bounded(stages)
 
