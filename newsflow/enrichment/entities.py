@@ -57,10 +57,10 @@ def _with_rules(text: str, mentions: Sequence[Mention]) -> list[Mention]:
     """A model's names corrected by what the gazetteers and word lists know for sure.
 
     A name the organisation gazetteer holds (and the place gazetteer does not) is an
-    organisation whatever the model says (Jabhat al-Nusra, the Kremlin); a person's name
-    ending in a place word is a place (Azadi Square); particles the model left at the end of
-    a person's name are dropped. (Letting the cue rules override the model cost F1 on the
-    CoNLL-2003 development set, so they do not.)
+    organisation whatever the model says (Jabhat al-Nusra, the Kremlin), and one the model
+    missed is added; a person's name ending in a place word is a place (Azadi Square);
+    particles the model left at the end of a person's name are dropped. (Letting the cue
+    rules override the model cost F1 on the CoNLL-2003 development set, so they do not.)
     """
     tokens = tokenize(text)
     starts = [t.start for t in tokens]
@@ -76,7 +76,24 @@ def _with_rules(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         elif mention.kind == "person" and _ends_in_place_word(written):
             mention = Mention("place", *span, mention.value)  # Azadi Square, Baghdad Road
         corrected.append(mention)
-    return corrected
+    return corrected + _gazetteer_organisations(text, tokens, corrected)
+
+
+def _gazetteer_organisations(
+    text: str, tokens: Sequence[Token], named: Sequence[Mention]
+) -> list[Mention]:
+    """Organisations the gazetteer knows (ООН, SANA) where the model named nothing.
+
+    Measured: no change on the CoNLL-2003 and factRuEval development sets, organisation
+    recall 0.85 → 0.89 on the agencies' fixture articles, precision unchanged.
+    """
+    inside = {i for m in named for i in range(m.start, m.end)}  # linear: names do not overlap
+    found = []
+    for match in organisation_index().find(text, tokens, lambda m: _cased(m, tokens)):
+        start, end = tokens[match.first].start, tokens[match.last].end
+        if start not in inside and end - 1 not in inside:
+            found.append(Mention("organisation", start, end))
+    return found
 
 
 def _model_rows(text: str, mentions: Sequence[Mention]) -> list[Annotation]:

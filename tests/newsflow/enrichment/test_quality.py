@@ -20,13 +20,13 @@ from newsflow.enrichment.text import fold_name
 LABELS = json.loads((Path(__file__).parent / "labels.json").read_text(encoding="utf-8"))
 KINDS = {"places": "place", "people": "person", "organisations": "organisation"}
 # Measured 2026-12 on the 13 fixture articles with the English and Russian models (places
-# 0.96 / 0.88, people 0.88 / 0.93, organisations 0.77 / 0.85); a change that lowers them fails
+# 0.96 / 0.88, people 0.88 / 0.93, organisations 0.77 / 0.89); a change that lowers them fails
 # here. The quality claims are measured on public sets (tests/newsflow/ner_eval/test_devsets.py):
 # the rules these labels were written beside scored 1.00 here and 0.56 F1 on unseen news.
 FLOORS = {
     "places": (0.95, 0.85),
     "people": (0.85, 0.9),
-    "organisations": (0.75, 0.8),
+    "organisations": (0.75, 0.85),
 }
 
 
