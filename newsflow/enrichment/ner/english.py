@@ -15,7 +15,7 @@ import pycrfsuite
 
 from newsflow.enrichment.ner import Mention
 from newsflow.enrichment.ner.features import seen_in, sentences, sequence_features
-from newsflow.enrichment.text import Token, tokenize
+from newsflow.enrichment.text import tokenize
 
 __all__ = ["KINDS", "MODEL", "english_mentions", "spans"]
 
@@ -53,8 +53,3 @@ def spans(labels: Sequence[str]) -> Iterator[tuple[str, int, int]]:
             kind = None
         if prefix == "B" or (prefix == "I" and kind is None):
             kind, begin = name, i
-
-
-def tokens_of(text: str) -> Sequence[Token]:
-    """The tokens the model tags (the enrichers' tokenizer)."""
-    return tokenize(text)
