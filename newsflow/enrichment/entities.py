@@ -18,7 +18,6 @@ from newsflow.enrichment.cues import cue_words
 from newsflow.enrichment.gazetteer import place_index
 from newsflow.enrichment.names import NameMatch
 from newsflow.enrichment.ner import Mention, article_mentions
-from newsflow.enrichment.ner.features import base
 from newsflow.enrichment.organisations import OrganisationName, organisation_index
 from newsflow.enrichment.people import Found, find_names
 from newsflow.enrichment.text import (
@@ -70,7 +69,7 @@ def _with_rules(text: str, mentions: Sequence[Mention]) -> list[Mention]:
         if mention is None:
             continue
         span = (mention.start, mention.end)
-        written = _written(text, mention)
+        written = mention.written(text)
         if mention.kind in ("person", "place") and _known_organisation(written):
             mention = Mention("organisation", *span, mention.value)
         elif mention.kind == "person" and _ends_in_place_word(written):
@@ -102,7 +101,7 @@ def _model_rows(text: str, mentions: Sequence[Mention]) -> list[Annotation]:
     full = _full_names(text, people)
     rows = _Rows(text, ())
     for mention in mentions:
-        written = _written(text, mention)
+        written = mention.written(text)
         if mention.kind == "organisation":
             known = organisation_index().get(written)
             if known:
@@ -149,15 +148,10 @@ def _full_names(text: str, people: Sequence[Mention]) -> dict[str, str]:
     """Folded surname → the first full name (two words or more) ending with it."""
     full: dict[str, str] = {}
     for mention in people:
-        value = mention.value or _written(text, mention)
+        value = mention.value or mention.written(text)
         if " " in value:
             full.setdefault(fold(value.rsplit(" ", 1)[1]), value)
     return full
-
-
-def _written(text: str, mention: Mention) -> str:
-    """A mention as written, spaces collapsed and a possessive dropped (Putin's → Putin)."""
-    return base(" ".join(text[mention.start : mention.end].split()))
 
 
 def _rule_rows(text: str) -> list[Annotation]:

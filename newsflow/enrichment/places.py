@@ -27,7 +27,6 @@ from newsflow.enrichment.gazetteer import (
 )
 from newsflow.enrichment.names import NameMatch
 from newsflow.enrichment.ner import Mention, article_mentions
-from newsflow.enrichment.ner.features import base
 from newsflow.enrichment.organisations import organisation_index
 from newsflow.enrichment.people import find_names
 from newsflow.enrichment.text import Token, is_arabic, is_capitalised, tokenize
@@ -79,11 +78,11 @@ def _model_mentions(article: Article, names: Sequence[Mention]) -> list[_Mention
     """A model's places resolved by the gazetteer, and the gazetteer's demonyms outside names."""
     text = article_text(article)
     places = [m for m in names if m.kind == "place"]
-    readings = [_readings(_written(text, m), m, article.language) for m in places]
+    readings = [_readings(m.written(text), m, article.language) for m in places]
     known = _unambiguous_countries(readings) | _dateline_countries(article)
     found = []
     for mention, entries in zip(places, readings, strict=True):
-        written = _written(text, mention)
+        written = mention.written(text)
         if not entries and organisation_index().get(written):
             continue  # the gazetteer's organisations are the entities enricher's (the Kremlin)
         entry = next((e for e in entries if e.place.code in known), entries[0] if entries else None)
@@ -121,10 +120,6 @@ def _readings(written: str, mention: Mention, language: str | None) -> list[Plac
     if not entries and mention.value:
         entries = _usable(place_index().get(mention.value), language)
     return [e for e in entries if e.via != "demonym"]
-
-
-def _written(text: str, mention: Mention) -> str:
-    return base(" ".join(text[mention.start : mention.end].split()))
 
 
 def _people_words(article: Article) -> set[int]:

@@ -21,6 +21,7 @@ __all__ = [
     "is_arabic",
     "is_capitalised",
     "tokenize",
+    "without_possessive",
 ]
 
 # Letters and digits, Arabic diacritics and tatweel inside a word, inner apostrophes. Runs of
@@ -130,3 +131,10 @@ def arabic_variants(norm: str) -> tuple[str, ...]:
                 found.append(stem[2:])
     # The word itself always counts; a stripped form only if a word of three letters is left.
     return tuple(dict.fromkeys([norm, *(v for v in found if len(v) >= 3)]))
+
+
+def without_possessive(word: str) -> str:
+    """A word or name without its possessive ending (Putin's → Putin)."""
+    if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+        return word[:-2]
+    return word

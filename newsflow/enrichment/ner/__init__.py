@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from newsflow.article import Article
 from newsflow.enrichment.base import Context, article_text
+from newsflow.enrichment.text import without_possessive
 
 __all__ = ["Mention", "article_mentions", "has_model", "mentions", "model_languages"]
 
@@ -30,6 +31,10 @@ class Mention:
     start: int
     end: int
     value: str | None = None
+
+    def written(self, text: str) -> str:
+        """The name as written, spaces collapsed and a possessive dropped (Putin's → Putin)."""
+        return without_possessive(" ".join(text[self.start : self.end].split()))
 
 
 def _english(text: str) -> list[Mention]:

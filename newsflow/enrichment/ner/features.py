@@ -17,9 +17,9 @@ from newsflow.enrichment.cues import cue_words, stopwords
 from newsflow.enrichment.gazetteer import place_index
 from newsflow.enrichment.names import NameIndex
 from newsflow.enrichment.organisations import organisation_index
-from newsflow.enrichment.text import Token
+from newsflow.enrichment.text import Token, fold, without_possessive
 
-__all__ = ["base", "seen_in", "sentences", "sequence_features"]
+__all__ = ["seen_in", "sentences", "sequence_features"]
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”»)]*\s+$|\n")
 # Words a full stop follows without ending the sentence (initials are caught by their length).
@@ -116,16 +116,9 @@ def _opens(text: str, tokens: Sequence[Token], i: int) -> bool:
     return _ends_sentence(text, tokens, i)
 
 
-def base(word: str) -> str:
-    """A word without its possessive ending (Putin's → Putin)."""
-    if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
-        return word[:-2]
-    return word
-
-
 @lru_cache(maxsize=100_000)
 def _word(written: str) -> tuple[str, ...]:
-    word = base(written)
+    word = without_possessive(written)
     lower = word.casefold()
     features = [
         "bias",
@@ -147,7 +140,7 @@ def _word(written: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=100_000)
 def _context(written: str, offset: int) -> tuple[str, ...]:
-    word = base(written)
+    word = without_possessive(written)
     lower = word.casefold()
     at = f"{offset:+d}"
     features = [f"{at}w:{lower}", f"{at}short:{_short_shape(word)}"]
@@ -160,8 +153,6 @@ def _context(written: str, offset: int) -> tuple[str, ...]:
 @lru_cache(maxsize=100_000)
 def _lists(word: str) -> tuple[str, ...]:
     """The word lists a word is on: cue words, stopwords, gazetteer places and organisations."""
-    from newsflow.enrichment.text import fold
-
     norm = fold(word)
     found = [f"cue:{kind}" for kind in _CUES if norm in cue_words(kind)]
     if norm in stopwords():
