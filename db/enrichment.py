@@ -220,9 +220,9 @@ def _delete_rows(session: Session, items: Sequence[tuple[Stored, Sequence[Result
 
 
 def _row(article_id: int, result: Result, annotation: Any) -> dict[str, Any]:
-    # An enricher that sets no key gets the one its value spells (None beyond people and
-    # organisations), so every stored name can be found from any script.
-    key = annotation.key or name_key(annotation.value, annotation.kind)
+    # Derived here, from the value, for every enricher and by migration 0013 for rows stored
+    # before it: one function decides, so a name is found from any script.
+    key = name_key(annotation.value, annotation.kind)
     return {
         "article_id": article_id,
         "enricher": result.enricher,

@@ -20,11 +20,9 @@ class Annotation:
     ``value`` is the canonical form (``Aleppo``, ``Dmitry Peskov``, ``en``), ``label`` a
     normalised code when one exists (ISO 3166-1 alpha-2 for places, ISO 639-1 for languages),
     ``start``/``end`` the first mention's offsets in ``article_text(article)`` (None when the
-    value was not read from the text), ``evidence`` how it was found, ``score`` a weight
-    whose meaning the kind defines (probability, mentions, relevance), and ``key`` the
-    cross-script key of a person or organisation name (``bskf dmtr`` for Dmitry Peskov,
-    Дмитрий Песков and ديمتري بيسكوف: ``newsflow.enrichment.keys.name_key``). An enricher may
-    leave ``key`` None: the store computes it from ``value``.
+    value was not read from the text), ``evidence`` how it was found, and ``score`` a weight
+    whose meaning the kind defines (probability, mentions, relevance). The store adds the
+    cross-script key of a person's or organisation's value (``newsflow.enrichment.keys``).
     """
 
     kind: str
@@ -34,7 +32,6 @@ class Annotation:
     end: int | None = None
     evidence: str = ""
     score: float | None = None
-    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
