@@ -75,8 +75,10 @@ def enrichment_command(
     Example: newsflow eval enrichment --format conll ../shared/ner-devset/conll2003-en/valid.txt
     Example: newsflow eval enrichment --format factrueval factrueval2016-ru/devset
     """
+    import gc
     from itertools import islice
 
+    from newsflow.enrichment import warm_up
     from newsflow.ner_eval import evaluate, format_report, read_conll, read_factrueval
 
     if set_format == "conll":
@@ -88,6 +90,8 @@ def enrichment_command(
             raise click.ClickException(f"{path} has no factRuEval-2016 *.objects files")
         documents, language = read_factrueval(path), language or "ru"
     prefix = 5 if language == "ru" else None
+    warm_up()
+    gc.freeze()  # as the enrichment workers do once warmed up (newsflow/budget.py)
     report = evaluate(islice(documents, limit), language, prefix)
     if not report.documents:
         raise click.ClickException(f"{path} holds no documents")

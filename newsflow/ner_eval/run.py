@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +43,6 @@ def evaluate(
     """Score every document; ``prefix`` cuts words to their first letters (5 for Russian)."""
     enrichers = enrichers or default_enrichers()
     warm_up()  # gazetteers and models load once per worker, before its first article
-    gc.freeze()  # as the workers do after warming up (newsflow/budget.py)
     report = Report()
     for document in documents:
         article = Article(

@@ -78,9 +78,15 @@ def model_language(article: Article, context: Context) -> str | None:
     """The article's language when a model reads it: stored, else the page's, else detected."""
     language = article.language or context.page_language
     if language is None:
-        from newsflow.enrichment.language import identify
-
-        found = identify(f"{article.title}\n{article.body[:5000]}")
-        language = found[0] if found else None
+        language = _detected(f"{article.title}\n{article.body[:5000]}")
     language = (language or "").split("-")[0].lower()
     return language if has_model(language) else None
+
+
+@lru_cache(maxsize=8)
+def _detected(text: str) -> str | None:
+    """The detected language of a text (cached: the entities and places enrichers both ask)."""
+    from newsflow.enrichment.language import identify
+
+    found = identify(text)
+    return found[0] if found else None

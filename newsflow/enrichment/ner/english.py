@@ -14,7 +14,7 @@ from pathlib import Path
 import pycrfsuite
 
 from newsflow.enrichment.ner import Mention
-from newsflow.enrichment.ner.features import seen_in, sentences, sequence_features
+from newsflow.enrichment.ner.features import Seen, sentences, sequence_features
 from newsflow.enrichment.text import tokenize
 
 __all__ = ["KINDS", "MODEL", "english_mentions", "spans"]
@@ -33,7 +33,7 @@ def _tagger() -> pycrfsuite.Tagger:
 def english_mentions(text: str) -> list[Mention]:
     """People, organisations, places and other names (misc) in an English text."""
     tokens = tokenize(text)
-    seen = seen_in(text, tokens)
+    seen = Seen(text, tokens)
     tagger = _tagger()
     found = []
     for first, last in sentences(text, tokens):

@@ -19,7 +19,7 @@ from newsflow.enrichment.names import NameIndex
 from newsflow.enrichment.organisations import organisation_index
 from newsflow.enrichment.text import Token, fold, without_possessive
 
-__all__ = ["seen_in", "sentences", "sequence_features"]
+__all__ = ["Seen", "sentences", "sequence_features"]
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”»)]*\s+$|\n")
 # Words a full stop follows without ending the sentence (initials are caught by their length).
@@ -48,7 +48,7 @@ def sentences(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
 
 
 def sequence_features(
-    text: str, tokens: Sequence[Token], first: int, last: int, seen: _Seen
+    text: str, tokens: Sequence[Token], first: int, last: int, seen: Seen
 ) -> list[list[str]]:
     """Features of tokens[first:last], one sentence."""
     words = tokens[first:last]
@@ -85,7 +85,14 @@ def _ends_sentence(text: str, tokens: Sequence[Token], i: int) -> bool:
     return not tokens[i].text[:1].islower()
 
 
-class _Seen:
+def _capitalised_inside(text: str, tokens: Sequence[Token], i: int) -> bool:
+    """Capitalised (not all capitals) where no sentence starts: a sign of a name."""
+    word = tokens[i].text
+    capitalised = word[:1].isupper() and not word.isupper()
+    return capitalised and i > 0 and not _ends_sentence(text, tokens, i)
+
+
+class Seen:
     """How the article writes each word elsewhere: capitalised mid-sentence, or in lower case."""
 
     def __init__(self, text: str, tokens: Sequence[Token]) -> None:
@@ -95,7 +102,7 @@ class _Seen:
             word = token.text
             if word.islower():
                 self.lower.add(token.norm)
-            elif word[:1].isupper() and not word.isupper() and i and not _opens(text, tokens, i):
+            elif _capitalised_inside(text, tokens, i):
                 self.capitalised.add(token.norm)
 
     def features(self, token: Token) -> tuple[str, ...]:
@@ -105,15 +112,6 @@ class _Seen:
         if token.norm in self.lower:
             found += ("seen:lower",)
         return found
-
-
-def seen_in(text: str, tokens: Sequence[Token]) -> _Seen:
-    """The article-wide facts about its words."""
-    return _Seen(text, tokens)
-
-
-def _opens(text: str, tokens: Sequence[Token], i: int) -> bool:
-    return _ends_sentence(text, tokens, i)
 
 
 @lru_cache(maxsize=100_000)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pycrfsuite
 
 from newsflow.enrichment.ner.english import MODEL
-from newsflow.enrichment.ner.features import seen_in, sentences, sequence_features
+from newsflow.enrichment.ner.features import Seen, sentences, sequence_features
 from newsflow.enrichment.text import tokenize
 from newsflow.ner_eval.readers import conll_documents
 
@@ -32,7 +32,7 @@ def examples(path: Path) -> Iterator[tuple[list[list[str]], list[str]]]:
         text, tags = _layout(document)
         tokens = tokenize(text)
         labels = _labels(tokens, tags)
-        seen = seen_in(text, tokens)
+        seen = Seen(text, tokens)
         for first, last in sentences(text, tokens):
             yield sequence_features(text, tokens, first, last, seen), labels[first:last]
 
