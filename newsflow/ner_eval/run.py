@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from newsflow.article import Article
 from newsflow.enrichment import (
     Enricher,
+    Result,
     article_text,
     default_enrichers,
     enrich_article,
@@ -64,7 +65,7 @@ def evaluate(
 
 
 def _predictions(
-    article: Article, results: Iterable, prefix: int | None
+    article: Article, results: Iterable[Result], prefix: int | None
 ) -> dict[str, list[set[Name]]]:
     """Each annotation of a scored kind, as the set of its forms: value and text read."""
     text = article_text(article)
