@@ -33,8 +33,10 @@ def parse_listing(
     base_url: str,
     markup: ListingMarkup,
     languages: Sequence[str] = ("en",),
+    anchor: date | None = None,
 ) -> ParsedListing:
-    """Read a listing with the registry's selectors; month headings give year-less days a year."""
+    """Read a listing with the registry's selectors; year-less days take their year from a
+    month heading, else from ``anchor`` (the day above the page's first item, see parse_day)."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     page = Selector(text=text, base_url=base_url)
     # Keep the heading selectors alive: lxml hands out the same element proxies only then.
@@ -49,24 +51,38 @@ def parse_listing(
         link = node.css(markup.link).get()
         url = absolute_url(base_url, link) if link else None
         if url:
-            items.append(Discovered(url, _item_day(node, markup, heading, tuple(languages))))
+            day = _item_day(node, markup, heading, tuple(languages), anchor)
+            anchor = day or anchor
+            items.append(Discovered(url, day))
     next_link = page.css(markup.next_page).get() if markup.next_page else None
     return ParsedListing(tuple(items), absolute_url(base_url, next_link) if next_link else None)
 
 
 def _item_day(
-    node: Selector, markup: ListingMarkup, heading: str | None, languages: tuple[str, ...]
+    node: Selector,
+    markup: ListingMarkup,
+    heading: str | None,
+    languages: tuple[str, ...],
+    anchor: date | None,
 ) -> date | None:
     if not markup.date:
         return None
     label = " ".join(t.strip() for t in node.css(markup.date).getall() if t.strip())
-    return parse_day(label, heading, languages) if label else None
+    return parse_day(label, heading, languages, anchor) if label else None
 
 
 def parse_day(
-    label: str, heading: str | None = None, languages: tuple[str, ...] = ("en",)
+    label: str,
+    heading: str | None = None,
+    languages: tuple[str, ...] = ("en",),
+    anchor: date | None = None,
 ) -> date | None:
-    """A listing's day label as a date; a year-less ``19 October`` takes the heading's year."""
+    """A listing's day label as a date; a year-less ``19 October`` takes the heading's year.
+
+    With no heading, it takes the year that puts it on or before ``anchor``, the item above
+    it: listings run newest first, so each item is the latest such day not after that one.
+    That holds while no two neighbouring items lie a year apart.
+    """
     iso = _ISO_DAY.search(label)
     if iso:
         try:
@@ -75,10 +91,17 @@ def parse_day(
             return None
     if len(label) > _MAX_LABEL:
         return None
-    year = _YEAR.search(heading or "") if not _YEAR.search(label) else None
+    if _YEAR.search(label):
+        return _parse_natural(label, languages)
+    year = _YEAR.search(heading or "")
     if year:
-        label = f"{label} {year[1]}"
-    return _parse_natural(label, languages)
+        return _parse_natural(f"{label} {year[1]}", languages)
+    if anchor is None:
+        return None
+    day = _parse_natural(f"{label} {anchor.year}", languages)
+    if day is not None and day > anchor:
+        day = _parse_natural(f"{label} {anchor.year - 1}", languages)
+    return day
 
 
 @lru_cache(maxsize=4096)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from newsflow.crawlers.discovery import Discovered, in_window
@@ -190,18 +190,21 @@ class AgencySpider(Spider):
         markup = self.source.agency.listing
         assert markup is not None  # listings are only requested when markup is declared
         languages = tuple(dict.fromkeys((self.source.language, "en")))
-        listing = parse_listing(response.body, response.url, markup, languages)
+        anchor = self._listing_anchor(response)
+        listing = parse_listing(response.body, response.url, markup, languages, anchor)
         if not listing.items:
             yield FailureItem(response.url, "parse", "listing page lists no articles", 200)
         requests = list(self._article_requests(listing.items, "listing"))
         yield from requests
         pages = response.meta.get("newsflow_listing_page", 1)
         if listing.next_page and self._walk_on(listing.items, bool(requests), pages):
+            last = [d for d in (i.day(self.source.tz) for i in listing.items) if d is not None]
             yield self._request(
                 listing.next_page,
                 PageKind.LISTING,
                 self.parse_listing,
                 newsflow_listing_page=pages + 1,
+                newsflow_listing_anchor=(last[-1] if last else anchor).isoformat(),
             )
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
@@ -243,6 +246,17 @@ class AgencySpider(Spider):
             removed = redirect_removal(listed, request.url, self.source)
             removed = removed or status_removal(fault.http_status)
             yield RevisitItem(revisit_of, listed, fault.http_status or 0, removed, request.url)
+
+    def _listing_anchor(self, response: Response) -> date:
+        """The day above a listing page's first item: year-less day labels count back from it.
+
+        The first page starts from tomorrow in the agency's zone (a day of slack for items
+        dated ahead of the crawler's clock); each older page from the previous page's last day.
+        """
+        carried = response.meta.get("newsflow_listing_anchor")
+        if carried:
+            return date.fromisoformat(carried)
+        return datetime.now(self.source.tz).date() + timedelta(days=1)
 
     def _walk_on(self, items: tuple[Discovered, ...], brought_new: bool, pages: int) -> bool:
         # Backfills walk until a whole page is older than the window (undated: keep going);

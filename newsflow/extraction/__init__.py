@@ -63,14 +63,19 @@ class _Page:
 
 
 def extract_article(
-    html: str, url: str | None, source: str | None = None, root: HtmlElement | None = None
+    html: str,
+    url: str | None,
+    source: str | Source | None = None,
+    root: HtmlElement | None = None,
 ) -> Article | None:
     """Extract the article on a page, or None when the page is not an article.
 
-    ``root``: the page already parsed with ``parse_html``, so it is not parsed twice; the
-    stages change it (furniture is dropped), so it is not to be read afterwards.
+    ``source``: a registry source id, or a Source not (yet) in the registry, as a site being
+    looked at by ``sources add``. ``root``: the page already parsed with ``parse_html``, so it
+    is not parsed twice; the stages change it (furniture is dropped), so it is not to be read
+    afterwards.
     """
-    agency = get_source(source) if source else None
+    agency = source if isinstance(source, Source) else get_source(source) if source else None
     root = parse_html(html) if root is None else root
     kind = classify_tree(root, url) if root is not None else PageKind.OTHER
     # A page of no known kind may still hold an article the classifier missed: the body
@@ -80,7 +85,7 @@ def extract_article(
     rules = agency.agency.rules if agency else Rules.model_validate({})
     meta = read_metadata(root, url)
     page = _Page(root, RulePage(root, rules), meta, url, agency, html, kind)
-    draft = Draft(url=url or "", source=source)
+    draft = Draft(url=url or "", source=agency.id if agency else None)
     # The header is read from the whole page: the body stage drops boilerplate from it.
     _title(draft, page)
     _labels(draft, page)

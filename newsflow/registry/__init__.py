@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from newsflow.registry.models import Agency, Edition, Listing, ListingMarkup, Revisit, Rules
+from newsflow.registry.user import REGISTRY_PATH_ENV, user_agencies_dir
 
 AGENCIES_DIR = Path(__file__).with_name("agencies")
-# More agency directories (os.pathsep-separated), e.g. a test's or a deployment's own.
-REGISTRY_PATH_ENV = "NEWSFLOW_REGISTRY_PATH"
 
 __all__ = [
     "AGENCIES_DIR",
@@ -30,6 +29,8 @@ __all__ = [
     "Rules",
     "Source",
     "UnknownSourceError",
+    "agency_file",
+    "forget_loaded",
     "get_source",
     "load_agency",
     "load_registry",
@@ -127,10 +128,12 @@ def load_agency(path: Path) -> Agency:
 
 
 def registry_dirs() -> tuple[Path, ...]:
-    """The bundled agencies, then any directories listed in ``NEWSFLOW_REGISTRY_PATH``.
+    """The bundled agencies, the user's own (``sources add`` writes there), then any
+    directories listed in ``NEWSFLOW_REGISTRY_PATH``; a later one's agency replaces an earlier.
 
     A listed directory that does not exist is a RegistryError, not skipped: its agencies would
     silently go missing from every run. Empty entries (``a::b``, a trailing separator) are.
+    The user's directory counts only once it exists.
     """
     extra = os.environ.get(REGISTRY_PATH_ENV, "")
     listed = tuple(Path(p) for p in extra.split(os.pathsep) if p)
@@ -138,7 +141,22 @@ def registry_dirs() -> tuple[Path, ...]:
         if not directory.is_dir():
             state = "is not a directory" if directory.exists() else "does not exist"
             raise RegistryError(f"{REGISTRY_PATH_ENV} lists {directory}, which {state}")
-    return (AGENCIES_DIR, *listed)
+    user = user_agencies_dir()
+    own = (user,) if user.is_dir() and user not in listed else ()
+    return (AGENCIES_DIR, *own, *listed)
+
+
+def agency_file(agency_id: str) -> Path | None:
+    """The file that declares ``agency_id`` in the registry (the last directory's), or None."""
+    found = [
+        d / f"{agency_id}.toml" for d in registry_dirs() if (d / f"{agency_id}.toml").is_file()
+    ]
+    return found[-1] if found else None
+
+
+def forget_loaded() -> None:
+    """Read the registry's files again on the next load (after a file was written)."""
+    _load.cache_clear()
 
 
 def load_registry(directory: Path | None = None) -> dict[str, Source]:
