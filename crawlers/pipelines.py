@@ -248,6 +248,12 @@ class StorePipeline:
     ) -> dict[str, Any] | DropItem:
         page = item.page
         source_id = self.spider.source.id
+        outside = self._outside_window(article, page.url)
+        if outside:
+            # Neither stored nor settled (a stored page would make the URL known): the run
+            # whose window or schedule covers the article fetches it again and stores it.
+            self.stats.inc_value("newsflow/outside_window")
+            return DropItem(f"{page.url}: {outside}", "INFO")
         page_id = store.save_page(session, self.spider.run_id, source_id, page)
         self.stats.inc_value("newsflow/pages_fetched")
         self._note_charset(session, page)
@@ -266,6 +272,23 @@ class StorePipeline:
         self.stats.inc_value(f"newsflow/articles_{outcome}")
         self.stats.inc_value("newsflow/versions_new", outcome == store.Outcome.UPDATED)
         return {**article.to_dict(), "outcome": str(outcome), "fetched_url": page.url}
+
+    def _outside_window(self, article: Article | None, url: str) -> str | None:
+        """Why a backfill keeps this new article out: published outside its window (or None).
+
+        Undated discoveries (listings without days, a sitemap's lastmod) bring pages from
+        either side of the window; a backfill stores what its window asked for, exactly. A
+        stored article fetched again for an edit is stored whatever its date.
+        """
+        spider = self.spider
+        if article is None or article.published_at is None or not spider.backfill:
+            return None
+        if url in spider._refetched:
+            return None
+        day = article.published_at.astimezone(spider.source.tz).date()
+        if (spider.since and day < spider.since) or (spider.until and day > spider.until):
+            return f"published {day}, outside the backfill window"
+        return None
 
     def _found_again(self, session: Session, item: PageItem) -> None:
         """A refetched article that was marked removed is there again: clear the removal."""

@@ -28,11 +28,17 @@ class Discovered:
 def in_window(
     found: Discovered, since: dt.date | None, until: dt.date | None, tz: dt.tzinfo | None = None
 ) -> bool:
-    """Whether a discovered URL may fall inside [since, until]; undated URLs always may."""
+    """Whether a discovered URL may fall inside [since, until]; undated URLs always may.
+
+    A date that is only the page's last change (a sitemap's lastmod with no publication date)
+    bounds the publication from above alone: an article edited after the window may still
+    have been published in it, so only a change before the window rules it out.
+    """
     day = found.day(tz)
     if day is None:
         return True
-    return (since is None or day >= since) and (until is None or day <= until)
+    changed_only = found.modified is not None and found.date == found.modified
+    return (since is None or day >= since) and (until is None or day <= until or changed_only)
 
 
 def absolute_url(base_url: str, link: str) -> str | None:

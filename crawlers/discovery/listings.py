@@ -36,7 +36,12 @@ def parse_listing(
     anchor: date | None = None,
 ) -> ParsedListing:
     """Read a listing with the registry's selectors; year-less days take their year from a
-    month heading, else from ``anchor`` (the day above the page's first item, see parse_day)."""
+    month heading, else from ``anchor``, a day no item of the page is newer than (parse_day).
+
+    The anchor is the page's, not the item above: a "most read" box in the same markup lists
+    older items among newer ones, and chained from item to item it would drag every later
+    item a year back. ``next_anchor`` gives the older page its anchor.
+    """
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     page = Selector(text=text, base_url=base_url)
     # Keep the heading selectors alive: lxml hands out the same element proxies only then.
@@ -51,11 +56,18 @@ def parse_listing(
         link = node.css(markup.link).get()
         url = absolute_url(base_url, link) if link else None
         if url:
-            day = _item_day(node, markup, heading, tuple(languages), anchor)
-            anchor = day or anchor
-            items.append(Discovered(url, day))
+            items.append(
+                Discovered(url, _item_day(node, markup, heading, tuple(languages), anchor))
+            )
     next_link = page.css(markup.next_page).get() if markup.next_page else None
     return ParsedListing(tuple(items), absolute_url(base_url, next_link) if next_link else None)
+
+
+def next_anchor(items: Sequence[Discovered], anchor: date) -> date:
+    """The anchor of the older page: this page's newest day (none of the older page's items
+    is newer), or this page's own anchor when it gave no day."""
+    days = [d for d in (i.day() for i in items) if d is not None and d <= anchor]
+    return max(days, default=anchor)
 
 
 def _item_day(
@@ -79,9 +91,9 @@ def parse_day(
 ) -> date | None:
     """A listing's day label as a date; a year-less ``19 October`` takes the heading's year.
 
-    With no heading, it takes the year that puts it on or before ``anchor``, the item above
-    it: listings run newest first, so each item is the latest such day not after that one.
-    That holds while no two neighbouring items lie a year apart.
+    With no heading, it takes the year that puts it on or before ``anchor``: listings run
+    newest first, so an item is the latest such day not after the newest item above it. That
+    holds while a page and the page above it span less than a year.
     """
     iso = _ISO_DAY.search(label)
     if iso:

@@ -134,7 +134,7 @@ class _Look:
 
 
 def _nothing_proven(editions: list[EditionFindings], url: str) -> str:
-    samples = [r.sample for e in editions for r in e.routes]
+    samples = [r.sample for e in editions for r in e.routes + e.dropped]
     tried = sum(s.tried for s in samples)
     blocked = sum(s.blocked for s in samples)
     if blocked:
@@ -142,7 +142,7 @@ def _nothing_proven(editions: list[EditionFindings], url: str) -> str:
             f"no article of {url} could be read: {blocked} of {tried} sampled article pages "
             "answered with a bot-defence challenge (newsflow does not solve challenges)"
         )
-    routes = sum(len(e.routes) for e in editions)
+    routes = sum(len(e.routes + e.dropped) for e in editions)
     if tried:
         return f"no article found on {url}: {tried} sampled pages from {routes} routes gave none"
     return f"no article found on {url}: no feed, sitemap or listing of articles was found"

@@ -40,7 +40,7 @@ def look_at_edition(
     if not findings.patterns:
         findings.patterns = _patterns_from_links(client, key, language, home, menu)
     if not findings.patterns:
-        findings.routes = feeds + sitemaps
+        findings.dropped = feeds + sitemaps
         return findings
     source = draft_source(key, language or "und", findings.patterns)
     languages = tuple(dict.fromkeys((language or "en", "en")))
@@ -48,9 +48,11 @@ def look_at_edition(
     prover = Prover(client, source)
     for route in feeds + sitemaps + listings:
         prover.prove(route)
-    findings.routes = [r for r in feeds + sitemaps + listings if r.sample.proven]
+    found = feeds + sitemaps + listings
+    findings.routes = [r for r in found if r.sample.proven]
+    findings.dropped = [r for r in found if not r.sample.proven]
     findings.articles = prover.articles()
-    findings.notes = _dropped(feeds + sitemaps + listings) + _missing(findings)
+    findings.notes = _dropped(findings.dropped) + _missing(findings)
     if not language:
         findings.language = findings.key = _detected(findings)
     return findings

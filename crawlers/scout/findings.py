@@ -71,6 +71,7 @@ class EditionFindings:
     language: str
     home: str
     routes: list[Route] = field(default_factory=list)
+    dropped: list[Route] = field(default_factory=list)  # found, but no sampled article proven
     patterns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     markup: ListingMarkup | None = None

@@ -70,10 +70,10 @@ def _pattern(members: list[_Shape]) -> str:
     query = []
     for i, (key, _) in enumerate(first.query):
         members = _dominant(members, [m.query[i][1] for m in members])
-        query.append(f"{re.escape(key)}={_segment([m.query[i][1] for m in members])}")
+        query.append(f"{_escape(key)}={_segment([m.query[i][1] for m in members])}")
     ending = "/?" if not first.segments or any(m.slash for m in members) else ""
     tail = r"\?" + "&".join(query) if query else ""
-    return rf"^https?://{re.escape(first.netloc)}{path}{ending}{tail}$"
+    return rf"^https?://{_escape(first.netloc)}{path}{ending}{tail}$"
 
 
 def _dominant(members: list[_Shape], values: list[str]) -> list[_Shape]:
@@ -88,16 +88,28 @@ def _segment(values: list[str]) -> str:
     """One path segment (or query value) as the members show it."""
     if all(_DIGITS.match(v) for v in values):
         # Numbers move with time (ids, years), so none is kept literal; dates keep their width.
-        lengths = {len(v) for v in values}
-        width = lengths.pop() if len(lengths) == 1 else 0
-        return rf"\d{{{width}}}" if width in (2, 4, 8) else r"\d+"
+        return rf"\d{{{len(values[0])}}}" if _date_part(values) else r"\d+"
     if len(set(values)) == 1 and len(values) > 1:
-        return re.escape(values[0])
+        return _escape(values[0])
     suffix = _common_suffix(values)
     stem = rf"\d+[-_]{SLUG}" if all(_ID_SLUG.match(v) for v in values) else SLUG
     if suffix:
         stem = stem.replace(SLUG, r"[^/?#]+?")
-    return stem + re.escape(suffix)
+    return stem + _escape(suffix)
+
+
+def _date_part(values: list[str]) -> bool:
+    """Whether the numbers are years, months or days, or YYYYMMDD days (ids grow, dates don't)."""
+    width = len(values[0])
+    if any(len(v) != width for v in values) or len(values) < 2:
+        return False
+    numbers = [int(v) for v in values]
+    if width == 8:
+        numbers = [n // 10000 for n in numbers]
+        width = 4
+    return (width == 4 and all(1990 <= n <= 2100 for n in numbers)) or (
+        width == 2 and all(1 <= n <= 31 for n in numbers)
+    )
 
 
 def _common_suffix(values: list[str]) -> str:
@@ -118,10 +130,15 @@ def _avoiding(pattern: str, others: list[str], used: set[str]) -> str:
     refused = sorted({_first_segment(o) for o in hit} - used - {""})
     if not refused or len(refused) > 20:
         return pattern
-    guard = "(?!/(?:" + "|".join(re.escape(s) for s in refused) + ")(?:[/?#]|$))"
+    guard = "(?!/(?:" + "|".join(_escape(s) for s in refused) + ")(?:[/?#]|$))"
     return prefix[0] + guard + pattern[prefix.end() :]
 
 
 def _first_segment(url: str) -> str:
     segments = [s for s in urlsplit(url).path.split("/") if s]
     return segments[0] if segments else ""
+
+
+def _escape(text: str) -> str:
+    """``re.escape`` without its needless ``\\-`` (no pattern here puts one in a class)."""
+    return re.escape(text).replace("\\-", "-")

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from newsflow.crawlers.discovery import Discovered, absolute_url
 from newsflow.crawlers.discovery.feeds import FeedError, parse_feed
-from newsflow.crawlers.discovery.listings import parse_listing
+from newsflow.crawlers.discovery.listings import next_anchor, parse_listing
 from newsflow.crawlers.discovery.sitemaps import parse_sitemap, sitemap_month
 from newsflow.crawlers.polite import Answer, PoliteClient
 from newsflow.crawlers.scout.findings import Route, RouteKind
@@ -183,8 +183,7 @@ def _walk(
         listing = parse_listing(html, page_url, markup, languages, anchor)
         route.listed += listing.items
         route.pages_read += 1
-        days = [i.day() for i in listing.items if i.date is not None]
-        anchor = next((d for d in reversed(days) if d), anchor)
+        anchor = next_anchor(listing.items, anchor)
         if not listing.next_page or route.pages_read >= WALK_PAGES:
             return route
         answer = client.get(listing.next_page)

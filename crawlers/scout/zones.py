@@ -43,7 +43,7 @@ def guess_zone(moments: Sequence[datetime], host: str = "", language: str = "") 
     if not aware:
         return "UTC", "no sampled date carried a UTC offset: UTC assumed, check it"
     fitting = [z for z in _zones() if all(_fits(z, m) for m in aware)]
-    offsets = sorted({str(m.utcoffset()) for m in aware})
+    offsets = sorted({_offset(m) for m in aware})
     said = f"offsets {', '.join(offsets)} on {len(aware)} sampled dates"
     preferred = (_BY_TLD.get(host.rsplit(".", 1)[-1], ""), _BY_LANGUAGE.get(language, ""))
     for zone in (*preferred, *_COMMON):
@@ -52,6 +52,13 @@ def guess_zone(moments: Sequence[datetime], host: str = "", language: str = "") 
     if fitting:
         return fitting[0], said
     return "UTC", f"{said} fit no single zone: UTC assumed, check it"
+
+
+def _offset(moment: datetime) -> str:
+    """``+03:00``, as the pages write it."""
+    minutes = int(moment.utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _fits(zone: str, moment: datetime) -> bool:

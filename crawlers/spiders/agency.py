@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsflow.crawlers.discovery import Discovered, in_window
 from newsflow.crawlers.discovery.feeds import FeedError, parse_feed
-from newsflow.crawlers.discovery.listings import parse_listing
+from newsflow.crawlers.discovery.listings import next_anchor, parse_listing
 from newsflow.crawlers.discovery.sitemaps import parse_sitemap, select_children
 from newsflow.crawlers.faults import fetch_fault
 from newsflow.crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
@@ -115,7 +115,12 @@ class AgencySpider(Spider):
         if not self.backfill:
             for url in edition.feeds:
                 yield self._request(url, PageKind.FEED, self.parse_feed, CONDITIONAL)
-        for url in edition.sitemaps if self.backfill else edition.news_sitemaps:
+        # A news sitemap lists only the last two days, but for a site that has no other (and a
+        # window that reaches today) it is the one sitemap a backfill can read.
+        sitemaps = (
+            (*edition.sitemaps, *edition.news_sitemaps) if self.backfill else edition.news_sitemaps
+        )
+        for url in sitemaps:
             # A backfill queues only its window's URLs, so a 304 vouching for an earlier,
             # narrower window would hide the rest: backfills always read sitemaps whole.
             yield self._request(
@@ -198,13 +203,12 @@ class AgencySpider(Spider):
         yield from requests
         pages = response.meta.get("newsflow_listing_page", 1)
         if listing.next_page and self._walk_on(listing.items, bool(requests), pages):
-            last = [d for d in (i.day(self.source.tz) for i in listing.items) if d is not None]
             yield self._request(
                 listing.next_page,
                 PageKind.LISTING,
                 self.parse_listing,
                 newsflow_listing_page=pages + 1,
-                newsflow_listing_anchor=(last[-1] if last else anchor).isoformat(),
+                newsflow_listing_anchor=next_anchor(listing.items, anchor).isoformat(),
             )
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
@@ -248,10 +252,10 @@ class AgencySpider(Spider):
             yield RevisitItem(revisit_of, listed, fault.http_status or 0, removed, request.url)
 
     def _listing_anchor(self, response: Response) -> date:
-        """The day above a listing page's first item: year-less day labels count back from it.
+        """The day no item of a listing page is newer than: year-less labels count back from it.
 
-        The first page starts from tomorrow in the agency's zone (a day of slack for items
-        dated ahead of the crawler's clock); each older page from the previous page's last day.
+        The first page's is tomorrow in the agency's zone (a day of slack for items dated ahead
+        of the crawler's clock); each older page's the newest day of the page before it.
         """
         carried = response.meta.get("newsflow_listing_anchor")
         if carried:
