@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
@@ -20,6 +21,9 @@ from sqlalchemy.engine import make_url
 
 from newsflow.replay import ReplayServer, load_routes
 from newsflow.settings import REPO_ROOT, get_settings
+
+# The user's own agency directory (platformdirs' config dir) stays out of every test and child.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="newsflow-test-config-")
 
 POSTGRES_URL = os.environ.get(
     "NEWSFLOW_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

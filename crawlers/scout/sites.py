@@ -21,7 +21,7 @@ _MENU = "ancestor::nav|ancestor::header|ancestor::footer|ancestor::*[contains(@c
 def check_home(home: Answer, url: str) -> None:
     """Raise ScoutError unless the homepage answered with a page (not a challenge, not an error)."""
     if home.page is None:
-        raise ScoutError(f"cannot reach {url}: {home.problem}")
+        raise ScoutError(f"cannot reach {home.problem}")
     text = home.text()
     if home.status in (403, 429, 503) and classify_page(text, url) is PageKind.BLOCKED:
         vendor = block_page_vendor(text) or _challenge_vendor(home)

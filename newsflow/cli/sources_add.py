@@ -88,7 +88,7 @@ def live_check(targets: tuple[str, ...], base_url: str | None) -> None:
     if unknown:
         raise CliError(f"unknown source or agency: {', '.join(unknown)} (see `sources list`)")
     failed = 0
-    for source in dict.fromkeys(chosen):
+    for source in {s.id: s for s in chosen}.values():
         click.echo(f"{source.id} ({source.agency.verified or 'unmarked'}):")
         for check in check_live(source, base_url):
             click.echo(f"  {check.line()}")
