@@ -20,16 +20,20 @@ def sources_group() -> None:
 
 @sources_group.command("list")
 def list_command() -> None:
-    """List every source in the registry with its language, zone and schedule.
+    """List every source in the registry with its language, zone, schedule and verification.
 
+    "verified" is how the agency's declaration was checked: "recorded" (a recorded site and
+    tests), "documented" (taken from public documentation), or "-" (unmarked, e.g. a file of
+    your own in NEWSFLOW_REGISTRY_PATH).
     Example: newsflow sources list
     """
     from newsflow.registry import load_registry
 
     rows = [
-        (s.id, s.language, s.agency.timezone, s.schedule, s.name) for s in load_registry().values()
+        (s.id, s.language, s.agency.timezone, s.schedule, s.agency.verified or "-", s.name)
+        for s in load_registry().values()
     ]
-    _table(("source", "lang", "time zone", "schedule", "name"), rows)
+    _table(("source", "lang", "time zone", "schedule", "verified", "name"), rows)
 
 
 @sources_group.command("check")

@@ -141,6 +141,15 @@ class Agency(_Strict):
     rules: Rules = Field(default_factory=Rules)
     listing: ListingMarkup | None = None
     revisit: Revisit = Field(default_factory=Revisit, description="Revisit policy of editions.")
+    verified: Literal["recorded", "documented"] | None = Field(
+        None,
+        description=(
+            "How the declaration was checked. 'recorded': a recorded site and tests in "
+            "tests/fixtures/sites; 'documented': feeds and sitemaps taken from public "
+            "documentation, not fetched here. Unset (a user's own agency file): unmarked. "
+            "Every bundled agency is marked."
+        ),
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -21,7 +21,9 @@ def _expected(source_id: str) -> list[dict]:
     return [c for c in cases if c["source"] == source_id]
 
 
-@pytest.mark.parametrize("source_id", sorted(load_registry()))
+# Sources with recorded pages: agencies marked "documented" (and editions not yet recorded,
+# such as SANA's French) have no site to ingest from.
+@pytest.mark.parametrize("source_id", [s for s in sorted(load_registry()) if _expected(s)])
 def test_source_ingests_its_recorded_site(
     source_id: str, database_url: str, replay, fast_crawl
 ) -> None:

@@ -98,7 +98,8 @@ def test_an_unknown_article_or_host_is_one_line(database_url: str) -> None:
     missing = _run("https://sana.sy/en/?p=1")
     assert missing.exit_code == 1
     assert missing.stderr.strip() == (
-        "newsflow: error: no article stored at https://sana.sy/en/?p=1 (sources sana-ar, sana-en)"
+        "newsflow: error: no article stored at https://sana.sy/en/?p=1 (sources sana-ar, sana-en,"
+        " sana-es, sana-fa, sana-fr, sana-ru, sana-tr)"
     )
     elsewhere = _run("https://example.com/news/1")
     assert elsewhere.exit_code == 1

@@ -1,8 +1,10 @@
-"""Every agency in the registry, checked against its recorded fixture site.
+"""Every agency in the registry: the recorded ones checked against their fixture sites.
 
 Each ``tests/fixtures/sites/<agency>/expected/<name>.json`` is one case: the page its URL maps
 to in the site's ``routes.json`` must extract to the expected fields. A new agency is covered
-by adding its TOML, its site directory and its expected JSON; no test code changes.
+by adding its TOML, its site directory and its expected JSON; no test code changes. An agency
+marked ``verified = "documented"`` has no recorded site yet: its file must load and cite its
+sources.
 """
 
 from __future__ import annotations
@@ -91,6 +93,45 @@ def test_every_registry_file_loads() -> None:
         assert any(s.agency.id == agency for s in sources.values())
 
 
+# --- the bundled agencies and how each was checked -----------------------------------------
+
+BUNDLED = {path.stem: load_agency(path) for path in sorted(AGENCIES_DIR.glob("*.toml"))}
+RECORDED = sorted(a for a, agency in BUNDLED.items() if agency.verified == "recorded")
+DOCUMENTED = sorted(a for a, agency in BUNDLED.items() if agency.verified == "documented")
+
+
+def test_the_registry_bundles_at_least_30_agencies() -> None:
+    assert len(BUNDLED) >= 30
+    assert len({s.agency.id for s in load_registry(AGENCIES_DIR).values()}) == len(BUNDLED)
+
+
+@pytest.mark.parametrize("agency_id", sorted(BUNDLED))
+def test_every_bundled_agency_is_marked(agency_id: str) -> None:
+    assert BUNDLED[agency_id].verified in ("recorded", "documented")
+
+
+@pytest.mark.parametrize("agency_id", RECORDED)
+def test_every_recorded_agency_has_a_site_directory(agency_id: str) -> None:
+    assert (SITES / agency_id).is_dir(), f"{agency_id} is marked recorded: record its site"
+
+
+@pytest.mark.parametrize("agency_id", DOCUMENTED)
+def test_every_documented_agency_names_its_sources(agency_id: str) -> None:
+    lines = (AGENCIES_DIR / f"{agency_id}.toml").read_text(encoding="utf-8").splitlines()
+    comments = [line.split("#", 1)[1] for line in lines if "#" in line]
+    assert any("http" in comment for comment in comments), f"{agency_id}: cite the sources"
+
+
+def test_a_users_own_agency_file_may_be_unmarked(tmp_path: Path) -> None:
+    path = tmp_path / "tass.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    assert load_agency(path).verified is None
+    marked = tmp_path / "marked" / "tass.toml"
+    marked.parent.mkdir()
+    marked.write_text(GOOD.replace("\n[editions.en]", '\nverified = "recorded"\n[editions.en]'))
+    assert load_agency(marked).verified == "recorded"
+
+
 def _discovery_urls(source_id: str) -> list[str]:
     edition = get_source(source_id).edition
     listings = [listing.url for listing in edition.listings]
@@ -115,8 +156,8 @@ def test_expected_url_is_an_article_url_of_its_source(path: Path) -> None:
     assert source.owns_host(urlsplit(expected["url"]).hostname or "")
 
 
-@pytest.mark.parametrize("agency_id", sorted({s.agency.id for s in load_registry().values()}))
-def test_every_agency_has_a_fixture_site(agency_id: str) -> None:
+@pytest.mark.parametrize("agency_id", RECORDED)
+def test_every_recorded_agency_has_a_fixture_site(agency_id: str) -> None:
     site = SITES / agency_id
     assert (site / "routes.json").is_file()
     cases = [_expected(p) for p in site.glob("expected/*.json")]
@@ -189,6 +230,10 @@ BROKEN = {
     "dateline-regex": (GOOD + "\n[rules]\ndateline = '^(?P<place>\\w+'\n", "rules.dateline"),
     "extra-key": (GOOD + "\n[listing]\nitem = 'li'\nnext = 'a'\n", "listing.next"),
     "id-file": (GOOD.replace('id = "tass"', 'id = "itar_tass"'), "id"),
+    "verified": (
+        GOOD.replace('domains = ["tass.com"]', 'domains = ["tass.com"]\nverified = "yes"'),
+        "verified",
+    ),
 }
 
 

@@ -44,7 +44,8 @@ def test_a_valid_directory_is_listed_with_its_sources(tmp_path: Path) -> None:
     assert code == 0, lines
     assert lines == [
         "ok       extra.toml: extra-en, extra-fr",
-        f"ok       sana.toml: sana-en, sana-ar (replaces the agency in {AGENCIES_DIR})",
+        "ok       sana.toml: sana-en, sana-ar, sana-fr, sana-es, sana-tr, sana-fa, sana-ru"
+        f" (replaces the agency in {AGENCIES_DIR})",
     ]
 
 
