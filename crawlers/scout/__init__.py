@@ -5,11 +5,12 @@ The story of a look: robots.txt and the homepage; per edition (``hreflang``), it
 sitemaps; the article URL shape learnt from what they list (or from the page's own links,
 proven by extraction); the paginated listings and their markup; a sample of every route's
 articles extracted; the time zone from the articles' own dates. Every request goes through
-the crawler's manners (``crawlers/polite.py``), a hundred and fifty at most.
+the crawler's manners (``crawlers/polite.py``), a hundred per edition at most.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -24,7 +25,7 @@ from newsflow.crawlers.scout.zones import guess_zone
 from newsflow.registry import Agency
 
 __all__ = ["Proposal", "ScoutError", "scout"]
-MAX_REQUESTS = 150
+REQUESTS_PER_EDITION = 100
 
 
 @dataclass
@@ -54,9 +55,13 @@ def scout(
     agency_id: str | None = None,
     languages: tuple[str, ...] = (),
     base_url: str | None = None,
-    max_requests: int = MAX_REQUESTS,
+    requests_per_edition: int = REQUESTS_PER_EDITION,
+    progress: Callable[[str], object] = lambda step: None,
 ) -> Proposal:
-    """Look at the site at ``url`` and propose its registry entry; ScoutError says why not."""
+    """Look at the site at ``url`` and propose its registry entry; ScoutError says why not.
+
+    ``progress`` hears each step as it starts (a look at a polite pace takes minutes).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ScoutError(f"{url!r} is not an http(s) URL")
@@ -66,9 +71,9 @@ def scout(
         host = host.lower()
         return host == site or host.endswith("." + site)
 
-    with PoliteClient(owns, DEFAULT_DELAY, base_url, max_requests) as client:
+    with PoliteClient(owns, DEFAULT_DELAY, base_url, requests_per_edition) as client:
         try:
-            return _Look(client, url, site).run(agency_id, languages)
+            return _Look(client, url, site, progress).run(agency_id, languages)
         except RequestBudgetSpent as exc:
             reason = f"{url}: stopped after {exc}; the site needs a hand-written entry"
             raise ScoutError(reason) from None
@@ -77,21 +82,28 @@ def scout(
 class _Look:
     """One look at one site, through one polite client."""
 
-    def __init__(self, client: PoliteClient, url: str, site: str) -> None:
-        self.client, self.url, self.site = client, url, site
+    def __init__(
+        self, client: PoliteClient, url: str, site: str, progress: Callable[[str], object]
+    ) -> None:
+        self.client, self.url, self.site, self.progress = client, url, site, progress
         self.today = datetime.now(UTC).date() + timedelta(days=1)
 
     def run(self, agency_id: str | None, languages: tuple[str, ...]) -> Proposal:
+        self.progress(f"reading robots.txt and the homepage of {self.url}")
         robots = self.client.robots_txt(self.url)
         home = self.client.get(self.url)
         check_home(home, self.url)
         origin = f"{urlsplit(self.url).scheme}://{urlsplit(self.url).netloc}"
         robots_text = self.client.robots_answers[origin].text() if robots is not None else None
         homes = edition_homes(home, languages, self.client.owns_host)
-        editions = [
-            look_at_edition(self.client, key, language, answer, robots_text, self.today, homes)
-            for key, language, answer in self._answers(homes, home)
-        ]
+        self.client.max_requests *= len(homes)
+        editions = []
+        for key, language, answer in self._answers(homes, home):
+            self.progress(f"edition {key}: feeds, sitemaps and listings, then samples of each")
+            found = look_at_edition(
+                self.client, key, language, answer, robots_text, self.today, homes
+            )
+            editions.append(found)
         if not any(e.proven for e in editions):
             raise ScoutError(_nothing_proven(editions, self.url))
         editions = [e for e in editions if e.proven]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from newsflow.cli.errors import CliError
+from newsflow.cli.sources_add import add_command
 
 
 @click.group("sources")
@@ -16,6 +17,9 @@ def sources_group() -> None:
 
     Example: newsflow sources list
     """
+
+
+sources_group.add_command(add_command)
 
 
 @sources_group.command("list")
@@ -37,14 +41,32 @@ def list_command() -> None:
 
 
 @sources_group.command("check")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def check_command(directory: Path) -> None:
-    """Validate a directory of agency files before adding it to NEWSFLOW_REGISTRY_PATH.
+@click.argument("targets", nargs=-1, required=True)
+@click.option(
+    "--live",
+    is_flag=True,
+    help="TARGETS are sources or agencies: ask their sites for what the entries name.",
+)
+@click.option("--base-url", help="With --live: fetch from this mirror (<base-url>/<host>/<path>).")
+def check_command(targets: tuple[str, ...], live: bool, base_url: str | None) -> None:
+    """Validate a directory of agency files, or (--live) ask sites for their entries' URLs.
 
-    Each *.toml is read as the registry reads it, its crons parsed as the scheduler will, and
-    agencies it would override among the registry's are named. Exit 1 when any file is invalid.
-    Example: newsflow sources check ./my-agencies
+    DIRECTORY: each *.toml is read as the registry reads it, its crons parsed as the
+    scheduler will, and agencies it would override among the registry's are named.
+    --live ID…: robots.txt, feeds, sitemaps and each listing's first page are fetched from
+    the site (politely) and read with the crawl's parsers. Exit 1 when anything fails.
+    Example: newsflow sources check ./my-agencies; newsflow sources check --live tass-en
     """
+    if live:
+        from newsflow.cli.sources_add import live_check
+
+        live_check(targets, base_url)
+        return
+    if len(targets) != 1:
+        raise CliError("give one directory of agency files (or --live with source ids)")
+    directory = Path(targets[0])
+    if not directory.is_dir():
+        raise CliError(f"{directory}: not a directory of agency files")
     from newsflow.registry.check import check_directory
 
     results = check_directory(directory)

@@ -31,7 +31,7 @@ def add_command(
 ) -> None:
     """Look at the news site at URL and add it to the registry.
 
-    Politely (robots.txt, its crawl delay, about a hundred requests at most) it finds the
+    Politely (robots.txt, its crawl delay, a hundred requests per edition at most) it finds the
     site's feeds, sitemaps and paginated listings, learns the shape of its article URLs and
     its time zone, and extracts a sample of articles from every route. Only what was proven
     is written, to the first NEWSFLOW_REGISTRY_PATH directory or the user's config
@@ -46,7 +46,8 @@ def add_command(
     if agency_id is not None:
         _check_id(agency_id, replace or dry_run)
     try:
-        proposal = scout(url, agency_id, tuple(code.lower() for code in languages), base_url)
+        languages = tuple(code.lower() for code in languages)
+        proposal = scout(url, agency_id, languages, base_url, progress=_step)
     except ScoutError as exc:
         raise CliError(str(exc)) from None
     for line in proposal.report():
@@ -62,6 +63,10 @@ def add_command(
     forget_loaded()
     sources = ", ".join(f"{proposal.agency.id}-{key}" for key in proposal.agency.editions)
     click.echo(f"wrote {path}\nsources: {sources}")
+
+
+def _step(message: str) -> None:
+    click.echo(f"… {message}", err=True)
 
 
 def _check_id(agency_id: str, may_exist: bool) -> None:

@@ -63,6 +63,7 @@ CASES = {
     "revisit": Case(("sana-en",)),
     "search": Case(("Kremlin",)),
     "serve": Case(("--source", "sana-en")),
+    "sources add": Case(("ftp://not.http.example/",), database="none"),
     "sources check": Case(("newsflow/registry/agencies",), database="none"),
     "sources list": Case(database="none"),
     "status": Case(),
