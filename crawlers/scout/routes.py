@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
+from courlan import is_navigation_page
 from newsflow.crawlers.discovery import Discovered, absolute_url
 from newsflow.crawlers.discovery.feeds import FeedError, parse_feed
 from newsflow.crawlers.discovery.listings import next_anchor, parse_listing
@@ -208,7 +209,7 @@ def _listing_links(home: Answer, is_article: Callable[[str], bool]) -> list[tupl
         )
         if _ALL_NEWS.search(text) or _ALL_NEWS.search(urlsplit(url).path):
             found[url] = (0, "an all-news link")
-        elif in_menu:
+        elif in_menu or is_navigation_page(url):  # courlan: /category/, /tag/, /page/N …
             found[url] = (1, "a section link")
     ranked = sorted(found.items(), key=lambda kv: kv[1][0])
     return [(url, found_by) for url, (_, found_by) in ranked[:MAX_LISTING_CANDIDATES]]

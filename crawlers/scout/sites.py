@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from courlan import is_navigation_page, is_not_crawlable
 from newsflow.crawlers.discovery import absolute_url
 from newsflow.crawlers.polite import Answer
 from newsflow.crawlers.scout.findings import ScoutError
@@ -116,4 +117,10 @@ def page_links(home: Answer) -> list[str]:
     page = Selector(text=home.text(), base_url=home.final_url)
     host = urlsplit(home.final_url).netloc
     links = (absolute_url(home.final_url, a) for a in page.css("a::attr(href)").getall())
-    return list(dict.fromkeys(u.split("#")[0] for u in links if u and urlsplit(u).netloc == host))
+    on_host = (u.split("#")[0] for u in links if u and urlsplit(u).netloc == host)
+    # courlan knows the pages no article is on (logins, sign-ups, navigation).
+    return list(dict.fromkeys(u for u in on_host if not _not_an_article(u)))
+
+
+def _not_an_article(url: str) -> bool:
+    return is_not_crawlable(url) or is_navigation_page(url)
