@@ -10,6 +10,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -363,3 +364,20 @@ def bump_version(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, int], None]:
         monkeypatch.setattr(enrichment, "_DEFAULT", tuple(bumped))
 
     return bump
+
+
+@pytest.fixture
+def own_registry(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty agency directory of the test's own in NEWSFLOW_REGISTRY_PATH, crawled without
+    delay (its sites are local replays); what `sources add` writes lands there."""
+    from newsflow.registry import forget_loaded
+
+    directory = tmp_path / "agencies"
+    directory.mkdir()
+    monkeypatch.setenv("NEWSFLOW_REGISTRY_PATH", str(directory))
+    monkeypatch.setenv("NEWSFLOW_CRAWL__DELAY_OVERRIDE", "0")
+    get_settings.cache_clear()
+    forget_loaded()
+    yield directory
+    forget_loaded()
+    get_settings.cache_clear()

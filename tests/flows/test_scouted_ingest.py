@@ -15,9 +15,7 @@ from newsflow.flows.ingest import ingest
 from sqlalchemy import select
 
 from newsflow.cli import main
-from newsflow.registry import forget_loaded
 from newsflow.replay import ReplayServer
-from newsflow.settings import get_settings
 from tests.fixtures.scout_sites import Site, build_site
 
 TODAY = date.today()
@@ -35,18 +33,12 @@ def server(site: Site) -> Iterator[ReplayServer]:
 
 
 @pytest.fixture
-def added(
-    site: Site, server: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_crawl
-) -> Iterator[str]:
+def added(site: Site, server: ReplayServer, own_registry: Path) -> str:
     """The site added to a registry directory of the test's own; its source id."""
-    monkeypatch.setenv("NEWSFLOW_REGISTRY_PATH", str(tmp_path))
-    get_settings.cache_clear()
-    forget_loaded()
     args = ["sources", "add", site.homepage, "--base-url", server.base_url, "--id", "courrier"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    yield "courrier-fr"
-    forget_loaded()
+    return "courrier-fr"
 
 
 def test_ingest_and_a_month_backfill_store_the_site(

@@ -23,9 +23,7 @@ from newsflow.db.session import dispose_engines
 from sqlalchemy import create_engine, text
 
 from newsflow.cli import main
-from newsflow.registry import forget_loaded
 from newsflow.replay import ReplayServer
-from newsflow.settings import get_settings
 from tests.fixtures.scout_sites import Site, build_site
 
 CRAWLED = ("wp-plain", "wp-pretty", "news-sitemap-only", "listings-yearless")
@@ -42,19 +40,6 @@ def server(sites: dict[str, Site]) -> Iterator[ReplayServer]:
     routes = {url: route for site in sites.values() for url, route in site.routes.items()}
     with ReplayServer(routes) as replay:
         yield replay
-
-
-@pytest.fixture
-def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    directory = tmp_path / "agencies"
-    directory.mkdir()
-    monkeypatch.setenv("NEWSFLOW_REGISTRY_PATH", str(directory))
-    monkeypatch.setenv("NEWSFLOW_CRAWL__DELAY_OVERRIDE", "0")
-    get_settings.cache_clear()
-    forget_loaded()
-    yield directory
-    forget_loaded()
-    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -88,12 +73,12 @@ def _month_before_last(today: date) -> tuple[date, date]:
 
 @pytest.mark.parametrize("name", CRAWLED)
 def test_the_written_entry_crawls_the_whole_site_and_a_month_exactly(
-    name: str, sites: dict[str, Site], server: ReplayServer, registry: Path, store: str
+    name: str, sites: dict[str, Site], server: ReplayServer, own_registry: Path, store: str
 ) -> None:
     site = sites[name]
     code, output = _add(site, server)
     assert code == 0, output
-    (path,) = registry.glob("*.toml")
+    (path,) = own_registry.glob("*.toml")
     assert f"wrote {path}" in output
     entry = tomllib.loads(path.read_text(encoding="utf-8"))
     (key,) = entry["editions"]
@@ -102,7 +87,7 @@ def test_the_written_entry_crawls_the_whole_site_and_a_month_exactly(
         "NEWSFLOW_BASE_URL": server.base_url,
         "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "0",
         "NEWSFLOW_DATABASE_URL": store,
-        "NEWSFLOW_REGISTRY_PATH": str(registry),
+        "NEWSFLOW_REGISTRY_PATH": str(own_registry),
     }
     since, until = _month_before_last(TODAY)
     zone = ZoneInfo(site.timezone)

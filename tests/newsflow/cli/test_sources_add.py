@@ -13,7 +13,6 @@ from click.testing import CliRunner, Result
 from newsflow.cli import main
 from newsflow.registry import forget_loaded, load_agency
 from newsflow.replay import ReplayServer
-from newsflow.settings import get_settings
 from tests.fixtures.scout_sites import build_site
 
 TODAY = date.today()
@@ -41,19 +40,6 @@ def server() -> Iterator[ReplayServer]:
         yield replay
 
 
-@pytest.fixture
-def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    directory = tmp_path / "agencies"
-    directory.mkdir()
-    monkeypatch.setenv("NEWSFLOW_REGISTRY_PATH", str(directory))
-    monkeypatch.setenv("NEWSFLOW_CRAWL__DELAY_OVERRIDE", "0")
-    get_settings.cache_clear()
-    forget_loaded()
-    yield directory
-    forget_loaded()
-    get_settings.cache_clear()
-
-
 def _run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
@@ -63,11 +49,11 @@ def _add(server: ReplayServer, url: str, *extra: str) -> Result:
 
 
 def test_a_dry_run_prints_the_report_and_the_entry_and_writes_nothing(
-    server: ReplayServer, registry: Path
+    server: ReplayServer, own_registry: Path
 ) -> None:
     result = _add(server, "https://www.wp-plain.example/", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert list(registry.iterdir()) == []
+    assert list(own_registry.iterdir()) == []
     report, toml = result.stdout.split("# the entry (dry run: nothing written)\n")
     lines = report.splitlines()
     assert lines[0].startswith("wp_plain: Harbor City Ledger (")
@@ -88,11 +74,11 @@ def test_a_dry_run_prints_the_report_and_the_entry_and_writes_nothing(
 
 
 def test_the_entry_is_written_where_the_registry_reads_it(
-    server: ReplayServer, registry: Path
+    server: ReplayServer, own_registry: Path
 ) -> None:
     result = _add(server, "https://www.listings-yearless.example/", "--id", "straits")
     assert result.exit_code == 0, result.output
-    path = registry / "straits.toml"
+    path = own_registry / "straits.toml"
     assert f"wrote {path}\nsources: straits-en" in result.output
     agency = load_agency(path)
     assert agency.listing is not None and agency.listing.date == "span.story-date::text"
@@ -112,7 +98,7 @@ def test_the_entry_is_written_where_the_registry_reads_it(
 
 
 def test_without_the_path_setting_the_entry_goes_to_the_users_config_directory(
-    server: ReplayServer, registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: ReplayServer, own_registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("NEWSFLOW_REGISTRY_PATH")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
@@ -140,23 +126,23 @@ def test_without_the_path_setting_the_entry_goes_to_the_users_config_directory(
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_1(
-    server: ReplayServer, registry: Path, url: str, expected: str
+    server: ReplayServer, own_registry: Path, url: str, expected: str
 ) -> None:
     result = _add(server, url)
     assert result.exit_code == 1
     assert expected in result.output
     said = [line for line in result.output.splitlines() if not line.startswith("… ")]
     assert len(said) == 1, "progress lines aside, one line"
-    assert list(registry.iterdir()) == []
+    assert list(own_registry.iterdir()) == []
 
 
-def test_an_unreachable_site_says_so(registry: Path) -> None:
+def test_an_unreachable_site_says_so(own_registry: Path) -> None:
     result = _run("sources", "add", "http://127.0.0.1:9/")  # the discard port: refused
     assert result.exit_code == 1
     assert "error: cannot reach http://127.0.0.1:9/: ConnectError" in result.output
 
 
-def test_a_site_behind_a_challenge_is_refused(registry: Path) -> None:
+def test_a_site_behind_a_challenge_is_refused(own_registry: Path) -> None:
     site = build_site("challenge", TODAY)
     with ReplayServer(site.routes) as replay:
         result = _add(replay, site.homepage)
@@ -164,13 +150,13 @@ def test_a_site_behind_a_challenge_is_refused(registry: Path) -> None:
     assert "answers HTTP 403 with a bot-defence challenge (Cloudflare)" in result.output
 
 
-def test_an_invalid_id_is_refused_before_any_request(registry: Path) -> None:
+def test_an_invalid_id_is_refused_before_any_request(own_registry: Path) -> None:
     result = _run("sources", "add", "https://www.wp-plain.example/", "--id", "Bad-Id")
     assert result.exit_code == 1
     assert "--id 'Bad-Id': use lower-case letters, digits and _" in result.output
 
 
-def test_check_live_reads_what_an_entry_names(server: ReplayServer, registry: Path) -> None:
+def test_check_live_reads_what_an_entry_names(server: ReplayServer, own_registry: Path) -> None:
     assert _add(server, "https://www.wp-plain.example/").exit_code == 0
     result = _run("sources", "check", "--live", "wp_plain", "--base-url", server.base_url)
     assert result.exit_code == 0, result.output
@@ -185,8 +171,8 @@ def test_check_live_reads_what_an_entry_names(server: ReplayServer, registry: Pa
     assert "10 items, 10 with an article URL, a link to the older page" in result.output
 
 
-def test_check_live_fails_on_what_does_not_answer(server: ReplayServer, registry: Path) -> None:
-    (registry / "broken.toml").write_text(BROKEN, encoding="utf-8")
+def test_check_live_fails_on_what_does_not_answer(server: ReplayServer, own_registry: Path) -> None:
+    (own_registry / "broken.toml").write_text(BROKEN, encoding="utf-8")
     forget_loaded()
     result = _run("sources", "check", "--live", "broken-en", "--base-url", server.base_url)
     assert result.exit_code == 1
