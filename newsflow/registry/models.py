@@ -150,6 +150,31 @@ class Agency(_Strict):
             "Every bundled agency is marked."
         ),
     )
+    country: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166-1 alpha-2 code of the agency's home country (SY, RU, CN, …).",
+    )
+    owner: Literal["state", "public", "private", "wire"] | None = Field(
+        None,
+        description=(
+            "Who runs it: 'state' (a government agency or state media), 'public' (a public "
+            "broadcaster or publicly funded agency at arm's length), 'private', or 'wire' (a "
+            "cooperative or commercial wire service)."
+        ),
+    )
+    collections: tuple[str, ...] = Field(
+        (),
+        description="Collections (your own slugs, e.g. 'levant') the agency belongs to.",
+    )
+
+    @field_validator("collections")
+    @classmethod
+    def _slugs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [c for c in value if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", c)]
+        if bad:
+            raise ValueError(f"collection names are lower-case slugs, not {bad}")
+        return value
 
     @field_validator("timezone")
     @classmethod
