@@ -2,7 +2,8 @@
 
 Reads go through the views (db.views), never the tables: what an export or the read API
 returns is the documented contract. Writers take an iterator of records and hold at most one
-batch (JSON Lines, CSV: one row; Parquet: one row group) in memory.
+batch (JSON Lines, CSV: one row; Parquet: one row group) in memory. A partitioned Parquet
+export (``write_partitioned``) is one file per publication day and source, hive-style.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import IO, Any, TextIO
+from urllib.parse import quote
 
 from newsflow.db.names import named_articles
 from newsflow.db.views import ARTICLE_VIEW, View, table
@@ -22,6 +25,11 @@ COLUMNS = tuple(ARTICLE_VIEW.names)
 ROW_GROUP = 5_000  # rows per Parquet row group, and per fetch from the database
 PARQUET_HINT = "Parquet export needs pyarrow: pip install 'newsflow[parquet]'"
 Moment = date | datetime
+# Hive's name for a partition whose value is NULL (an undated article's day), as pyarrow,
+# Spark and DuckDB write and read it.
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+# Rows grouped by partition (write_partitioned): publication day, then source.
+PARTITION_ORDER = tuple(table("article_view").c[name] for name in ("published_day", "source", "id"))
 
 
 def article_select(
@@ -32,16 +40,21 @@ def article_select(
     include_copies: bool = True,
     story: int | None = None,
     name: str | None = None,
+    partitioned: bool = False,
 ) -> Select[Any]:
     """article_view rows, oldest first, narrowed by source, language, window, copies, story
     and a person's or organisation's name in any script (db.names).
 
     A day bounds the window by whole UTC days (``until`` inclusive); a datetime is an instant
-    (``until`` exclusive). A name without letters raises ValueError.
+    (``until`` exclusive). A name without letters raises ValueError. ``partitioned``: ordered
+    by publication day and source instead, as ``write_partitioned`` wants them.
     """
     view = table("article_view")
     query = select(view).where(*article_filters(sources, language, since, until))
-    query = query.order_by(view.c.published_at, view.c.id)
+    if partitioned:
+        query = query.order_by(*PARTITION_ORDER)
+    else:
+        query = query.order_by(view.c.published_at, view.c.id)
     if not include_copies:
         query = query.where(view.c.duplicate_of.is_(None))
     if story is not None:
@@ -140,20 +153,94 @@ def write_parquet(
 ) -> int:
     """Parquet with the view's column types, one row group per ``row_group`` records."""
     try:
-        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise ImportError(PARQUET_HINT) from exc
     schema = parquet_schema(view)
-    objects = [c.name for c in view.columns if c.type == "json"]
     count = 0
     with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
         for rows in _batches(records, row_group):
-            for row in rows:
-                for name in objects:
-                    row[name] = None if row[name] is None else json.dumps(row[name])
-            writer.write_table(pa.Table.from_pylist(rows, schema), row_group_size=row_group)
+            writer.write_table(_arrow_table(rows, view, schema), row_group_size=row_group)
             count += len(rows)
+    return count
+
+
+def _arrow_table(rows: list[dict[str, Any]], view: View, schema: Any) -> Any:
+    """A batch of records as a pyarrow table of the view's schema (objects as JSON text)."""
+    import pyarrow as pa
+
+    for name in (c.name for c in view.columns if c.type == "json"):
+        for row in rows:
+            row[name] = None if row[name] is None else json.dumps(row[name])
+    return pa.Table.from_pylist(rows, schema)
+
+
+def partition_of(record: Mapping[str, Any]) -> tuple[str, str]:
+    """The relative directory of a record's partition: ``day=YYYY-MM-DD``, ``source=x``.
+
+    The day is the agency-local publication day (``published_day``); values are escaped as
+    Hive escapes them, so a path never leaves its partition.
+    """
+    day, source = record.get("published_day"), record.get("source")
+    return (
+        f"day={NULL_PARTITION if day is None else quote(str(day), safe='')}",
+        f"source={NULL_PARTITION if source is None else quote(str(source), safe='')}",
+    )
+
+
+def write_partitioned(
+    directory: Path,
+    records: Iterable[Mapping[str, Any]],
+    view: View = ARTICLE_VIEW,
+    row_group: int = ROW_GROUP,
+) -> int:
+    """Hive-partitioned Parquet under ``directory``: ``day=YYYY-MM-DD/source=x/part-0.parquet``.
+
+    Each file has all of the view's columns (``source`` too; ``day`` is ``published_day``).
+    Records should come grouped by partition (``PARTITION_ORDER``): one file is open at a
+    time, holding at most one row group. A partition met again after another one gets its
+    next part (``part-1.parquet``), so nothing is overwritten whatever the order.
+    """
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise ImportError(PARQUET_HINT) from exc
+    schema = parquet_schema(view)
+    parts: dict[tuple[str, str], int] = {}
+    writer: Any = None
+    current: tuple[str, str] | None = None
+    rows: list[dict[str, Any]] = []
+    count = 0
+
+    def flush() -> None:
+        nonlocal count
+        if rows:
+            writer.write_table(_arrow_table(rows, view, schema), row_group_size=row_group)
+            count += len(rows)
+            rows.clear()
+
+    try:
+        for record in records:
+            key = partition_of(record)
+            if key != current:
+                flush()
+                if writer is not None:
+                    writer.close()
+                part = parts.get(key, -1) + 1
+                parts[key] = part
+                folder = directory.joinpath(*key)
+                folder.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(
+                    folder / f"part-{part}.parquet", schema, compression="zstd"
+                )
+                current = key
+            rows.append(dict(record))
+            if len(rows) >= row_group:
+                flush()
+        flush()
+    finally:
+        if writer is not None:
+            writer.close()
     return count
 
 

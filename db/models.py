@@ -414,3 +414,21 @@ class EnrichmentRun(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     enriched_at: Mapped[datetime] = mapped_column(default=utcnow)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncCursor(Base):
+    """A named position in the change log (db/changes.py): where `export --cursor` resumes.
+
+    ``position`` is a transaction horizon on PostgreSQL and a log id on SQLite (db/changes.py
+    says why); it moves only after an export's output was written whole. ``filters`` are the
+    export's, so a cursor is not resumed with other filters by mistake.
+    """
+
+    __tablename__ = "sync_cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    emitted: Mapped[int] = mapped_column(BigInteger, default=0)  # records the last sync wrote
