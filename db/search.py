@@ -1,14 +1,16 @@
-"""Full-text search over stored articles: ranked, filtered through article_view, copies folded.
+"""Full-text search over stored articles: stemmed, ranked, filtered through article_view,
+copies folded.
 
-PostgreSQL matches ``articles.search_vector`` (GIN index ``ix_articles_search``) against the
-query parsed in every text search configuration its sources use; SQLite matches the FTS5 table
-``articles_fts``. Both then join ``article_view`` for filters and folding, and make snippets
-only for the rows returned.
+Both databases match the stems index ``articles_stems`` (db/stems.py, migration 0014): the
+query (db/search_syntax.py) is folded and stemmed as the articles were, in each language the
+agencies publish in, so пожары finds пожаров and الغارات finds غارة. PostgreSQL matches a
+tsquery against ``articles_stems.vector`` (GIN index ``ix_articles_search_stems``); SQLite an
+FTS5 MATCH against the table. Both then join ``article_view`` for filters and folding, and
+make snippets in Python, marking the words whose stems match, only for the rows returned.
 """
 
 from __future__ import annotations
 
-import re
 import string
 from collections import Counter
 from collections.abc import Sequence
@@ -17,9 +19,17 @@ from datetime import date, datetime
 from itertools import accumulate
 from typing import Any
 
+from newsflow.db import stems
 from newsflow.db.export import instant
-from newsflow.db.models import UTCDateTime
+from newsflow.db.models import Enrichment, Source, UTCDateTime
 from newsflow.db.names import named_ids
+from newsflow.db.search_syntax import (
+    MAX_QUERY_WORDS,
+    Query,
+    SearchQueryError,
+    check_length,
+    parse,
+)
 from newsflow.db.views import table
 from sqlalchemy import (
     ColumnElement,
@@ -27,39 +37,31 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
-    TextClause,
+    and_,
     bindparam,
     case,
     func,
     literal,
+    or_,
     select,
     text,
 )
 from sqlalchemy.orm import Session
 
+__all__ = [
+    "MAX_QUERY_WORDS",
+    "SNIPPET_WORDS",
+    "Hit",
+    "SearchQueryError",
+    "check_length",
+    "ranked_statement",
+    "search",
+]
+
 SNIPPET_WORDS = 24
-MAX_QUERY_WORDS = 64
-# What SQLite's highlight() puts around a match: characters extraction keeps out of any text.
+# What the snippet marker puts around a match: characters extraction keeps out of any text.
 _OPEN, _CLOSE = "\x02", "\x03"
 _PUNCTUATION = string.punctuation + "«»„“”‘’…"
-_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
-# Undecodable bytes of a command line reach a query as lone surrogates, which no driver can
-# encode: they are searched as U+FFFD, the character they stand for on a page.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class SearchQueryError(ValueError):
-    """The search text has nothing to search for."""
-
-
-def check_length(query: str) -> None:
-    """Refuse a query of more than ``MAX_QUERY_WORDS`` words: PostgreSQL's ts_headline took
-    24 s to mark 1,500 of them in a page of snippets, and no one searches with a paragraph."""
-    words = len(_TOKEN.findall(query))
-    if words > MAX_QUERY_WORDS:
-        raise SearchQueryError(
-            f"the query has {words} words; search with at most {MAX_QUERY_WORDS}"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +94,19 @@ def search(
     name: str | None = None,
 ) -> list[Hit]:
     """The best ``limit`` matches, one per story or original unless ``all_copies``; with
-    ``name``, only articles naming that person or organisation, in any script (db.names)."""
-    check_length(query)
+    ``name``, only articles naming that person or organisation, in any script (db.names).
+
+    ``query`` is the syntax of db/search_syntax.py: words, "phrases", prefix*, OR, -excluded,
+    title:, author:, person:, place:, lang:. SearchQueryError when it is malformed or empty.
+    """
+    parsed = parse(query)
     if _dialect(session) == "postgresql":
         # The planner prices a ranking over many matches above JIT's threshold; compiling
         # costs a search more than it saves.
         session.execute(text("SET LOCAL jit = off"))
-    ranked = ranked_statement(
+    ranked = _ranked(
         session,
-        query,
+        parsed,
         sources=sources,
         language=language,
         since=since,
@@ -110,7 +116,7 @@ def search(
         name=name,
     )
     rows = session.execute(ranked).mappings().all()
-    snippets = _snippets(session, query, [row["id"] for row in rows])
+    snippets = _snippets(session, parsed, [row["id"] for row in rows])
     return [Hit(**row, snippet=snippets.get(row["id"], "")) for row in rows]
 
 
@@ -131,13 +137,49 @@ def ranked_statement(
     Scores, fold keys and the source and window filters come from each match's own article
     row; article_view is joined for a language filter and for the ``limit`` rows shown.
     """
+    return _ranked(
+        session,
+        parse(query),
+        sources=sources,
+        language=language,
+        since=since,
+        until=until,
+        all_copies=all_copies,
+        limit=limit,
+        name=name,
+    )
+
+
+def _ranked(
+    session: Session,
+    query: Query,
+    *,
+    sources: Sequence[str],
+    language: str | None,
+    since: date | datetime | None,
+    until: date | datetime | None,
+    all_copies: bool,
+    limit: int,
+    name: str | None,
+) -> Select[Any]:
     hits = _hits(session, query)
     matches = select().select_from(hits).where(*_window(hits, sources, since, until))
     if name is not None:  # a copy is named by its original's people and organisations
         matches = matches.where(hits.c.original_id.in_(named_ids(name)))
-    if language:
+    matches = matches.where(*_named(hits, query))
+    languages = query.filters.get("lang", ())
+    left_out = query.excluded_filters.get("lang", ())
+    if language or languages or left_out:
         view = table("article_view")
-        matches = matches.join(view, view.c.id == hits.c.id).where(view.c.language == language)
+        matches = matches.join(view, view.c.id == hits.c.id)
+        if language:
+            matches = matches.where(view.c.language == language)
+        if languages:
+            matches = matches.where(view.c.language.in_(languages))
+        if left_out:
+            matches = matches.where(
+                or_(view.c.language.is_(None), view.c.language.not_in(left_out))
+            )
     top = (_every(matches, hits) if all_copies else _folded(matches, hits)).limit(limit)
     best = top.subquery("best")
     view = table("article_view")
@@ -150,6 +192,52 @@ def ranked_statement(
 
 
 _SHOWN = ("id", "source", "url", "title", "language", "published_at", "duplicate_of", "story_id")
+
+
+def _named(hits: Any, query: Query) -> list[ColumnElement[bool]]:
+    """person: and place: filters; a copy is matched by its original's enrichment rows."""
+    finders = {"person": _person_ids, "place": _place_ids}
+    terms: list[ColumnElement[bool]] = []
+    for field, find in finders.items():
+        wanted = query.filters.get(field, ())
+        if wanted:
+            terms.append(or_(*(hits.c.original_id.in_(find(value)) for value in wanted)))
+        terms.extend(
+            hits.c.original_id.not_in(find(value))
+            for value in query.excluded_filters.get(field, ())
+        )
+    return terms
+
+
+def _person_ids(name: str) -> Select[Any]:
+    try:
+        ids = named_ids(name)
+    except ValueError as exc:
+        raise SearchQueryError(f"person: {exc}") from exc
+    return ids.where(Enrichment.kind == "person")
+
+
+def _place_ids(place: str) -> Select[Any]:
+    """Articles about a place: by its English name (the gazetteer's, as enrichment stores it),
+    a country's ISO 3166-1 code or English name, or a name in another script, which the
+    gazetteer resolves (loaded once per process: seconds)."""
+    from newsflow.enrichment.gazetteer import countries, resolve_place
+
+    names = {place, place.title()}
+    by_name = {country.name.casefold(): code for code, country in countries().items()}
+    code = by_name.get(place.casefold())
+    if len(place) == 2 and place.isascii() and place.upper() in countries():
+        code = place.upper()
+    if not place.isascii():
+        entry = resolve_place(place)
+        if entry is not None:
+            names.add(entry.place.name)
+            if entry.place.kind == "country":
+                code = entry.place.code
+    found = [and_(Enrichment.kind == "place", Enrichment.value.in_(sorted(names)))]
+    if code:
+        found.append(and_(Enrichment.kind == "country", Enrichment.label == code))
+    return select(Enrichment.article_id).where(Enrichment.enricher == "places", or_(*found))
 
 
 def _window(
@@ -196,22 +284,24 @@ _MATCH_COLUMNS = (
 )
 
 
-def _hits(session: Session, query: str) -> Any:
+def _hits(session: Session, query: Query) -> Any:
     """A subquery of matches: article id, score (higher is better), filter and fold columns."""
+    languages = query_languages(session)
     if _dialect(session) == "postgresql":
         clause = text(
-            "SELECT a.id AS id, ts_rank(a.search_vector, CAST(:tsquery AS tsquery), 1) AS score, "
-            f"{_MATCH_COLUMNS} FROM articles a "
+            "SELECT a.id AS id, ts_rank(s.vector, CAST(:tsquery AS tsquery), 1) AS score, "
+            f"{_MATCH_COLUMNS} FROM articles_stems s JOIN articles a ON a.id = s.article_id "
             # OFFSET 0 keeps the subquery apart, so ranks, not whole tsvectors, travel up.
-            "WHERE a.search_vector @@ CAST(:tsquery AS tsquery) OFFSET 0"
-        ).bindparams(tsquery=_tsquery(session, query))
+            "WHERE s.vector @@ CAST(:tsquery AS tsquery) OFFSET 0"
+        ).bindparams(tsquery=query.tsquery(languages))
     else:
         clause = text(
-            # bm25 is lower for better matches; a title match weighs ten body matches.
-            "SELECT a.id AS id, -bm25(articles_fts, 10.0, 1.0) AS score, "
-            f"{_MATCH_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH :match"
-        ).bindparams(match=fts5_query(query))
+            # bm25 is lower for better matches; a title match weighs ten body matches, and
+            # authors are matched (author:) but not ranked.
+            "SELECT a.id AS id, -bm25(articles_stems, 10.0, 1.0, 0.0) AS score, "
+            f"{_MATCH_COLUMNS} FROM articles_stems "
+            "JOIN articles a ON a.id = articles_stems.rowid WHERE articles_stems MATCH :match"
+        ).bindparams(match=query.fts5(languages))
     return clause.columns(
         id=Integer(),
         score=Float(),
@@ -223,73 +313,55 @@ def _hits(session: Session, query: str) -> Any:
     ).subquery("hits")
 
 
-def _tsquery(session: Session, query: str) -> str:
-    """The query parsed in every configuration the sources use and ``simple``, ORed.
-
-    Parsed first and deduplicated, so the planner sees one constant it can estimate.
-    """
-    fts5_query(query)  # the same words are refused on both databases
-    parsed = session.execute(
-        text(
-            "SELECT DISTINCT CAST(websearch_to_tsquery(c, :text) AS text) FROM "
-            "(SELECT newsflow_search_config(language) AS c FROM sources "
-            "UNION SELECT CAST('simple' AS regconfig)) AS configs"
-        ),
-        {"text": _SURROGATE.sub("\ufffd", query)},
-    ).scalars()
-    return " | ".join(f"({q})" for q in sorted(parsed) if q)  # '' matches nothing
+def query_languages(session: Session) -> list[str]:
+    """The languages a query is stemmed in: the agencies' and every source's."""
+    declared = session.execute(select(Source.language).distinct()).scalars()
+    codes = {stems.language_key(language) for language in declared}
+    return sorted(set(stems.AGENCY_LANGUAGES) | {code for code in codes if code})
 
 
-def fts5_query(query: str) -> str:
-    """Web-search syntax (words, "phrases", OR, -word) as an FTS5 MATCH expression.
-
-    Every word is quoted, so FTS5's own operators and column filters in the text are literal.
-    """
-    positive: list[str] = []
-    negative: list[str] = []
-    for token in _TOKEN.findall(_SURROGATE.sub("\ufffd", query)):
-        if token.upper() == "OR":
-            if positive and positive[-1] != "OR":
-                positive.append("OR")
-            continue
-        negated = token.startswith("-") and len(token) > 1
-        phrase = token[1:] if negated else token
-        phrase = phrase.strip('"')
-        if not any(c.isalnum() for c in phrase):
-            continue
-        quoted = '"' + phrase.replace('"', '""') + '"'
-        (negative if negated else positive).append(quoted)
-    while positive and positive[-1] == "OR":
-        positive.pop()
-    if not positive:
-        raise SearchQueryError("search for at least one word (not only excluded ones)")
-    return " ".join(positive + [f"NOT {term}" for term in negative])
-
-
-def _snippets(session: Session, query: str, ids: list[int]) -> dict[int, str]:
+def _snippets(session: Session, query: Query, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
-    statement: TextClause
-    postgresql = _dialect(session) == "postgresql"
-    if postgresql:
-        options = f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=1"
-        statement = text(
-            "SELECT a.id, ts_headline(newsflow_search_config(a.language), a.body, "
-            f"CAST(:tsquery AS tsquery), '{options}') FROM articles a WHERE a.id IN :ids"
-        ).bindparams(bindparam("ids", expanding=True), tsquery=_tsquery(session, query))
-    else:
-        # FTS5's snippet() scores a window at every match against every other match: minutes
-        # for a long article with frequent words. highlight() marks the matches in one pass.
-        statement = text(
-            "SELECT rowid, highlight(articles_fts, 1, :open, :close) "
-            "FROM articles_fts WHERE articles_fts MATCH :match AND rowid IN :ids"
-        ).bindparams(
-            bindparam("ids", expanding=True), match=fts5_query(query), open=_OPEN, close=_CLOSE
-        )
-    rows = session.execute(statement, {"ids": ids}).all()
-    if postgresql:
-        return {row[0]: " ".join(row[1].split()) for row in rows}
-    return {row[0]: _snippet(row[1]) for row in rows}
+    rows = session.execute(
+        text("SELECT id, language, body FROM articles WHERE id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        ),
+        {"ids": ids},
+    ).all()
+    return {row[0]: _snippet(highlight(row[2] or "", row[1], query)) for row in rows}
+
+
+def highlight(body: str, language: str | None, query: Query) -> str:
+    """The body with each word matching a term of the query (title and body terms, not
+    exclusions) between the snippet markers: matched by its stem in the article's language,
+    or by its folded self (rows the triggers wrote unstemmed)."""
+    exact: set[str] = set()
+    prefixes: set[str] = set()
+    for term in query.terms():
+        if term.field == "authors":
+            continue
+        for word, starred in zip(term.words, term.prefix, strict=True):
+            forms = {stems.stem_word(word, language), stems.stem_word(word, None)}
+            (prefixes if starred else exact).update(form for form in forms if form)
+    begins = tuple(prefixes)
+
+    def matches(word: str) -> bool:
+        for piece in stems.words(stems.prepare(word)) if not word.isascii() else (word,):
+            part = piece if isinstance(piece, str) else piece.group()
+            for form in (stems.stem_word(part, language), stems.stem_word(part, None)):
+                if form and (form in exact or (begins and form.startswith(begins))):
+                    return True
+        return False
+
+    marked: list[str] = []
+    last = 0
+    for found in stems.words(body):
+        if matches(found.group()):
+            marked += [body[last : found.start()], _OPEN, found.group(), _CLOSE]
+            last = found.end()
+    marked.append(body[last:])
+    return "".join(marked)
 
 
 def _snippet(highlighted: str) -> str:

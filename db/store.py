@@ -10,6 +10,7 @@ from typing import Any
 
 from newsflow.db import models
 from newsflow.db.dialect import insert_for, rowcount_of
+from newsflow.db.stems import index_article
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -168,8 +169,12 @@ def save_article(
         stmt = insert_for(session, models.Article).values(
             **values, first_seen_at=seen_at, last_seen_at=seen_at, version=1
         )
-        inserted = session.execute(stmt.on_conflict_do_nothing(index_elements=["source_id", "url"]))
-        return Outcome.NEW if rowcount_of(inserted) else Outcome.UNCHANGED
+        stmt = stmt.on_conflict_do_nothing(index_elements=["source_id", "url"])
+        new_id = session.execute(stmt.returning(models.Article.id)).scalar_one_or_none()
+        if new_id is None:
+            return Outcome.UNCHANGED
+        index_article(session, new_id, *_searched(values))
+        return Outcome.NEW
     # A re-read of an older page (reprocess) must not move the times back.
     existing.last_seen_at = max(existing.last_seen_at, seen_at)
     existing.checked_at = max(existing.checked_at or seen_at, seen_at)
@@ -178,8 +183,13 @@ def save_article(
         keep_version(session, existing, changed, seen_at)
     if "published_at" not in changed:  # a lost or rounded date is no new date: keep it
         del values["published_at"], values["published_offset_minutes"]
+    searched = _searched(values)
+    restem = searched != (existing.language, existing.title, existing.body, existing.authors)
     for key, value in values.items():
         setattr(existing, key, value)
+    if restem:  # the update first: its trigger indexes the new words unstemmed
+        session.flush()
+        index_article(session, existing.id, *searched)
     return Outcome.UPDATED if changed else Outcome.UNCHANGED
 
 
@@ -201,6 +211,11 @@ def keep_version(
         )
     )
     article.version += 1
+
+
+def _searched(values: dict[str, Any]) -> tuple[Any, ...]:
+    """What the search index is made of (db/stems.py), in ``index_article``'s order."""
+    return values["language"], values["title"], values["body"], values["authors"]
 
 
 def _article_values(article: Article, page_id: int | None) -> dict[str, Any]:

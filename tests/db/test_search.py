@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from newsflow.db import migrate, models, search, store
+from newsflow.db import migrate, models, search, search_syntax, store
 from newsflow.db.session import session_scope
 from sqlalchemy import delete, select, text
 
@@ -84,17 +84,21 @@ def test_a_paragraph_for_a_query_is_refused_by_its_length(database_url: str) -> 
     ]
 
 
-def test_fts5_query_quotes_every_word() -> None:
-    assert search.fts5_query('Kremlin "Belgian air" OR title:x -Aleppo') == (
-        '"Kremlin" "Belgian air" OR "title:x" NOT "Aleppo"'
+def test_the_query_is_quoted_and_stemmed_for_fts5() -> None:
+    query = search_syntax.parse('Kremlin "Belgian air" OR title:x -Aleppo "a"b')
+    assert query.fts5(["en"]) == (
+        '(({title body} : ("kremlin")) AND (({title body} : ("belgian" + "air")) OR '
+        '({title} : ("x"))) AND ({title body} : ("a")) AND ({title body} : ("b"))) '
+        'NOT ({title body} : ("aleppo"))'
     )
+    assert query.tsquery(["en"]).startswith("(('kremlin':AB)) & ((('belgian':AB <-> 'air':AB))")
 
 
 def test_undecodable_bytes_of_a_command_line_are_searched_for_as_u_fffd(
     seeded: dict[str, int],
 ) -> None:
     # sys.argv holds the bytes of a command line that are not UTF-8 as lone surrogates.
-    assert search.fts5_query("Zar\udcffqa \udcff dam") == '"Zar\ufffdqa" "dam"'
+    assert search_syntax.parse("Zar\udcffqa \udcff dam").terms()[0].words == ("Zar", "qa")
     assert _search("Hassadjek \udcff village") == _search("Hassadjek village")
     with pytest.raises(search.SearchQueryError):
         _search("\udcff\udcfe")
