@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import socket
+import sqlite3
+from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -27,9 +28,11 @@ HOST = "127.0.0.1"  # never another interface: the database is not meant to be p
 def browse_command(port: int) -> None:
     """Browse the embedded SQLite database in Datasette until Ctrl-C (read-only).
 
-    The views carry their column descriptions (docs/schema.md), and article_view and articles
-    have a search box backed by the full-text index. PostgreSQL users connect a SQL client or
-    dashboard with a read-only role instead (README, "Read-only access").
+    The home page starts with a search box (best matches first, web syntax as in `newsflow
+    search`) and the views with their column descriptions (docs/schema.md); the tables under
+    them are hidden. A story page shows one event across agencies and languages. PostgreSQL
+    users connect a SQL client or dashboard with a read-only role instead (README, "Read-only
+    access").
 
     Example: newsflow browse --port 8001
     """
@@ -76,28 +79,29 @@ def serve(path: Path, listener: socket.socket) -> None:
     """Serve Datasette on an already bound socket until interrupted."""
     import uvicorn
     from datasette.app import Datasette
+    from datasette.plugins import pm
 
-    settings = {"num_sql_threads": 2}
-    datasette = Datasette([str(path)], metadata=metadata(path.stem), settings=settings)
+    from newsflow.browse import TEMPLATES, plugin
+    from newsflow.browse.metadata import metadata
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="newsflow-browse")
+    # A search runs `newsflow search` inside its SQL (the plugin's newsflow_search), which
+    # Datasette's default limit of one second would cut short on a large store.
+    settings = {"num_sql_threads": 2, "sql_time_limit_ms": 10_000}
+    datasette = Datasette(
+        [str(path)],
+        metadata=metadata(path.stem, tables(path)),
+        settings=settings,
+        template_dir=str(TEMPLATES),
+    )
     asyncio.run(datasette.invoke_startup())
     config = uvicorn.Config(datasette.app(), log_level="warning", lifespan="on")
     uvicorn.Server(config).run(sockets=[listener])
 
 
-def metadata(database: str) -> dict[str, Any]:
-    """Datasette metadata: the views as documented, full-text search on article_view."""
-    from newsflow.db.views import VIEWS
-
-    tables: dict[str, Any] = {
-        view.name: {
-            "description": f"One row per {view.row.removeprefix('one row per ')}.",
-            "columns": {column.name: column.meaning for column in view.columns},
-        }
-        for view in VIEWS
-    }
-    tables["article_view"].update(fts_table="articles_fts", fts_pk="id", sort_desc="published_at")
-    return {
-        "title": "newsflow",
-        "description": "Stored news-agency articles. The views are the contract: docs/schema.md.",
-        "databases": {database: {"tables": tables}},
-    }
+def tables(path: Path) -> list[str]:
+    """The database's tables (not its views): the lists hide them."""
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return sorted(name for (name,) in rows)

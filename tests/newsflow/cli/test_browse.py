@@ -1,4 +1,7 @@
-"""`newsflow browse`: Datasette on 127.0.0.1 over the embedded database, search included."""
+"""`newsflow browse`: Datasette on 127.0.0.1 over the embedded database, search included.
+
+What a browser shows (views first, cut bodies, ranked search, a story): tests/newsflow/browse.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +20,8 @@ from click.testing import CliRunner
 from newsflow.db import migrate
 from newsflow.db.session import dispose_engines
 
+from newsflow.browse.metadata import metadata
 from newsflow.cli import main
-from newsflow.cli.browse import metadata
 from newsflow.settings import get_settings
 
 SEED = "https://sana.sy/en/?p=92385"
@@ -66,7 +69,11 @@ def test_search_page_finds_the_seed(seeded: dict[str, int], database_url: str) -
         rows = json.loads(
             _get(f"{base}/article_view.json?_search=Hassadjek&_shape=array", deadline)
         )
-        page = _get(f"{base}/article_view?_search=Kremlin+Belgian", deadline).decode("utf-8")
+        view = _get(f"{base}/article_view", deadline).decode("utf-8")
+        # The page's search box opens `newsflow search`: best first, exclusions honoured.
+        found = _get(f"{base}/article_view?_search=Kremlin+Belgian", deadline).decode("utf-8")
+        ranked = json.loads(_get(f"{base}/search.json?q=Kremlin&_shape=array", deadline))
+        excluded = json.loads(_get(f"{base}/search.json?q=Kremlin+-Aleppo&_shape=array", deadline))
         table = json.loads(_get(f"{base}/articles.json?_search=Peskov&_shape=array", deadline))
     finally:
         server.terminate()
@@ -74,7 +81,10 @@ def test_search_page_finds_the_seed(seeded: dict[str, int], database_url: str) -
     assert sorted(r["url"] for r in rows) == sorted(
         [SEED, "https://tass.com/world/copy-of-sana-92385"]
     )
-    assert TITLE in page and "agency-local publication day" in page  # column descriptions
+    assert "agency-local publication day" in view  # column descriptions
+    assert "<title>Search articles: Kremlin Belgian" in found and TITLE in found
+    assert ranked[0]["title"] == TITLE and ranked[0]["folded"] == 1  # its copy folded
+    assert TITLE not in [row["title"] for row in excluded]
     assert [r["url"] for r in table] == [SEED, "https://tass.com/world/copy-of-sana-92385"]
     assert out.startswith(f"browsing {Path(database_url.removeprefix('sqlite:///'))} at ")
     assert f"http://127.0.0.1:{port}/newsflow" in out
