@@ -96,21 +96,8 @@ def refresh_coverage(
     session: Session, source_id: str, since: date, until: date, tz: ZoneInfo
 ) -> int:
     """Recount every day of the window; days are the agency's local days. Returns days written."""
-    discovered = _discovered_per_day(session, source_id, since, until)
-    stored = _stored_per_day(session, source_id, since, until, tz)
-    missing, failed = _missing_per_day(session, source_id, since, until)
-    now = datetime.now(UTC)
     days = 0
-    for day in _days(since, until):
-        values = {
-            "source_id": source_id,
-            "day": day,
-            "discovered": discovered[day],
-            "stored": stored[day],
-            "failed": failed[day],
-            "missing": missing[day],
-            "updated_at": now,
-        }
+    for values in count_coverage(session, source_id, since, until, tz):
         stmt = insert_for(session, models.Coverage).values(**values)
         keys = ("discovered", "stored", "failed", "missing", "updated_at")
         session.execute(
@@ -120,6 +107,28 @@ def refresh_coverage(
         )
         days += 1
     return days
+
+
+def count_coverage(
+    session: Session, source_id: str, since: date, until: date, tz: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Every day of the window counted, as the coverage rows ``refresh_coverage`` stores."""
+    discovered = _discovered_per_day(session, source_id, since, until)
+    stored = _stored_per_day(session, source_id, since, until, tz)
+    missing, failed = _missing_per_day(session, source_id, since, until)
+    now = datetime.now(UTC)
+    return [
+        {
+            "source_id": source_id,
+            "day": day,
+            "discovered": discovered[day],
+            "stored": stored[day],
+            "failed": failed[day],
+            "missing": missing[day],
+            "updated_at": now,
+        }
+        for day in _days(since, until)
+    ]
 
 
 def coverage_rows(

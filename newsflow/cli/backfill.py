@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE, date_window
 from newsflow.cli.prefect_local import shield_temporary_server
 from newsflow.cli.progress import ProgressWatcher
@@ -25,11 +26,14 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
 
     Example: newsflow backfill sana-en --since 2016-10-01 --until 2016-10-31
     """
+    from newsflow.db.grants import read_only_reason
     from newsflow.db.migrate import require_current
     from newsflow.flows.ingest import ingest
     from newsflow.runs import RunKind
 
     require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
+    if reason := read_only_reason("backfill"):  # a reader role (`newsflow db grant-reader`)
+        raise CliError(reason)
     shield_temporary_server()
     with ProgressWatcher(source, since, until):
         state = ingest(
@@ -60,25 +64,35 @@ def coverage_command(source: str, since: date, until: date, all_days: bool) -> N
     Example: newsflow coverage sana-en --since 2016-10-01 --until 2016-10-31
     """
     from newsflow.db import store
-    from newsflow.db.coverage import refresh_coverage
+    from newsflow.db.coverage import count_coverage, refresh_coverage
+    from newsflow.db.grants import may_write
     from newsflow.db.migrate import require_current
+    from newsflow.db.models import Coverage
     from newsflow.db.session import session_scope
     from newsflow.registry import get_source, load_registry
 
     require_current()
+    counted = None
     with session_scope() as session:
-        # Coverage rows refer to the source row, which only a run writes otherwise.
-        store.sync_sources(session, load_registry().values())
-        refresh_coverage(session, source, since, until, get_source(source).tz)
-    _print_coverage(source, since, until, gaps_only=not all_days)
+        if not may_write(session.connection(), "sources", "coverage"):  # a read-only role
+            days = count_coverage(session, source, since, until, get_source(source).tz)
+            counted = [Coverage(**day) for day in days]
+        else:
+            # Coverage rows refer to the source row, which only a run writes otherwise.
+            store.sync_sources(session, load_registry().values())
+            refresh_coverage(session, source, since, until, get_source(source).tz)
+    _print_coverage(source, since, until, gaps_only=not all_days, rows=counted)
 
 
-def _print_coverage(source: str, since: date, until: date, gaps_only: bool) -> None:
+def _print_coverage(
+    source: str, since: date, until: date, gaps_only: bool, rows: list[Any] | None = None
+) -> None:
     from newsflow.db.coverage import coverage_rows, is_gap
     from newsflow.db.session import session_scope
 
-    with session_scope() as session:
-        rows = coverage_rows(session, source, since, until)
+    if rows is None:  # the stored rows
+        with session_scope() as session:
+            rows = coverage_rows(session, source, since, until)
     shown = [r for r in rows if is_gap(r)] if gaps_only else rows
     title = "days with gaps" if gaps_only else "coverage"
     click.echo(f"\n{title} for {source}, {since} to {until}: {len(shown)} of {len(rows)} days")

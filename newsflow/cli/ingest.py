@@ -22,9 +22,12 @@ def ingest_command(sources: tuple[str, ...], base_url: str | None) -> None:
 
     Example: newsflow ingest sana-en sana-ar --base-url http://127.0.0.1:8765
     """
+    from newsflow.db.grants import read_only_reason
     from newsflow.db.migrate import require_current
 
     require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
+    if reason := read_only_reason("ingest"):  # a reader role (`newsflow db grant-reader`)
+        raise CliError(reason)
     summaries = _run_ingest(list(sources), base_url)
     print_summaries(summaries)
     print_newest(list(sources))
