@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -13,13 +12,10 @@ from newsflow.db import migrate, models, search, store
 from newsflow.db.schema_doc import SCHEMA_DOC, render_schema_doc
 from newsflow.db.session import dispose_engines, get_engine, session_scope
 from newsflow.db.views import QUERIES, TYPES, VIEWS, table
-from sqlalchemy import create_engine, event, insert, inspect, select, text, update
+from sqlalchemy import create_engine, insert, select, text, update
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ProgrammingError
-from sqlalchemy.orm import Session
 
 from newsflow.registry import load_registry
-from newsflow.settings import REPO_ROOT, get_settings
 
 SEED = "https://sana.sy/en/?p=92385"
 COPY = "https://tass.com/world/copy-of-sana-92385"
@@ -214,22 +210,7 @@ def test_source_health(database_url: str) -> None:
     assert len(_rows("source_health")) == len(load_registry())
 
 
-# PostgreSQL only: the documented queries use their indexes; a read-only role from the README.
-
-
-@pytest.fixture
-def postgres_url(postgres_server_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A freshly migrated PostgreSQL database as the configured one."""
-    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    admin.dispose()
-    monkeypatch.setenv("NEWSFLOW_DATABASE_URL", postgres_server_url)
-    get_settings.cache_clear()
-    migrate.upgrade(postgres_server_url)
-    yield postgres_server_url
-    dispose_engines()
-    get_settings.cache_clear()
+# PostgreSQL only: the documented queries use their indexes (the read-only role: test_grants).
 
 
 @pytest.fixture(scope="module")
@@ -358,70 +339,3 @@ def test_source_health_reads_by_index(filled_url: str) -> None:
         "ix_crawl_runs_source_completed",
     ):
         assert index in plan, plan
-
-
-def _readme_role_sql() -> str:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```sql\n(.*?)```", readme, re.DOTALL)
-    [block] = [b for b in blocks if "CREATE ROLE newsflow_reader" in b]
-    return block
-
-
-def test_read_only_role_from_the_readme(postgres_url: str) -> None:
-    _fill(postgres_url, 50)
-    role = f"newsflow_reader_{uuid.uuid4().hex[:8]}"
-    database = make_url(postgres_url).database
-    sql = _readme_role_sql().replace("newsflow_reader", role)
-    sql = sql.replace("DATABASE newsflow ", f'DATABASE "{database}" ')
-    required, optional = re.split(r"(?m)^(?=-- optional)", sql)
-    owner = get_engine(postgres_url)
-    reader = create_engine(postgres_url)
-    event.listen(reader, "connect", lambda dbapi, _: _set_role(dbapi, role))
-    try:
-        _run_script(owner, required)
-        _check_reader(reader, tables_readable=False)
-        _run_script(owner, optional)
-        _check_reader(reader, tables_readable=True)
-    finally:
-        reader.dispose()
-        with owner.begin() as connection:
-            connection.execute(text(f"DROP OWNED BY {role}"))
-            connection.execute(text(f"DROP ROLE {role}"))
-
-
-def _run_script(engine: Engine, sql: str) -> None:
-    with engine.begin() as connection:
-        for statement in filter(str.strip, re.sub(r"--[^\n]*", "", sql).split(";")):
-            connection.execute(text(statement))
-
-
-def _set_role(dbapi_connection: Any, role: str) -> None:
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute(f"SET ROLE {role}")
-    dbapi_connection.commit()
-
-
-def _check_reader(reader: Engine, tables_readable: bool) -> None:
-    with reader.connect() as connection:
-        for view in [*(v.name for v in VIEWS), "article_enrichments"]:
-            connection.execute(text(f"SELECT * FROM {view} LIMIT 5")).all()
-        assert connection.execute(text("SELECT count(*) FROM article_view")).scalar_one() == 50
-        assert search.search(Session(connection), "Ministers city7")
-    tables = inspect(reader).get_table_names()
-    assert {"articles", "sources", "failures", "alembic_version"} <= set(tables)
-    with reader.connect() as connection:
-        if tables_readable:
-            connection.execute(text("SELECT * FROM failures")).all()
-        else:
-            with pytest.raises(ProgrammingError, match="permission denied"):
-                connection.execute(text("SELECT * FROM failures"))
-    for name in tables:
-        column = inspect(reader).get_columns(name)[0]["name"]
-        for write in (
-            f"INSERT INTO {name} DEFAULT VALUES",
-            f"UPDATE {name} SET {column} = {column}",
-            f"DELETE FROM {name}",
-        ):
-            with reader.connect() as connection, pytest.raises(ProgrammingError) as denied:
-                connection.execute(text(write))
-            assert "permission denied" in str(denied.value), write

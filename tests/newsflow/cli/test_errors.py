@@ -48,6 +48,7 @@ CASES = {
     "coverage": Case(("sana-en", *WINDOW)),
     "db current": Case(database="migrates"),
     "db downgrade": Case(("base",), database="migrates"),
+    "db grant-reader": Case(("newsflow_reader",)),
     "db upgrade": Case(database="migrates"),
     "demo": Case(database="migrates"),
     "deploy": Case(("--source", "sana-en"), database="none"),  # the Prefect API, not the store
