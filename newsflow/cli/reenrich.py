@@ -8,6 +8,7 @@ import click
 
 from newsflow.cli.params import SOURCE, date_window
 from newsflow.cli.prefect_local import shield_temporary_server
+from newsflow.cli.writes import require_writable
 
 
 def _enricher_names(
@@ -46,10 +47,9 @@ def reenrich_command(
     it left off when started again.
     Example: newsflow reenrich --source sana-en --since 2016-10-01 --enricher places
     """
-    from newsflow.db.migrate import require_current
     from newsflow.flows.reenrich import reenrich
 
-    require_current()
+    require_writable("reenrich")
     shield_temporary_server()
     totals = reenrich(source, since, until, list(enrichers) or None)
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())) or "all current")

@@ -8,6 +8,7 @@ import click
 
 from newsflow.cli.params import SOURCE
 from newsflow.cli.prefect_local import shield_temporary_server
+from newsflow.cli.writes import require_writable
 
 COLUMNS = (
     ("revisited", "revisited"),
@@ -32,11 +33,10 @@ def revisit_command(sources: tuple[str, ...], base_url: str | None) -> None:
     version, a 404/410 or a redirect to the front page or a listing marks the article removed.
     Example: newsflow revisit sana-en tass-en
     """
-    from newsflow.db.migrate import require_current
     from newsflow.flows.revisit import revisit_sources
     from newsflow.registry import load_registry
 
-    require_current()  # before Prefect starts: a missing schema is one line, not a failed run
+    require_writable("revisit")  # before Prefect starts: one line, not a failed run
     chosen = list(sources) or [s.id for s in load_registry().values() if s.edition.enabled]
     shield_temporary_server()
     summaries = revisit_sources(chosen, base_url=base_url)
