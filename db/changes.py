@@ -20,12 +20,15 @@ one; the next export starts there. A position must not skip a change that commit
   100.
 * So on PostgreSQL each log row carries the id of its writing transaction (``txid``, the
   64-bit ``pg_current_xact_id()``, which never wraps), and a position is a transaction
-  horizon: the ``xmin`` of the export's snapshot, below which every transaction has ended
-  (committed or rolled back) and above which every transaction yet to write will be. The
-  changes of the transactions in [previous horizon, new horizon) are therefore final when
-  read: each change falls in exactly one export's window. A change committed by a transaction
-  at or above the horizon waits for the next export (a transaction left open holds the
-  horizon back, and delays, never loses, what commits after it).
+  horizon: every transaction of this database below it has ended (committed or rolled back),
+  and every one yet to write will be above it. It is the lowest id of a transaction this
+  database still runs as the export reads (or the next id to hand out when none runs).
+  Transactions of other databases of the server (``pg_stat_activity``, prepared ones) are
+  left out: they never write this log, and a long one would hold every sync back. The
+  changes of the transactions in [previous horizon, new horizon) are final when read, so
+  each change falls in exactly one export's window. A change committed by a transaction at
+  or above the horizon waits for the next export (a write transaction left open holds the
+  horizon back: it delays what commits after it, and loses nothing).
 * On SQLite one connection writes at a time, and the log's ids (AUTOINCREMENT, never reused)
   are handed out under that write lock: every id at or below the largest committed one is
   committed or will never exist. A position is that largest id.
@@ -123,11 +126,34 @@ def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+# The lowest transaction this database runs, or the next to start: every transaction below
+# it has ended. Another database's transaction is left out only when positively known as such
+# (a 32-bit backend_xid, matched to the 64-bit ids of the snapshot); anything unknown counts,
+# which can only delay. A standby has no list of running transactions: its xmin stands in.
+PG_HORIZON = """
+WITH s AS (SELECT pg_current_snapshot() AS snap),
+elsewhere AS (
+    SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
+    WHERE backend_xid IS NOT NULL
+      AND datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
+    UNION ALL
+    SELECT transaction::text::bigint FROM pg_prepared_xacts
+    WHERE database <> current_database()
+)
+SELECT CASE WHEN pg_is_in_recovery() THEN pg_snapshot_xmin(snap)::text::bigint
+       ELSE LEAST(
+           pg_snapshot_xmax(snap)::text::bigint,
+           (SELECT min(x::text::bigint) FROM pg_snapshot_xip(snap) AS x
+            WHERE x::text::bigint % 4294967296 NOT IN (SELECT xid FROM elsewhere)))
+       END
+FROM s
+"""
+
+
 def horizon(session: Session) -> int:
     """The position now: below it (PostgreSQL) or up to it (SQLite), every change is final."""
     if is_postgresql(session):
-        query = text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        return int(session.execute(query).scalar_one())
+        return int(session.execute(text(PG_HORIZON)).scalar_one())
     latest = select(func.coalesce(func.max(ARTICLE_CHANGES.c.id), 0))
     return int(session.execute(latest).scalar_one())
 

@@ -102,8 +102,10 @@ def advance(
             "synced_at": now,
             "emitted": emitted,
         }
-        stmt = insert_for(session, SyncCursor).values(**values)
-        return rowcount_of(session.execute(stmt.on_conflict_do_nothing())) == 1
+        stmt = insert_for(session, SyncCursor).values(**values).on_conflict_do_nothing()
+        # RETURNING, not rowcount: drivers need not count the rows of an INSERT.
+        made = session.execute(stmt.returning(SyncCursor.name)).scalar_one_or_none()
+        return made is not None
     moved = session.execute(
         update(SyncCursor)
         .where(SyncCursor.name == cursor.name, SyncCursor.position == cursor.position)

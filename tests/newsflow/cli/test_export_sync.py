@@ -1,0 +1,314 @@
+"""`newsflow export --cursor / --changed-since / --partitioned`, and the recipes of docs/sync.md."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from newsflow.db import migrate, models, store
+from newsflow.db.changes import ARTICLE_CHANGES, CHANGE_VIEW
+from newsflow.db.cursors import read_cursor
+from newsflow.db.session import dispose_engines, session_scope
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
+
+from newsflow.article import Article
+from newsflow.cli import main
+from newsflow.registry import load_registry
+from newsflow.settings import REPO_ROOT, get_settings
+
+SYNC_DOC = (REPO_ROOT / "docs" / "sync.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def migrated(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database of this module's own on SQLite and on PostgreSQL, migrated once."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sync') / 'newsflow.sqlite3'}"
+        migrate.upgrade(url)
+        yield url
+        dispose_engines()
+        return
+    server = request.getfixturevalue("postgres_server_url")
+    name = f"newsflow_sync_{uuid.uuid4().hex[:8]}"
+    yield _created(server, name, migrated=True)
+    _dropped(server, name)
+
+
+def _created(server: str, name: str, migrated: bool = False) -> str:
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    if migrated:
+        migrate.upgrade(url)
+    return url
+
+
+def _dropped(server: str, name: str) -> None:
+    dispose_engines()
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(migrated: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The module's database emptied (quicker than migrating one for each test)."""
+    with session_scope(migrated) as session:
+        session.execute(delete(ARTICLE_CHANGES))
+        for table in reversed(models.Base.metadata.sorted_tables):
+            session.execute(delete(table))
+    monkeypatch.setenv("NEWSFLOW_DATABASE_URL", migrated)
+    get_settings.cache_clear()
+    yield migrated
+    get_settings.cache_clear()
+
+
+def _store(url: str, *articles: tuple[int, str]) -> None:
+    """Store (number, title) articles of sana-en, published on 2016-10-(17 + number)."""
+    with session_scope(url) as session:
+        store.sync_sources(session, load_registry().values())
+        for n, title in articles:
+            article = Article(
+                url=f"https://sana.sy/en/?p={n}",
+                title=title,
+                body=f"{title}. Text.",
+                source="sana-en" if n < 3 else "tass-en",
+                published_at=datetime(2016, 10, 17 + n, 12, 0, tzinfo=UTC),
+            )
+            store.save_article(session, article, None)
+
+
+def _export(*args: str) -> Result:
+    return CliRunner().invoke(main, ["export", *args], prog_name="newsflow")
+
+
+def _jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _out(tmp_path: Path) -> Path:
+    directory = tmp_path / "out"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
+def test_a_sync_writes_the_changes_then_nothing(database_url: str, tmp_path: Path) -> None:
+    _store(database_url, (1, "Story 1"), (2, "Story 2"))
+    first = _out(tmp_path) / "1.jsonl"
+    result = _export("--cursor", "duck", "-o", str(first))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote 2 changed articles to {first}; cursor duck moved\n"
+    rows = _jsonl(first)
+    assert list(rows[0]) == CHANGE_VIEW.names
+    assert [(r["change"], r["title"], r["changes"]) for r in rows] == [
+        ("new", "Story 1", ["new"]),
+        ("new", "Story 2", ["new"]),
+    ]
+    assert datetime.fromisoformat(str(rows[0]["changed_at"])).tzinfo == UTC
+
+    second = _out(tmp_path) / "2.jsonl"
+    result = _export("--cursor", "duck", "-o", str(second))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "no change since cursor duck's last sync; nothing written\n"
+    assert not second.exists()
+
+    _store(database_url, (2, "Story 2, corrected"))
+    result = _export("--cursor", "duck")  # standard output
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["change"], r["title"], r["version"]) for r in rows] == [
+        ("edited", "Story 2, corrected", 2)
+    ]
+
+
+def test_a_failed_write_leaves_the_cursor(database_url: str, tmp_path: Path) -> None:
+    _store(database_url, (1, "Story 1"))
+    assert _export("--cursor", "duck", "-o", str(_out(tmp_path) / "1.jsonl")).exit_code == 0
+    with session_scope(database_url) as session:
+        before = read_cursor(session, "duck").position
+    _store(database_url, (2, "Story 2"))
+
+    full = Path("/dev/full")
+    if not full.exists():
+        pytest.skip("no /dev/full here")
+    result = _export("--cursor", "duck", "-o", str(full))
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr
+    with session_scope(database_url) as session:
+        assert read_cursor(session, "duck").position == before
+
+    again = _out(tmp_path) / "2.jsonl"
+    assert _export("--cursor", "duck", "-o", str(again)).exit_code == 0
+    assert [r["title"] for r in _jsonl(again)] == ["Story 2"]
+
+
+def test_changed_since_a_time_as_csv(database_url: str) -> None:
+    _store(database_url, (1, "Story 1"), (2, "Story 2"))
+    between = datetime.now(UTC)
+    _store(database_url, (1, "Story 1, corrected"))
+    result = _export("--changed-since", between.isoformat(), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert [(r["change"], r["title"], json.loads(r["changes"])) for r in rows] == [
+        ("edited", "Story 1, corrected", ["edited"])
+    ]
+    assert list(rows[0]) == CHANGE_VIEW.names
+    assert result.stderr == "wrote 1 changed articles to standard output\n"
+
+    result = _export("--changed-since", "2999-01-01")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == "no article changed since 2999-01-01T00:00:00+00:00; nothing written\n"
+
+
+def test_partitioned_parquet_by_day_and_source(database_url: str, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    _store(database_url, (1, "Story 1"), (2, "Story 2"), (3, "Story 3"))
+    target = _out(tmp_path) / "sync-1"
+    result = _export("--cursor", "parts", "--format", "parquet", "--partitioned", str(target))
+    assert result.exit_code == 0, result.output
+    files = sorted(str(p.relative_to(target)) for p in target.rglob("*.parquet"))
+    assert files == [
+        "day=2016-10-18/source=sana-en/part-0.parquet",
+        "day=2016-10-19/source=sana-en/part-0.parquet",
+        "day=2016-10-20/source=tass-en/part-0.parquet",
+    ]
+    table = pq.read_table(target / files[2])
+    assert table.column_names == CHANGE_VIEW.names
+    row = table.to_pylist()[0]
+    assert (row["change"], row["title"], row["source"], row["changes"]) == (
+        "new",
+        "Story 3",
+        "tass-en",
+        ["new"],
+    )
+    assert [p.name for p in target.parent.iterdir()] == ["sync-1"]  # no temporary left
+
+    # a plain export partitions alike; a directory that holds files is never written into
+    whole = _out(tmp_path) / "all"
+    assert _export("--format", "parquet", "--partitioned", str(whole)).exit_code == 0
+    assert sorted(str(p.relative_to(whole)) for p in whole.rglob("*.parquet")) == files
+    result = _export("--format", "parquet", "--partitioned", str(whole))
+    assert result.exit_code == 1
+    assert result.stderr.endswith("exists and is not an empty directory: name a new one\n")
+
+
+def test_usage_errors_are_one_line(database_url: str, tmp_path: Path) -> None:
+    _store(database_url, (1, "Story 1"))
+    cases = [
+        (("--cursor", "a", "--changed-since", "2026-12-07"), "exclude each other"),
+        (("--partitioned", str(tmp_path / "p")), "add --format parquet"),
+        (("--cursor", "no spaces"), "is not 1-64 letters"),
+        (("--changed-since", "yesterday"), "is not a time like"),
+    ]
+    for args, message in cases:
+        result = _export(*args)
+        assert result.exit_code != 0 and message in result.output, (args, result.output)
+    assert _export("--cursor", "sana", "--source", "sana-en").exit_code == 0
+    result = _export("--cursor", "sana", "--source", "tass-en")
+    assert result.exit_code == 1
+    assert "cursor 'sana' was made with filters sources=['sana-en']" in result.stderr
+
+
+def _block(name: str) -> str:
+    """The fenced block of docs/sync.md after ``<!-- test: name -->``."""
+    found = re.search(rf"<!-- test: {name} -->\n```\w+\n(.*?)\n```", SYNC_DOC, re.DOTALL)
+    assert found, name
+    return found.group(1)
+
+
+def test_the_duckdb_recipe_merges_syncs(database_url: str, tmp_path: Path) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    _store(database_url, (1, "Story 1"), (2, "Story 2"))
+    merge = _block("duckdb-merge")
+    connection = duckdb.connect(str(tmp_path / "news.duckdb"))
+    for batch, change in (("0001", None), ("0002", lambda: _store(database_url, (2, "Fixed")))):
+        if change:
+            change()
+        directory = _out(tmp_path) / batch
+        args = ("--cursor", "duckdb", "--format", "parquet", "--partitioned", str(directory))
+        assert _export(*args).exit_code == 0
+        connection.execute(merge.replace("BATCH", str(directory)))
+    rows = connection.execute(
+        "SELECT id, title, change, version, published_day FROM articles ORDER BY id"
+    ).fetchall()
+    assert [row[1:] for row in rows] == [
+        ("Story 1", "new", 1, datetime(2016, 10, 18).date()),
+        ("Fixed", "edited", 2, datetime(2016, 10, 19).date()),
+    ]
+    columns = [c[0] for c in connection.execute("DESCRIBE articles").fetchall()]
+    assert columns == CHANGE_VIEW.names
+
+
+def test_the_postgres_table_has_the_columns_of_a_sync() -> None:
+    columns = re.findall(
+        r"(\w+) (?:text|timestamptz|jsonb|integer|date|double precision|boolean)",
+        _block("postgres-table"),
+    )
+    assert columns == CHANGE_VIEW.names
+
+
+def test_the_postgres_recipe_loads_syncs(
+    database_url: str, postgres_server_url: str, tmp_path: Path
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the recipe reads what a sync wrote: one store is enough")
+    if shutil.which("psql") is None:
+        pytest.skip("no psql here")
+    server, name = postgres_server_url, f"newsflow_warehouse_{uuid.uuid4().hex[:8]}"
+    warehouse = _created(server, name)
+    try:
+        engine = create_engine(warehouse)
+        with engine.begin() as connection:
+            connection.execute(text(_block("postgres-table")))
+        libpq = (
+            make_url(warehouse).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+        env = {
+            **os.environ,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "WAREHOUSE_URL": libpq,
+            "NEWSFLOW_DATABASE_URL": database_url,
+        }
+        script = _block("postgres-sync")
+        _store(database_url, (1, "Story 1"), (2, "Story 2"))
+        for change in (None, lambda: _store(database_url, (1, "Fixed"))):
+            if change:
+                change()
+            done = subprocess.run(
+                ["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, timeout=60
+            )
+            assert done.returncode == 0, done.stderr.decode()
+        assert list((tmp_path / "pending").iterdir()) == []  # loaded, then deleted
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT title, change, version, removed, changes, published_day "
+                    "FROM news_articles ORDER BY id"
+                )
+            ).all()
+        engine.dispose()
+        assert [tuple(r) for r in rows] == [
+            ("Fixed", "edited", 2, False, ["edited"], datetime(2016, 10, 18).date()),
+            ("Story 2", "new", 1, False, ["new"], datetime(2016, 10, 19).date()),
+        ]
+    finally:
+        _dropped(server, name)
