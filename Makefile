@@ -21,12 +21,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The replay is local, so the polite crawl delay is switched off by a setting. The demo's
-# database stays in the checkout (installed, the default is the user's data directory).
+# The demo's database stays in the checkout (installed, the default is the user's data
+# directory); the demo itself crawls its local replay without the polite delay.
 run: $(STAMP)
 	mkdir -p $(PREFECT_HOME) var
 	NEWSFLOW_DATABASE_URL=$${NEWSFLOW_DATABASE_URL:-sqlite:///$(CURDIR)/var/newsflow.sqlite3} \
-	NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 $(BIN)/newsflow demo
+	$(BIN)/newsflow demo
 
 # One pytest worker per core (pytest-xdist); a file's tests stay on one worker, so module and
 # session fixtures (the Prefect test server, a PostgreSQL database) are built once per worker.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -10,6 +11,8 @@ from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE, SOURCE_LIST
 from newsflow.cli.prefect_local import shield_temporary_server
 from newsflow.cli.report import print_newest, print_summaries
+
+NO_DELAY = "NEWSFLOW_CRAWL__DELAY_OVERRIDE"  # the demo's default: 0, its replay is local
 
 
 @click.command("ingest")
@@ -47,12 +50,17 @@ def ingest_command(sources: tuple[str, ...], base_url: str | None) -> None:
 def demo_command(names: list[str]) -> None:
     """Migrate, serve the bundled replay of agency sites on 127.0.0.1 and ingest from it.
 
-    Set NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 for a fast run (the replay is local; `make run` does).
-    Example: NEWSFLOW_CRAWL__DELAY_OVERRIDE=0 newsflow demo
+    The replay is local, so its crawls wait no polite delay between requests unless
+    NEWSFLOW_CRAWL__DELAY_OVERRIDE says otherwise.
+    Example: newsflow demo --sources sana-en
     """
     from newsflow.db import migrate
     from newsflow.replay import ReplayServer, load_routes
+    from newsflow.settings import get_settings
 
+    # This process crawls nothing but its own replay; its crawl children read the environment.
+    os.environ.setdefault(NO_DELAY, "0")
+    get_settings.cache_clear()
     migrate.upgrade()
     with ReplayServer(load_routes()) as replay:
         click.echo(f"replay of recorded agency sites at {replay.base_url}")

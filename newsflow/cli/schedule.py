@@ -20,16 +20,24 @@ from newsflow.cli.prefect_local import shield_temporary_server
     multiple=True,
     help="Only these sources (default: all enabled).",
 )
-def serve_command(sources: tuple[str, ...]) -> None:
+@click.option(
+    "--ephemeral",
+    is_flag=True,
+    help="Without a Prefect API: keep the schedules in a temporary server that lives only "
+    "as long as this process.",
+)
+def serve_command(sources: tuple[str, ...], ephemeral: bool) -> None:
     """Run every source's ingest flow on its registry cron schedule until stopped.
 
     One process: the schedules, plus backfill, revisit and reprocess deployments to start by
     hand from the Prefect UI or `prefect deployment run`. Needs a Prefect API (PREFECT_API_URL,
-    e.g. `prefect server start`) to keep the schedules.
+    e.g. `prefect server start`) to keep the schedules; --ephemeral keeps them in a temporary
+    server instead, gone when this process stops. Ctrl-C or SIGTERM stops it.
     Example: newsflow serve --source sana-en --source sana-ar
     """
     from prefect import serve
     from prefect.deployments.runner import RunnerDeployment
+    from prefect.settings import PREFECT_API_URL
 
     from newsflow.db.migrate import require_current
     from newsflow.flows.deployments import deployments
@@ -37,6 +45,17 @@ def serve_command(sources: tuple[str, ...]) -> None:
     from newsflow.registry import get_source
 
     require_current()  # every scheduled run would fail on a missing schema: say so now
+    if not PREFECT_API_URL.value():  # else Prefect starts a temporary server, schedules and all
+        if not ephemeral:
+            raise CliError(
+                "no Prefect API to keep the schedules: set PREFECT_API_URL, e.g. "
+                "http://127.0.0.1:4200/api after `prefect server start`, or pass --ephemeral"
+            )
+        click.echo(
+            "--ephemeral: the schedules live in a temporary Prefect server only as long as "
+            "this process runs"
+        )
+        shield_temporary_server()
     chosen = deployments([get_source(s) for s in sources] if sources else None)
     scheduled = sum(1 for d in chosen if d.schedules)
     click.echo(
@@ -45,7 +64,8 @@ def serve_command(sources: tuple[str, ...]) -> None:
     )
     start_runs_by_fork()
     click.echo("flow runs fork from a warm process (Prefect and the flows imported once)")
-    serve(*cast(list[RunnerDeployment], chosen))
+    serve(*cast(list[RunnerDeployment], chosen))  # returns on Ctrl-C or SIGTERM
+    click.echo("stopped")
 
 
 @click.command("deploy")

@@ -33,7 +33,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding the built wheel; dependencies come from this venv, not the index."""
     root = tmp_path_factory.mktemp("wheel")
     build = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(root)]
-    subprocess.run([*build, str(REPO_ROOT)], check=True, cwd=root)
+    built = subprocess.run([*build, str(REPO_ROOT)], cwd=root, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    (root / "build.log").write_text(built.stdout + built.stderr)
     env_dir = root / "venv"
     venv.create(env_dir, with_pip=True)
     site = next((env_dir / "lib").glob("python*/site-packages"))
@@ -58,6 +60,13 @@ def _run(env_dir: Path, cwd: Path, *args: str, **env: str) -> subprocess.Complet
         text=True,
         timeout=300,
     )
+
+
+def test_the_wheel_builds_without_setuptools_warnings(installed: Path) -> None:
+    # pip's own "WARNING:" lines (an unreachable index, say) are the machine's, not ours.
+    log = (installed.parent / "build.log").read_text()
+    warned = [line for line in log.splitlines() if "Warning" in line or "would be ignored" in line]
+    assert warned == [], log
 
 
 def test_the_wheel_installs_no_generic_top_level_package(installed: Path) -> None:
