@@ -41,33 +41,47 @@ class SearchQueryError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A word or phrase to match: its words as typed (prepared), which end in ``*``, where."""
+    """A word or phrase to match: its words as typed (prepared), which end in ``*``, which
+    follow an apostrophe (Peskov'un: a Turkish suffix), and the field searched."""
 
     words: tuple[str, ...]
     prefix: tuple[bool, ...]
     field: str = "text"  # text (title and body) | title | authors
+    clitic: tuple[bool, ...] = ()
 
-    def forms(self, languages: Iterable[str | None]) -> list[tuple[str, ...]]:
-        """The index forms of the term: one word sequence per language it may be in.
+    def forms(self, languages: Iterable[str | None]) -> list[Form]:
+        """The index forms of the term: one word sequence per language it may be in, each
+        word with whether it is a prefix.
 
         A phrase is stemmed word by word in one language at a time (its words share one); a
         prefix is its stem's beginning, so a word that begins it still matches once stemmed.
         """
-        found: set[tuple[str, ...]] = set()
+        clitic = self.clitic or (False,) * len(self.words)
+        found: set[Form] = set()
         for language in [*languages, None]:
-            found.add(tuple(stems.stem_word(word, language) for word in self.words))
-        found.add(tuple(stems.accented_word(word) for word in self.words))
+            code = stems.language_key(language)
+            found.add(
+                tuple(
+                    (stems.stem_word(word, code), starred)
+                    for word, starred, suffix in zip(self.words, self.prefix, clitic, strict=True)
+                    if not (suffix and code in stems.CLITICS)
+                )
+            )
+        found.add(tuple(zip(map(stems.accented_word, self.words), self.prefix, strict=True)))
         usable = {
             form
             for form in found
-            if all(form)
-            and all(len(w) >= MIN_PREFIX for w, p in zip(form, self.prefix, strict=True) if p)
+            if all(word for word, _ in form)
+            and all(len(word) >= MIN_PREFIX for word, starred in form if starred)
         }
         if len(self.words) == 1 and self.prefix[0]:  # "kreml" covers "kremlin"
             usable = {
-                f for f in usable if not any(g != f and f[0].startswith(g[0]) for g in usable)
+                f for f in usable if not any(g != f and f[0][0].startswith(g[0][0]) for g in usable)
             }
         return sorted(usable)
+
+
+Form = tuple[tuple[str, bool], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +219,8 @@ def _term(value: str, where: str) -> Term | None:
             raise SearchQueryError(
                 f"a prefix needs at least {MIN_PREFIX} letters before its *: {word.group()}*"
             )
-    return Term(tuple(m.group() for m in found), prefix, where)
+    clitic = tuple(stems.after_apostrophe(text, m) for m in found)
+    return Term(tuple(m.group() for m in found), prefix, where, clitic)
 
 
 def _either(parts: list[str]) -> str:
@@ -220,7 +235,7 @@ def _fts5_term(term: Term, languages: list[str | None]) -> str:
     phrases = [
         " + ".join(
             '"' + word.replace('"', '""') + '"' + (" *" if starred else "")
-            for word, starred in zip(form, term.prefix, strict=True)
+            for word, starred in form
         )
         for form in _forms(term, languages)
     ]
@@ -232,14 +247,14 @@ def _tsquery_term(term: Term, languages: list[str | None]) -> str:
     phrases = [
         " <-> ".join(
             "'" + stems.quoted(word) + "':" + ("*" if starred else "") + weight
-            for word, starred in zip(form, term.prefix, strict=True)
+            for word, starred in form
         )
         for form in _forms(term, languages)
     ]
     return "(" + " | ".join(f"({phrase})" for phrase in phrases) + ")"
 
 
-def _forms(term: Term, languages: list[str | None]) -> list[tuple[str, ...]]:
+def _forms(term: Term, languages: list[str | None]) -> list[Form]:
     forms = term.forms(languages)
     if not forms:  # every word too long to be indexed
         raise SearchQueryError(

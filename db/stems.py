@@ -9,7 +9,8 @@ language it may be in (``stem_word``), so an inflected query finds every inflect
 
 - Words are runs of letters, digits and combining marks; a Han, kana or Hangul character is a
   word of its own (those scripts put no spaces between words). Apostrophes and hyphens part
-  words (Kremlin'e is ``kremlin`` ``e``, al-Nusra ``al`` ``nusra``).
+  words (Iran's is ``iran`` ``s``, al-Nusra ``al`` ``nusra``); in Turkish the suffixes after
+  an apostrophe are left out (Kremlin'e is ``kreml``).
 - Folding: NFKC (ligatures, Arabic presentation forms), Arabic vowel marks and tatweel dropped,
   Arabic-Indic digits as ASCII, lower case (Turkish I/İ as ı/i in Turkish), and after stemming
   the accents of Latin, Greek and Cyrillic letters (é, ü, ş, й, ё): Turkiye finds Türkiye.
@@ -115,7 +116,14 @@ _PERSIAN = str.maketrans(
 )
 _TURKISH = str.maketrans({"I": "ı", "İ": "i"})
 _LANGUAGE_CODE = re.compile(r"[A-Za-z]+")
+_APOSTROPHES = "'’"
+# Languages whose words after an apostrophe are suffixes of the word before it.
+CLITICS = frozenset(("tr", "az"))
 
+# Suffixes a Persian writer sets apart with a zero-width non-joiner.
+_FA_SUFFIXES = frozenset(
+    ("ای", "ی", "ها", "های", "هایی", "هایش", "تر", "ترین", "ام", "ات", "اش", "مان", "تان", "شان")
+)
 # Light10's prefixes, tried in this order (one is taken), and suffixes (each taken in turn).
 _AR_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
 _AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
@@ -153,10 +161,21 @@ def words(text: str) -> Iterator[re.Match[str]]:
 
 
 def stems(text: str, language: str | None) -> list[str]:
-    """The stems of a text's words in order, stemmed in ``language`` (a code, or None)."""
+    """The stems of a text's words in order, stemmed in ``language`` (a code, or None).
+
+    Turkish sets a proper noun's suffixes apart with an apostrophe (Kremlin'in, Peskov'un):
+    they are left out, so the name is a word of its own.
+    """
     code = language_key(language)
-    found = [m.group() for m in words(prepare(text))]
+    text = prepare(text)
+    found = [m.group() for m in words(text) if not (code in CLITICS and after_apostrophe(text, m))]
     return [s for s in (_stem(code, w) for w in found) if s]
+
+
+def after_apostrophe(text: str, word: re.Match[str]) -> bool:
+    """Whether a word follows another's apostrophe directly (the suffix of Kremlin'in)."""
+    at = word.start()
+    return at >= 2 and text[at - 1] in _APOSTROPHES and text[at - 2].isalnum()
 
 
 def stem_word(word: str, language: str | None) -> str:
@@ -186,9 +205,25 @@ def _stem(code: str | None, word: str) -> str:
         word = _arabic_light10(word.translate(_ARABIC))
     elif code is not None:
         if code == "fa":
-            word = word.translate(_PERSIAN)
-        word = _stemmer(SNOWBALL[code]).stemWord(word)
+            word = _persian_light(word.translate(_PERSIAN))
+        stemmer = _stemmer(SNOWBALL[code])
+        stemmed = stemmer.stemWord(word)
+        if code == "ru":
+            stemmed = _russian_possessive(stemmed)
+        elif code == "tr" and word[len(stemmed) : len(stemmed) + 3] in ("lar", "ler"):
+            # Snowball takes a plural's -lAr and stops, a bare noun loses more (yangınlar
+            # yangın, yangın yangı): stemmed again, the plural meets its singular.
+            stemmed = stemmer.stemWord(stemmed)
+        word = stemmed
     return _fold(word)
+
+
+def _russian_possessive(stem: str) -> str:
+    """Snowball reads the -ов/-ев of a bare surname or town as a plural ending (Песков
+    песк, Киев ки) but keeps it in the other cases (Пескова песков): taken off there too."""
+    if len(stem) >= 4 and stem.endswith(("ов", "ев")):
+        return stem[:-2]
+    return stem
 
 
 def _fold(word: str) -> str:
@@ -200,6 +235,18 @@ def _fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     bare = "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f")
     return unicodedata.normalize("NFC", bare)
+
+
+def _persian_light(word: str) -> str:
+    """Persian endings Snowball leaves or splits unevenly, taken off before it: a suffix
+    after a zero-width non-joiner (زلزله‌ای, خانه‌ها), and the ezafe or adjective -ی
+    (متروی تهران, ایرانی), so مترو and ایران meet their forms."""
+    head, joiner, tail = word.partition("\u200c")
+    if joiner and head and tail in _FA_SUFFIXES:
+        return head
+    if word.endswith("ی") and len(word) >= 4:
+        return word[:-1]
+    return word
 
 
 def _arabic_light10(word: str) -> str:
