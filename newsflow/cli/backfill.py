@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
-from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE, date_window
 from newsflow.cli.prefect_local import shield_temporary_server
 from newsflow.cli.progress import ProgressWatcher
 from newsflow.cli.report import print_summaries
+from newsflow.cli.writes import require_writable
 
 
 @click.command("backfill")
@@ -26,14 +26,10 @@ def backfill_command(source: str, since: date, until: date, base_url: str | None
 
     Example: newsflow backfill sana-en --since 2016-10-01 --until 2016-10-31
     """
-    from newsflow.db.grants import read_only_reason
-    from newsflow.db.migrate import require_current
     from newsflow.flows.ingest import ingest
     from newsflow.runs import RunKind
 
-    require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
-    if reason := read_only_reason("backfill"):  # a reader role (`newsflow db grant-reader`)
-        raise CliError(reason)
+    require_writable("backfill")  # before Prefect starts: one line, not a failed run
     shield_temporary_server()
     with ProgressWatcher(source, since, until):
         state = ingest(

@@ -11,6 +11,7 @@ from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE, SOURCE_LIST
 from newsflow.cli.prefect_local import shield_temporary_server
 from newsflow.cli.report import print_newest, print_summaries
+from newsflow.cli.writes import require_writable
 
 NO_DELAY = "NEWSFLOW_CRAWL__DELAY_OVERRIDE"  # the demo's default: 0, its replay is local
 
@@ -25,12 +26,8 @@ def ingest_command(sources: tuple[str, ...], base_url: str | None) -> None:
 
     Example: newsflow ingest sana-en sana-ar --base-url http://127.0.0.1:8765
     """
-    from newsflow.db.grants import read_only_reason
-    from newsflow.db.migrate import require_current
 
-    require_current()  # before Prefect starts, so a missing schema is one line, not a failed run
-    if reason := read_only_reason("ingest"):  # a reader role (`newsflow db grant-reader`)
-        raise CliError(reason)
+    require_writable("ingest")  # before Prefect starts: one line, not a failed run
     summaries = _run_ingest(list(sources), base_url)
     print_summaries(summaries)
     print_newest(list(sources))

@@ -10,6 +10,7 @@ import click
 from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE
 from newsflow.cli.prefect_local import shield_temporary_server
+from newsflow.cli.writes import require_writable
 
 
 @click.command("serve")
@@ -39,12 +40,11 @@ def serve_command(sources: tuple[str, ...], ephemeral: bool) -> None:
     from prefect.deployments.runner import RunnerDeployment
     from prefect.settings import PREFECT_API_URL
 
-    from newsflow.db.migrate import require_current
     from newsflow.flows.deployments import deployments
     from newsflow.flows.warm_start import start_runs_by_fork
     from newsflow.registry import get_source
 
-    require_current()  # every scheduled run would fail on a missing schema: say so now
+    require_writable("serve")  # every scheduled run would fail: say so now
     if not PREFECT_API_URL.value():  # else Prefect starts a temporary server, schedules and all
         if not ephemeral:
             raise CliError(
@@ -126,10 +126,9 @@ def reprocess_command(source: str) -> None:
 
     Example: newsflow reprocess sana-en
     """
-    from newsflow.db.migrate import require_current
     from newsflow.flows.reprocess import reprocess
 
-    require_current()
+    require_writable("reprocess")
     shield_temporary_server()
     totals = reprocess(source)
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())) or "no stored pages")
