@@ -85,6 +85,10 @@ class Source(Base):
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Kept by triggers on articles (migration 0011): a count that costs nothing to read.
     articles_stored: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # How analysts group sources (registry: country, owner type, collections; migration 0016).
+    country: Mapped[str | None] = mapped_column(String(2))
+    owner: Mapped[str | None] = mapped_column(String(16))
+    collections: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class CrawlRun(Base):

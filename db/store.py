@@ -43,6 +43,9 @@ def sync_sources(session: Session, sources: Iterable[Source]) -> int:
             "timezone": source.agency.timezone,
             "schedule": source.schedule,
             "enabled": source.edition.enabled,
+            "country": source.agency.country,
+            "owner": source.agency.owner,
+            "collections": list(source.agency.collections),
             "synced_at": datetime.now(UTC),
         }
         stmt = insert_for(session, models.Source).values(**values)

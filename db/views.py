@@ -182,7 +182,68 @@ STORY_ARTICLES = View(
     ),
 )
 
-VIEWS = (ARTICLE_VIEW, DAILY_COUNTS, SOURCE_HEALTH, STORY_ARTICLES)
+SOURCE_VIEW = View(
+    "source_view",
+    "one row per source in the registry as last synced, with how analysts group it",
+    _columns(
+        ("source", "text", "source id, e.g. `sana-en`"),
+        ("agency", "text", "agency id, e.g. `sana`"),
+        ("name", "text", "display name"),
+        ("language", "text", "the edition's declared language (ISO 639-1)"),
+        ("country", "text", "the agency's home country (ISO 3166-1 alpha-2); NULL if unset"),
+        ("owner", "text", "`state`, `public`, `private` or `wire`; NULL if unset"),
+        ("collections", "list", "the agency's collections (registry `collections`)"),
+        ("homepage", "text", "the agency's homepage"),
+        ("timezone", "text", "IANA zone of the agency's local times"),
+        ("enabled", "boolean", "whether the schedule crawls it"),
+        ("articles_stored", "integer", "articles stored for the source"),
+    ),
+)
+
+ARTICLE_ENRICHMENTS = View(
+    "article_enrichments",
+    "one row per enrichment of a stored article (a copy: its original's rows)",
+    _columns(
+        ("article_id", "integer", "the article (`article_view.id`)"),
+        ("source", "text", "the article's source id"),
+        ("published_at", "timestamp", "the article's publication instant, UTC"),
+        ("enricher", "text", "`language`, `entities`, `places`, `keywords`, …"),
+        ("version", "integer", "the enricher's version that wrote the row"),
+        ("kind", "text", "`person`, `organisation`, `place`, `country`, `keyword`, …"),
+        ("value", "text", "the name or term as written (places: the canonical name)"),
+        ("label", "text", "a code or class (a place's country code, a language code)"),
+        ("start_offset", "integer", "where the mention starts in title + body; NULL if none"),
+        ("end_offset", "integer", "where it ends"),
+        ("evidence", "text", "what found it (a rule, a model, a gazetteer)"),
+        ("score", "float", "confidence or weight, where the enricher gives one"),
+        ("enriched_article_id", "integer", "the article the rows were computed on (original)"),
+        ("key", "text", "cross-script key of a person or organisation; NULL for other kinds"),
+    ),
+)
+
+ATTENTION_DAILY = View(
+    "attention_daily",
+    "one row per local day, source and name: how many articles named it (attention over time)",
+    _columns(
+        ("day", "date", "publication day in the page's own time zone"),
+        ("source", "text", "source id"),
+        ("agency", "text", "agency id"),
+        ("kind", "text", "`person`, `organisation`, `place` or `country`"),
+        ("key", "text", "the name's cross-script key (people, organisations), else its value"),
+        ("name", "text", "one spelling of it as stored"),
+        ("articles", "integer", "articles of that day and source naming it (removed left out)"),
+    ),
+)
+
+VIEWS = (
+    ARTICLE_VIEW,
+    DAILY_COUNTS,
+    SOURCE_HEALTH,
+    STORY_ARTICLES,
+    SOURCE_VIEW,
+    ARTICLE_ENRICHMENTS,
+    ATTENTION_DAILY,
+)
 
 QUERIES = (
     DocumentedQuery(

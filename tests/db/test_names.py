@@ -164,8 +164,11 @@ ROWS = 2500  # more than one batch of the backfill (2,000)
 
 
 def test_the_migration_fills_keys_of_stored_names(database_url: str) -> None:
-    """A database at 0012 with names stored: upgraded, every name has its key at once."""
-    migrate.downgrade(database_url, "0012")
+    """A database at 0012 with names stored: upgraded, every name has its key at once.
+
+    The rows are written at head (the store writes today's schema) without keys, then the
+    database goes down to 0012 with them in place, as an old store would hold them.
+    """
     with session_scope(database_url) as session:
         store.sync_sources(session, load_registry().values())
         for address, (source, _, _) in PESKOV.items():
@@ -179,6 +182,7 @@ def test_the_migration_fills_keys_of_stored_names(database_url: str) -> None:
     rows += [_old_row(first, "organisation", f"Syrian Ministry {n}") for n in range(ROWS)]
     with get_engine(database_url).begin() as connection:
         connection.execute(insert(table), rows)  # the columns of 0012: no key yet
+    migrate.downgrade(database_url, "0012")
     migrate.upgrade(database_url)
     with session_scope(database_url) as session:
         stored = session.execute(
