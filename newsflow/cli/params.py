@@ -136,3 +136,59 @@ def _bad_window(message: str) -> NoReturn:
         ctx=click.get_current_context(silent=True),
         param_hint="'--since' / '--until'",
     )
+
+
+def source_groups(func: F) -> F:
+    """Add --agency, --country, --owner and --collection: the registry's groups of sources.
+
+    The command receives ``groups`` (a ``Groups``); ``chosen_sources`` turns it and the
+    command's own --source values into the source ids to read.
+    """
+    options = (
+        click.option("--collection", "collections", multiple=True, help="Only this collection."),
+        click.option(
+            "--owner",
+            "owners",
+            multiple=True,
+            type=click.Choice(["state", "public", "private", "wire"]),
+            help="Only agencies of this owner type.",
+        ),
+        click.option(
+            "--country", "countries", multiple=True, help="Only agencies of this country (SY)."
+        ),
+        click.option("--agency", "agencies", multiple=True, help="Only this agency (e.g. sana)."),
+    )
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from newsflow.registry.groups import Groups
+
+        groups = Groups(
+            tuple(kwargs.pop("agencies")),
+            tuple(kwargs.pop("countries")),
+            tuple(kwargs.pop("owners")),
+            tuple(kwargs.pop("collections")),
+        )
+        return func(*args, groups=groups, **kwargs)
+
+    for option in options:
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def chosen_sources(sources: tuple[str, ...] | list[str], groups: Any) -> list[str]:
+    """The --source ids narrowed (or, alone, given) by the group options; [] means all."""
+    from newsflow.cli.errors import CliError
+    from newsflow.registry import RegistryError
+    from newsflow.registry.groups import select_sources
+
+    if not groups:
+        return list(sources)
+    try:
+        grouped = select_sources(groups)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    chosen = [s for s in grouped if not sources or s in sources]
+    if not chosen:
+        raise CliError("no source is in every group asked for")
+    return chosen
