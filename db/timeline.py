@@ -67,6 +67,8 @@ Group = Literal["source", "agency"]
 PERIODS: tuple[str, ...] = get_args(Period)
 GROUPS: tuple[str, ...] = get_args(Group)
 Moment = date | datetime
+NONE: tuple[None, None] = (None, None)  # the one series of an ungrouped timeline
+ZERO = (0, 0)  # a period without a match: no article, no original
 # The search index of migration 0014 (db/stems.py): PostgreSQL's table of tsvectors.
 _STEMS = table_clause("articles_stems", column("article_id"), column("vector"))
 
@@ -140,33 +142,34 @@ def timeline(
     found = matches(
         session, query, sources=sources, language=language, since=since, until=until, name=name
     )
-    keys: list[Any] = [period_expression(session, found.c.published_at, by).label("period")]
+    group: list[Any] = []  # (source, agency), (agency,) or none
     if per == "source":
-        keys += [found.c.source.label("source"), Source.agency.label("agency")]
+        group = [found.c.source, Source.agency]
     elif per == "agency":
-        keys.append(Source.agency.label("agency"))
-    statement = select(*keys, func.count().label("articles"), _originals(found).label("originals"))
+        group = [Source.agency]
+    period = period_expression(session, found.c.published_at, by)
+    statement = select(period, *group, func.count(), _originals(found))
     if per is None:
         statement = statement.select_from(found)
     else:
         statement = statement.join_from(found, Source, Source.id == found.c.source)
-    statement = statement.where(found.c.published_at.is_not(None)).group_by(*keys)
+    statement = statement.where(found.c.published_at.is_not(None)).group_by(period, *group)
     counted: dict[tuple[str | None, str | None], dict[date, tuple[int, int]]] = {}
-    for row in _execute(session, statement).mappings():
-        group = (row.get("source"), row.get("agency"))
-        counted.setdefault(group, {})[_day(row["period"])] = (row["articles"], row["originals"])
+    for day, *named, articles, originals in _execute(session, statement):
+        key = (named[0], named[1]) if per == "source" else (None, named[0]) if named else NONE
+        counted.setdefault(key, {})[_day(day)] = (articles, originals)
     seen = [day for counts in counted.values() for day in counts]
     first = period_of(_first_day(since), by) if since is not None else min(seen, default=None)
     last = period_of(_last_day(until), by) if until is not None else max(seen, default=None)
     if first is None or last is None:
         return []
     if per is None:
-        counted.setdefault((None, None), {})
-    groups = sorted(counted, key=lambda group: (group[1] or "", group[0] or ""))
+        counted.setdefault(NONE, {})
+    series = sorted(counted.items(), key=lambda item: (item[0][1] or "", item[0][0] or ""))
     return [
-        PeriodCount(day, source, agency, *counted[(source, agency)].get(day, (0, 0)))
+        PeriodCount(day, source, agency, *counts.get(day, ZERO))
         for day in periods(first, last, by)
-        for source, agency in groups
+        for (source, agency), counts in series
     ]
 
 

@@ -393,7 +393,10 @@ def _sources(source: Sources, database_url: str | None) -> list[str]:
 
     if source is None:
         return []
-    ids = [source] if isinstance(source, str) else list(source)
+    try:
+        ids = [source] if isinstance(source, str) else list(source)
+    except TypeError:
+        ids = [source]  # type: ignore[list-item]  # refused below
     if not all(isinstance(one, str) for one in ids):
         raise ValueError(f"source={source!r}: give a source id such as 'sana-en', or a list")
     registry = load_registry()
@@ -464,8 +467,11 @@ def _day(value: date | str | None, name: str) -> date | None:
 def _check_order(since: date | None, until: date | None) -> None:
     from newsflow.db.export import instant
 
-    if since is not None and until is not None and instant(since) > instant(until, after=True):
+    if since is None or until is None or instant(since) < instant(until, after=True):
+        return
+    if instant(since) > instant(until):
         raise ValueError(f"since {since.isoformat()} is after until {until.isoformat()}")
+    raise ValueError(f"since {since.isoformat()} and until {until.isoformat()} leave no time")
 
 
 def _name(name: str | None) -> str | None:

@@ -70,7 +70,13 @@ MAX_COLUMNS = 8  # sources or agencies shown as columns; the others are summed a
     type=click.Choice(["text", "csv", "json"]),
     help="With --count or --by: text (a table with sparklines; the default), csv or json.",
 )
-@click.option("--json", "as_json", is_flag=True, help="A JSON array of results, for programs.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="JSON for programs: an array of results ([] for none); with --count or --by, "
+    "as --format json.",
+)
 def search_command(
     text: str,
     sources: tuple[str, ...],
