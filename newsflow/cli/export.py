@@ -63,11 +63,13 @@ INSTANT = InstantType()
 @click.option(
     "--changed-since",
     type=INSTANT,
+    metavar="TIMESTAMP",
     help="Only articles changed at or after this time (ISO 8601, UTC unless an offset is "
     "given), each with `change` and `changed_at`. For repeated syncs use --cursor.",
 )
 @click.option(
     "--cursor",
+    metavar="NAME",
     help="Sync: what changed since this named cursor's last sync (everything, the first "
     "time); the cursor moves only once the output is written whole.",
 )
