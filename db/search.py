@@ -288,12 +288,16 @@ def _hits(session: Session, query: Query) -> Any:
     """A subquery of matches: article id, score (higher is better), filter and fold columns."""
     languages = query_languages(session)
     if _dialect(session) == "postgresql":
+        # The tsquery's colons ('kreml':*AB) travel as "~", put back by the database: the
+        # statement compiled with its values inline (EXPLAIN) is SQL text again, where a
+        # colon would start a bind parameter. Lexemes are words: they hold no "~".
+        tsquery = "CAST(translate(:tsquery, '~', ':') AS tsquery)"
         clause = text(
-            "SELECT a.id AS id, ts_rank(s.vector, CAST(:tsquery AS tsquery), 1) AS score, "
+            f"SELECT a.id AS id, ts_rank(s.vector, {tsquery}, 1) AS score, "
             f"{_MATCH_COLUMNS} FROM articles_stems s JOIN articles a ON a.id = s.article_id "
             # OFFSET 0 keeps the subquery apart, so ranks, not whole tsvectors, travel up.
-            "WHERE s.vector @@ CAST(:tsquery AS tsquery) OFFSET 0"
-        ).bindparams(tsquery=query.tsquery(languages))
+            f"WHERE s.vector @@ {tsquery} OFFSET 0"
+        ).bindparams(tsquery=query.tsquery(languages).replace(":", "~"))
     else:
         clause = text(
             # bm25 is lower for better matches; a title match weighs ten body matches, and

@@ -104,12 +104,21 @@ MAX_WORD_CHARS = 100
 # PostgreSQL's last position: later words share it (so phrases there are approximate).
 _LAST_POSITION = 16_383
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+# Kana, CJK ideographs (and extension A, compatibility), Hangul syllables: a word a character.
+_CJK_RANGES: tuple[tuple[int, int], ...] = (
+    (0x3040, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+)
+_CJK = "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES)
 _ZW = "\u200c\u200d"  # zero-width (non-)joiners: inside Persian words, dropped from stems
 # Arabic vowel marks (harakat), superscript alef and tatweel: written or not, the same word.
 _ARABIC_MARKS = dict.fromkeys([*range(0x064B, 0x0660), 0x0670, 0x0640])
 _DIGITS = {0x0660 + d: str(d) for d in range(10)} | {0x06F0 + d: str(d) for d in range(10)}
 _PREPARE = str.maketrans(_ARABIC_MARKS | _DIGITS)
+_PREPARED = re.compile("[\u0640\u064b-\u065f\u0660-\u0669\u0670\u06f0-\u06f9]")
 _ARABIC = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
 _PERSIAN = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه"}
@@ -139,25 +148,54 @@ def language_key(language: str | None) -> str | None:
 
 
 @cache
-def _word_pattern() -> re.Pattern[str]:
-    marks = "".join(
-        re.escape(chr(c))
-        for c in range(0x0300, 0x10000)
-        if unicodedata.category(chr(c)).startswith("M")
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Words of plain text, where a word's characters are letters and digits; the odd
+    characters that need more (combining marks, joiners, Han, kana, Hangul, _); and words in
+    general: one Han, kana or Hangul character, or a run of letters, digits and marks.
+
+    Classes are spelt as ranges of code points, which ``re`` tests in one lookup (a class
+    with ``\\w`` and ranges tests every range in turn).
+    """
+    bmp = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    letters = {ord(c) for c in re.findall(r"[^\W_]", bmp)}
+    marks = {c for c in range(0x0300, 0x10000) if unicodedata.category(chr(c))[0] == "M"}
+    cjk = {c for low, high in _CJK_RANGES for c in range(low, high + 1)}
+    joiners = {ord(c) for c in _ZW}
+    word = _ranges((letters | marks | joiners) - cjk)
+    odd = _ranges(marks | joiners | cjk | {ord("_")})
+    return (
+        re.compile(r"[^\W_]+"),
+        re.compile(f"[{odd}]"),
+        # Letters beyond the BMP (rare: old scripts, mathematical letters) by \w.
+        re.compile(f"[{_CJK}]|(?:[{word}]|[^\\W_\x00-\uffff])+"),
     )
-    return re.compile(f"[{_CJK}]|(?:[^\\W_{_CJK}]|[{marks}{_ZW}])+")
+
+
+def _ranges(points: set[int]) -> str:
+    spans: list[list[int]] = []
+    for c in sorted(points):
+        if spans and spans[-1][1] == c - 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    return "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in spans)
 
 
 def prepare(text: str) -> str:
     """Compatibility forms folded, Arabic vowel marks and tatweel dropped, digits as ASCII."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    return text.translate(_PREPARE)
+    return text.translate(_PREPARE) if _PREPARED.search(text) else text
 
 
 def words(text: str) -> Iterator[re.Match[str]]:
     """The words of ``text`` (prepared or not), as matches with their place in it."""
-    return _word_pattern().finditer(text)
+    return _words_of(text).finditer(text)
+
+
+def _words_of(text: str) -> re.Pattern[str]:
+    plain, odd, general = _patterns()
+    return general if odd.search(text) else plain
 
 
 def stems(text: str, language: str | None) -> list[str]:
@@ -168,7 +206,10 @@ def stems(text: str, language: str | None) -> list[str]:
     """
     code = language_key(language)
     text = prepare(text)
-    found = [m.group() for m in words(text) if not (code in CLITICS and after_apostrophe(text, m))]
+    if code in CLITICS:
+        found = [m.group() for m in words(text) if not after_apostrophe(text, m)]
+    else:
+        found = _words_of(text).findall(text)
     return [s for s in (_stem(code, w) for w in found) if s]
 
 
