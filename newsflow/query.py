@@ -17,6 +17,9 @@ Every result converts whole with ``to_arrow()``, ``to_pandas()`` or ``to_polars(
 be ``date``/aware ``datetime`` objects or ISO 8601 strings ("2016-10-01",
 "2016-10-19T12:00:00Z"); anything else raises ValueError. A source unknown to the registry
 and to the database raises ``newsflow.registry.UnknownSourceError`` listing the known ones.
+``source`` may also be a group of the registry's sources: ``Groups(countries=("RU",),
+owners=("state",))`` reads Russian state media, ``Groups(agencies=("sana",))`` every SANA
+edition, ``Groups(collections=("levant",))`` your own collection.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from newsflow.db.search import Hit as SearchHit
 from newsflow.db.timeline import Group, Period, PeriodCount
+from newsflow.registry.groups import Groups, select_sources
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,6 +42,7 @@ __all__ = [
     "ArticleRow",
     "DailyCount",
     "Group",
+    "Groups",
     "Period",
     "PeriodCount",
     "RowList",
@@ -53,7 +58,8 @@ __all__ = [
 ]
 
 Moment = date | datetime | str
-Sources = str | Sequence[str] | None
+# A source id, several, or a group of them from the registry (an agency, a country, …).
+Sources = str | Sequence[str] | Groups | None
 _Row = TypeVar("_Row")
 
 
@@ -393,6 +399,8 @@ def _sources(source: Sources, database_url: str | None) -> list[str]:
 
     if source is None:
         return []
+    if isinstance(source, Groups):  # agencies, countries, owner types, collections
+        return select_sources(source) if source else []
     try:
         ids = [source] if isinstance(source, str) else list(source)
     except TypeError:

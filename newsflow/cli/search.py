@@ -16,11 +16,19 @@ import click
 from click.core import ParameterSource
 
 from newsflow.cli.errors import CliError
-from newsflow.cli.params import NAME, NAME_HELP, SOURCE, date_window
+from newsflow.cli.params import (
+    NAME,
+    NAME_HELP,
+    SOURCE,
+    chosen_sources,
+    date_window,
+    source_groups,
+)
 
 if TYPE_CHECKING:
     from newsflow.db.search import Hit
     from newsflow.db.timeline import MatchCount, PeriodCount
+    from newsflow.registry.groups import Groups
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 60  # marks at most: longer series are summed into wider steps
@@ -32,6 +40,7 @@ MAX_COLUMNS = 8  # sources or agencies shown as columns; the others are summed a
 @click.option(
     "--source", "sources", type=SOURCE, multiple=True, help="Only these sources (repeatable)."
 )
+@source_groups
 @click.option("--lang", "language", help="Only this language (ISO 639-1, e.g. en).")
 @date_window(
     required=False,
@@ -80,6 +89,7 @@ MAX_COLUMNS = 8  # sources or agencies shown as columns; the others are summed a
 def search_command(
     text: str,
     sources: tuple[str, ...],
+    groups: Groups,
     language: str | None,
     since: date | None,
     until: date | None,
@@ -107,6 +117,8 @@ def search_command(
     Example: newsflow search Aleppo --name Песков (articles naming Dmitry Peskov, any language)
 
     Example: newsflow search Aleppo --by week --per agency --since 2016-10-01 --format csv
+
+    Example: newsflow search Aleppo --country RU --owner state --by day (Russian state media)
     """
     from newsflow.db.migrate import require_current
     from newsflow.db.search import SearchQueryError
@@ -114,7 +126,7 @@ def search_command(
     output = _output_format(count_only, by, per, fmt, as_json, all_copies)
     require_current()
     filters: dict[str, Any] = {
-        "sources": list(sources),
+        "sources": chosen_sources(sources, groups),
         "language": language,
         "since": since,
         "until": until,

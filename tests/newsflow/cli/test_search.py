@@ -25,7 +25,7 @@ def test_the_issue_example_prints_the_seed_with_a_snippet(seeded: dict[str, int]
     assert lines[0] == f" 1. {TITLE}"
     assert lines[1] == f"    sana-en · 2016-10-19 12:42 UTC · en · {SEED}"
     assert "[Kremlin]" in lines[2] and "[Belgian]" in lines[2]
-    assert result.stderr == "1 results (copies and stories folded; --all-copies lists them)\n"
+    assert result.stderr == "1 result (copies and stories folded; --all-copies lists them)\n"
 
 
 def test_copies_fold_unless_all_copies(seeded: dict[str, int]) -> None:

@@ -1,0 +1,36 @@
+"""Search and query narrowed by the registry's groups: agency, country, owner, collection."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner, Result
+
+from newsflow import query
+from newsflow.cli import main
+from newsflow.query import Groups
+
+
+def _search(*args: str) -> Result:
+    return CliRunner().invoke(main, ["search", *args])
+
+
+def test_an_agency_stands_for_its_editions(seeded: dict[str, int]) -> None:
+    everywhere = json.loads(_search("Aleppo", "--json", "--all-copies").stdout)
+    sana = json.loads(_search("Aleppo", "--json", "--all-copies", "--agency", "sana").stdout)
+    assert sana and {hit["source"] for hit in sana} <= {"sana-en", "sana-ar"}
+    assert len(sana) < len(everywhere)
+    counted = _search("Aleppo", "--count", "--country", "SY", "--owner", "state")
+    assert counted.exit_code == 0 and int(counted.stdout) == len(sana)
+
+
+def test_a_group_no_agency_is_in_is_one_clear_line(seeded: dict[str, int]) -> None:
+    result = _search("Aleppo", "--country", "ZZ")
+    assert result.exit_code == 1
+    assert "no agency has country ZZ; known: AE" in result.output
+
+
+def test_query_takes_a_group_as_its_source(seeded: dict[str, int]) -> None:
+    russian = list(query.articles(source=Groups(countries=("RU",))))
+    assert russian and {a.source.split("-")[0] for a in russian} <= {"tass", "ria", "rt"}
+    assert query.count("Aleppo", source=Groups(agencies=("sana",))) >= 1
