@@ -20,10 +20,18 @@ import click
 
 from newsflow.cli.errors import CliError
 from newsflow.cli.output import open_output
-from newsflow.cli.params import NAME, NAME_HELP, SOURCE, date_window
+from newsflow.cli.params import (
+    NAME,
+    NAME_HELP,
+    SOURCE,
+    chosen_sources,
+    date_window,
+    source_groups,
+)
 
 if TYPE_CHECKING:
     from newsflow.db.views import View
+    from newsflow.registry.groups import Groups
 
 FORMATS = ("jsonl", "csv", "parquet")
 
@@ -53,6 +61,7 @@ INSTANT = InstantType()
 @click.option(
     "--source", "sources", type=SOURCE, multiple=True, help="Only these sources (repeatable)."
 )
+@source_groups
 @click.option("--lang", "language", help="Only this language (ISO 639-1, e.g. en).")
 @date_window(
     required=False,
@@ -89,6 +98,7 @@ INSTANT = InstantType()
 )
 def export_command(
     sources: tuple[str, ...],
+    groups: Groups,
     language: str | None,
     since: date | None,
     until: date | None,
@@ -117,6 +127,8 @@ def export_command(
     Russian and Arabic)
 
     Example: newsflow export --cursor duckdb --format parquet --partitioned sync/0001
+
+    Example: newsflow export --country IR --owner state --since 2026-11-01 -o iran.jsonl
     """
     from newsflow.db.export import PARQUET_HINT
     from newsflow.db.migrate import require_current
@@ -138,7 +150,7 @@ def export_command(
             raise CliError("Parquet is binary: write it to a file with -o FILE")
     require_current()
     filters: dict[str, Any] = {
-        "sources": list(sources),
+        "sources": chosen_sources(sources, groups),
         "language": language,
         "since": since,
         "until": until,

@@ -34,3 +34,10 @@ def test_query_takes_a_group_as_its_source(seeded: dict[str, int]) -> None:
     russian = list(query.articles(source=Groups(countries=("RU",))))
     assert russian and {a.source.split("-")[0] for a in russian} <= {"tass", "ria", "rt"}
     assert query.count("Aleppo", source=Groups(agencies=("sana",))) >= 1
+
+
+def test_export_takes_the_same_groups(seeded: dict[str, int]) -> None:
+    result = CliRunner().invoke(main, ["export", "--agency", "tass", "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and {row["source"] for row in rows} == {"tass-en"}
