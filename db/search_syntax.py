@@ -31,8 +31,10 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MIN_PREFIX = 2
 # FTS5 column filters and tsquery weights of the indexed fields (db/stems.py).
+# On PostgreSQL a title is weight A and an author's word is marked (stems.AUTHOR): a word of
+# a title or body needs no weight, which a GIN index could not check without the row.
 _COLUMNS = {"text": "{title body}", "title": "{title}", "authors": "{authors}"}
-_WEIGHTS = {"text": "AB", "title": "A", "authors": "C"}
+_WEIGHTS = {"text": "", "title": "A", "authors": ""}
 
 
 class SearchQueryError(ValueError):
@@ -244,14 +246,18 @@ def _fts5_term(term: Term, languages: list[str | None]) -> str:
 
 def _tsquery_term(term: Term, languages: list[str | None]) -> str:
     weight = _WEIGHTS[term.field]
+    mark = stems.AUTHOR if term.field == "authors" else ""
     phrases = [
         " <-> ".join(
-            "'" + stems.quoted(word) + "':" + ("*" if starred else "") + weight
-            for word, starred in form
+            _lexeme(mark + word, ("*" if starred else "") + weight) for word, starred in form
         )
         for form in _forms(term, languages)
     ]
     return "(" + " | ".join(f"({phrase})" for phrase in phrases) + ")"
+
+
+def _lexeme(word: str, options: str) -> str:
+    return f"'{stems.quoted(word)}'" + (f":{options}" if options else "")
 
 
 def _forms(term: Term, languages: list[str | None]) -> list[Form]:

@@ -23,10 +23,10 @@ language it may be in (``stem_word``), so an inflected query finds every inflect
 
 SQLite keeps the stems as text in the FTS5 table ``articles_stems`` (rowid = article id,
 columns title, body, authors); PostgreSQL as a ``tsvector`` in ``articles_stems.vector``
-(title weight A, body B, authors C) written here position by position, so neither database's
-own parser splits a stem the other keeps whole. Rows written by SQL outside the store hold the
-article's words unstemmed (triggers, migration 0014) until the store saves the article again:
-searchable word for word, as before.
+(title weight A, body B, authors C and marked ``@``) written here position by position, so
+neither database's own parser splits a stem the other keeps whole. Rows written by SQL
+outside the store hold the article's words unstemmed (triggers, migration 0014) until the
+store saves the article's text again: searchable word for word, as before.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 __all__ = [
     "AGENCY_LANGUAGES",
+    "AUTHOR",
     "INDEXED_BODY_CHARS",
     "SNOWBALL",
     "accented_word",
@@ -101,6 +102,8 @@ AGENCY_LANGUAGES = ("ru", "ar", "fa", "tr", "en", "fr", "es", "de")
 INDEXED_BODY_CHARS = 200_000
 # Longer "words" are base64, URLs run together or junk; PostgreSQL refuses lexemes over 2 KB.
 MAX_WORD_CHARS = 100
+# What an author's word begins with on PostgreSQL, where the fields share one tsvector.
+AUTHOR = "@"
 # PostgreSQL's last position: later words share it (so phrases there are approximate).
 _LAST_POSITION = 16_383
 
@@ -368,14 +371,15 @@ def _joined(value: Any) -> Any:
 
 
 def tsvector(row: dict[str, Any]) -> str:
-    """A tsvector literal of a row's stems: title A, body B, authors C, apart by a position
-    (a phrase does not run from one field into the next)."""
+    """A tsvector literal of a row's stems: title A, body B, authors C and marked (``@``:
+    a plain word never matches an author, with no weight to check), apart by a position (a
+    phrase does not run from one field into the next)."""
     positions: dict[str, list[str]] = {}
     at = 0
-    for field, weight in (("title", "A"), ("body", "B"), ("authors", "C")):
+    for field, weight, mark in (("title", "A", ""), ("body", "B", ""), ("authors", "C", AUTHOR)):
         for stem in row[field]:
             at += 1
-            positions.setdefault(stem, []).append(f"{min(at, _LAST_POSITION)}{weight}")
+            positions.setdefault(mark + stem, []).append(f"{min(at, _LAST_POSITION)}{weight}")
         at += 1
     return " ".join(
         f"'{quoted(stem)}':{','.join(places[:256])}" for stem, places in positions.items()

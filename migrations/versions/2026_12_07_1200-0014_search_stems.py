@@ -6,8 +6,9 @@ Create Date: 2026-12-07 12:00:00+00:00
 
 ``articles_stems`` holds each article's title, body and authors as stems of its language
 (``newsflow.db.stems``): on SQLite an FTS5 table (rowid = article id), on PostgreSQL a table
-of one ``tsvector`` per article (title A, body B, authors C) under the GIN index
-``ix_articles_search_stems``. The store writes an article's stems when it saves the article.
+of one ``tsvector`` per article (title A, body B, authors C, their words marked ``@``) under
+the GIN index ``ix_articles_search_stems``. The store writes an article's stems when it
+saves the article.
 Triggers keep the index whole when articles are written by SQL instead: a new or edited title,
 body, authors or language puts the article's words there unstemmed, a deleted article goes
 (PostgreSQL: by the foreign key's cascade); the store's next save stems them again.
@@ -50,7 +51,8 @@ END""",
   DELETE FROM articles_stems WHERE rowid = old.id;
 END""",
 )
-# The raw words of 0008's vector with `simple` (no stems), weighted as the store weighs stems.
+# The raw words with `simple` (no stems), weighted and marked as the store writes stems
+# (db/stems.py; authors' words begin with @ and, unpositioned here, carry no weight).
 POSTGRES_RAW = f"""
 CREATE FUNCTION newsflow_raw_stems() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -58,7 +60,8 @@ BEGIN
   VALUES (NEW.id,
     setweight(to_tsvector('simple', COALESCE(NEW.title, '')), 'A') ||
     setweight(to_tsvector('simple', left(COALESCE(NEW.body, ''), {200_000})), 'B') ||
-    setweight(to_tsvector('simple', COALESCE(CAST(NEW.authors AS text), '')), 'C'))
+    array_to_tsvector(ARRAY(SELECT '@' || w.lexeme
+      FROM unnest(to_tsvector('simple', COALESCE(CAST(NEW.authors AS text), ''))) AS w)))
   ON CONFLICT (article_id) DO UPDATE SET vector = excluded.vector;
   RETURN NULL;
 END $$

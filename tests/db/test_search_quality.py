@@ -27,13 +27,14 @@ from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import get_source, load_registry
 from newsflow.replay import load_routes
 from newsflow.settings import REPO_ROOT
-from tests.db.search_corpus import CASES, LANGUAGES, MADE
+from tests.db.search_corpus import CASES, HELD_OUT, LANGUAGES, MADE
 
 SHOWN = 10
 # Floors: what the stems index reaches on this set (README "### Search"), less a margin. The
-# Arabic misses are a broken plural (زلازل) and a preposition Light10 keeps (بفيضانات).
+# misses: Arabic broken plural (زلازل) and a preposition Light10 keeps (بفيضانات), a German
+# compound (Regen in Regenfällen).
 FLOOR = {"ru": 0.95, "ar": 0.8, "fa": 0.95, "tr": 0.95, "en": 0.95, "fr": 0.95, "es": 0.95}
-FLOOR |= {"de": 0.95}
+FLOOR |= {"de": 0.85}
 
 Searcher = Callable[[Session, str, str], list[int]]
 
@@ -109,7 +110,7 @@ def measure(url: str, ids: dict[str, int], searcher: Searcher) -> dict[str, tupl
     recall: dict[str, list[float]] = {language: [] for language in LANGUAGES}
     reciprocal: dict[str, list[float]] = {language: [] for language in LANGUAGES}
     with session_scope(url) as session:
-        for case in CASES:
+        for case in (*CASES, *HELD_OUT):
             found = searcher(session, case.query, case.language)
             relevant = {ids[key] for key in case.relevant}
             recall[case.language].append(len(relevant & set(found)) / len(relevant))
@@ -129,7 +130,8 @@ def test_recall_and_mrr_per_language_have_floors(database_url: str) -> None:
     now = measure(database_url, ids, _stemmed)
     before = measure(database_url, ids, _before)
     dialect = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
-    counts = {language: sum(c.language == language for c in CASES) for language in LANGUAGES}
+    every = (*CASES, *HELD_OUT)
+    counts = {language: sum(c.language == language for c in every) for language in LANGUAGES}
     print(f"\n{dialect}: language | queries | recall@{SHOWN} before → now | MRR before → now")
     for language in LANGUAGES:
         (r0, m0), (r1, m1) = before[language], now[language]
