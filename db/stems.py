@@ -54,7 +54,9 @@ __all__ = [
     "quoted",
     "stem_word",
     "stems",
+    "word_pattern",
     "words",
+    "words_of",
     "write_stems",
 ]
 
@@ -193,10 +195,16 @@ def prepare(text: str) -> str:
 
 def words(text: str) -> Iterator[re.Match[str]]:
     """The words of ``text`` (prepared or not), as matches with their place in it."""
-    return _words_of(text).finditer(text)
+    return word_pattern(text).finditer(text)
 
 
-def _words_of(text: str) -> re.Pattern[str]:
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` (prepared or not)."""
+    return word_pattern(text).findall(text)
+
+
+def word_pattern(text: str) -> re.Pattern[str]:
+    """The pattern that finds the words of ``text``: the plain one unless it needs more."""
     plain, odd, general = _patterns()
     return general if odd.search(text) else plain
 
@@ -212,7 +220,7 @@ def stems(text: str, language: str | None) -> list[str]:
     if code in CLITICS:
         found = [m.group() for m in words(text) if not after_apostrophe(text, m)]
     else:
-        found = _words_of(text).findall(text)
+        found = words_of(text)
     return [s for s in (_stem(code, w) for w in found) if s]
 
 
