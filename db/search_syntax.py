@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from newsflow.db import stems
 
-MAX_QUERY_WORDS = 64
+MAX_QUERY_WORDS = 64  # as typed, between spaces
+MAX_WORDS = 256  # as searched: a Han, kana or Hangul character is a word
 FIELDS = ("title", "author", "person", "place", "lang")
 _TEXT_FIELDS = {"title": "title", "author": "authors"}
 _TOKEN = re.compile(r'-?(?:[A-Za-z]+:)?(?:"[^"]*"?|[^\s"]+)')
@@ -169,6 +170,9 @@ def parse(query: str) -> Query:
                 "search for at least one word: person:, place: and lang: only narrow a search"
             )
         raise SearchQueryError("search for at least one word (not only excluded ones)")
+    words = sum(len(term.words) for term in (*(t for g in groups for t in g), *excluded))
+    if words > MAX_WORDS:  # a long run of Chinese is a word a character
+        raise SearchQueryError(f"the query has {words} words; search with at most {MAX_WORDS}")
     return Query(
         tuple(tuple(group) for group in groups),
         tuple(excluded),

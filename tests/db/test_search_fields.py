@@ -173,6 +173,7 @@ MALFORMED = {
     "-lang:ru": "search for at least one word: person:, place: and lang: only narrow",
     "-Kremlin": "search for at least one word (not only excluded ones)",
     "x" * 101: "words of more than 100 characters are not indexed",
+    "中" * 257: "the query has 257 words; search with at most 256",
 }
 
 
