@@ -104,9 +104,12 @@ def search_command(
 ) -> None:
     """Search stored articles' titles and bodies; best matches first, with snippets.
 
-    TEXT is web-search syntax: words (all required), "a phrase", OR, -excluded (put `--`
-    before a TEXT that starts with "-"). Matches are shown [in brackets]. When nothing
-    matches the exit code is 1; with --json the output is [] and the exit code 0.
+    TEXT is web-search syntax: words (all required, stemmed in the agencies' languages, so
+    пожар finds пожаров), "a phrase", Kreml* (a prefix), a OR b (binds tighter than the
+    words around it), -excluded (put `--` before a TEXT that starts with "-"), and fields:
+    title:word, author:name, person:Lavrov, place:Aleppo or place:SY, lang:ru. Matches are
+    shown [in brackets]. When nothing matches the exit code is 1; with --json the output
+    is [] and the exit code 0.
 
     --count prints how many articles match, --by how many per day, week or month (with --per,
     per source or agency): every matching article counts, copies too ("originals" leaves them
