@@ -94,12 +94,23 @@ def browser() -> Iterator[Any]:
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
         options.add_argument(argument)
     options.add_argument("--window-size=1280,1000")
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = _started(lambda: webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options))
     driver.set_page_load_timeout(30)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+def _started(start: Any) -> Any:
+    """The driver; a chromedriver that dies while starting (seen on a starved machine: exit
+    -5 before it answered) gets one more try, as a person would start it again."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        return start()
+    except WebDriverException:
+        return start()
 
 
 def _shot(browser: Any, name: str) -> None:
