@@ -35,10 +35,11 @@ test: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-# The crash-safety tests with many more seeded kill points (minutes, not seconds).
+# The crash-safety tests with many more seeded kill points (minutes, not seconds), and the
+# PostgreSQL runs of the longest end-to-end tests (make test runs those on SQLite).
 soak: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
-	NEWSFLOW_SOAK=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m soak
+	NEWSFLOW_SOAK=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "soak or postgres_in_soak"
 
 # The whole pipeline against the machine's limit (python -m benchmarks: a table and
 # bench/results/latest.json; BENCH_ARGS="--articles 1000" for a quick run).

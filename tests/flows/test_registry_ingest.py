@@ -23,6 +23,7 @@ def _expected(source_id: str) -> list[dict]:
 
 # Sources with recorded pages: agencies marked "documented" (and editions not yet recorded,
 # such as SANA's French) have no site to ingest from.
+@pytest.mark.postgres_in_soak
 @pytest.mark.parametrize("source_id", [s for s in sorted(load_registry()) if _expected(s)])
 def test_source_ingests_its_recorded_site(
     source_id: str, database_url: str, replay, fast_crawl
