@@ -125,8 +125,9 @@ class _Look:
         name = site_name(home)
         moments = sampled_moments(editions)
         zone, zone_said = guess_zone(moments, self.site, editions[0].language)
-        asked = self.client.delay if self.client.robots else DEFAULT_DELAY
-        delay = max(DEFAULT_DELAY, asked)
+        robots = self.client.robots_txt(self.url)
+        asked = robots.crawl_delay(self.client.agent) if robots is not None else None
+        delay = max(DEFAULT_DELAY, float(asked or 0))  # robots.txt only raises the default
         data = agency_data(
             agency_id or agency_id_for(self.site, name),
             name,
@@ -138,7 +139,9 @@ class _Look:
             next((e.markup for e in editions if e.markup), None),
         )
         agency = Agency.model_validate(data)
-        delay_said = "robots.txt Crawl-delay" if delay > DEFAULT_DELAY else "project default"
+        delay_said = (
+            f"robots.txt Crawl-delay: {asked}" if delay > DEFAULT_DELAY else "project default"
+        )
         evidence = {"timezone": zone_said, "crawl_delay": delay_said}
         notes = [f"time zone {zone}: {zone_said}"]
         toml = render(agency, editions, evidence)

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from newsflow.cli import main
 from newsflow.registry import forget_loaded, load_agency
-from newsflow.replay import ReplayServer
+from newsflow.replay import ReplayServer, Route
 from tests.fixtures.scout_sites import build_site
 
 TODAY = date.today()
@@ -178,3 +178,14 @@ def test_check_live_fails_on_what_does_not_answer(server: ReplayServer, own_regi
     assert result.exit_code == 1
     assert "FAIL feed         https://www.wp-plain.example/feed.rss: HTTP 404" in result.output
     assert "error: 1 URLs did not answer as the entry expects" in result.output
+
+
+def test_a_robots_crawl_delay_above_the_default_is_kept(own_registry: Path) -> None:
+    site = build_site("wp-plain", TODAY)
+    robots = "https://www.wp-plain.example/robots.txt"
+    body = site.routes[robots].body + b"\nUser-agent: *\nCrawl-delay: 7\n"
+    routes = {**site.routes, robots: Route(200, body, {"Content-Type": "text/plain"})}
+    with ReplayServer(routes) as replay:
+        result = _add(replay, site.homepage, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "crawl_delay = 7.0  # robots.txt Crawl-delay: 7" in result.stdout
