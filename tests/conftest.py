@@ -36,19 +36,22 @@ ENABLE_HINT = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that asks for the PostgreSQL server directly, so `-m postgres` selects it;
-    skip the PostgreSQL variant of a `postgres_in_soak` test outside make soak."""
+    leave the PostgreSQL variant of a `postgres_in_soak` test to make soak (deselected)."""
     # The postgresql parametrisation of `database_url` carries the mark through its param.
     soak = os.environ.get("NEWSFLOW_SOAK") == "1"
+    kept, left = [], []
     for item in items:
         if "postgres_server_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
-        if on_postgres and not soak and item.get_closest_marker("postgres_in_soak"):
-            reason = "a long run whose PostgreSQL variant runs in make soak (SQLite here)"
-            item.add_marker(pytest.mark.skip(reason=reason))
+        long_run = on_postgres and item.get_closest_marker("postgres_in_soak")
+        (left if long_run and not soak else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
