@@ -88,9 +88,7 @@ def test_a_stopped_cli_stops_its_crawl_and_closes_the_run(
     stop: Any,
 ) -> None:
     database_url = sqlite_url
-    # Slow enough that a loaded machine still sees the crawl running before it could end
-    # (at 1 s a page, CI once saw it only as its last pages came in): it is stopped at once.
-    monkeypatch.setattr(replay, "delay", 2.5)
+    monkeypatch.setattr(replay, "delay", 1.0)
     env = {
         **child_env,
         "NEWSFLOW_DATABASE_URL": database_url,
