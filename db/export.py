@@ -9,6 +9,7 @@ export (``write_partitioned``) is one file per publication day and source, hive-
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -153,26 +154,21 @@ def write_parquet(
 ) -> int:
     """Parquet with the view's column types, one row group per ``row_group`` records."""
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise ImportError(PARQUET_HINT) from exc
     schema = parquet_schema(view)
+    objects = [c.name for c in view.columns if c.type == "json"]
     count = 0
     with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
         for rows in _batches(records, row_group):
-            writer.write_table(_arrow_table(rows, view, schema), row_group_size=row_group)
+            for row in rows:
+                for name in objects:
+                    row[name] = None if row[name] is None else json.dumps(row[name])
+            writer.write_table(pa.Table.from_pylist(rows, schema), row_group_size=row_group)
             count += len(rows)
     return count
-
-
-def _arrow_table(rows: list[dict[str, Any]], view: View, schema: Any) -> Any:
-    """A batch of records as a pyarrow table of the view's schema (objects as JSON text)."""
-    import pyarrow as pa
-
-    for name in (c.name for c in view.columns if c.type == "json"):
-        for row in rows:
-            row[name] = None if row[name] is None else json.dumps(row[name])
-    return pa.Table.from_pylist(rows, schema)
 
 
 def partition_of(record: Mapping[str, Any]) -> tuple[str, str]:
@@ -201,46 +197,14 @@ def write_partitioned(
     time, holding at most one row group. A partition met again after another one gets its
     next part (``part-1.parquet``), so nothing is overwritten whatever the order.
     """
-    try:
-        import pyarrow.parquet as pq
-    except ImportError as exc:
-        raise ImportError(PARQUET_HINT) from exc
-    schema = parquet_schema(view)
     parts: dict[tuple[str, str], int] = {}
-    writer: Any = None
-    current: tuple[str, str] | None = None
-    rows: list[dict[str, Any]] = []
     count = 0
-
-    def flush() -> None:
-        nonlocal count
-        if rows:
-            writer.write_table(_arrow_table(rows, view, schema), row_group_size=row_group)
-            count += len(rows)
-            rows.clear()
-
-    try:
-        for record in records:
-            key = partition_of(record)
-            if key != current:
-                flush()
-                if writer is not None:
-                    writer.close()
-                part = parts.get(key, -1) + 1
-                parts[key] = part
-                folder = directory.joinpath(*key)
-                folder.mkdir(parents=True, exist_ok=True)
-                writer = pq.ParquetWriter(
-                    folder / f"part-{part}.parquet", schema, compression="zstd"
-                )
-                current = key
-            rows.append(dict(record))
-            if len(rows) >= row_group:
-                flush()
-        flush()
-    finally:
-        if writer is not None:
-            writer.close()
+    for key, rows in itertools.groupby(records, partition_of):
+        part = parts[key] = parts.get(key, -1) + 1
+        folder = directory.joinpath(*key)
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / f"part-{part}.parquet").open("xb") as sink:
+            count += write_parquet(sink, rows, view, row_group)
     return count
 
 

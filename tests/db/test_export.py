@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from newsflow.db import store
-from newsflow.db.export import article_select, instant, stream
+from newsflow.db.export import article_select, instant, stream, write_partitioned
 from newsflow.db.session import session_scope
-from newsflow.db.views import table
+from newsflow.db.views import View, ViewColumn, table
 from sqlalchemy import select
 
 from newsflow.article import Article
@@ -72,3 +73,34 @@ def test_the_stand_in_for_the_day_after_the_last_binds(database_url: str) -> Non
     with session_scope(database_url) as session:
         urls = session.execute(select(view.c.url).where(view.c.published_at < end)).scalars()
         assert list(urls) == ["https://sana.sy/en/?p=1"]
+
+
+def test_a_partition_met_again_gets_its_next_part(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    view = View(
+        "parts",
+        "a row",
+        (
+            ViewColumn("id", "integer", ""),
+            ViewColumn("published_day", "date", ""),
+            ViewColumn("source", "text", ""),
+        ),
+    )
+    day = date(2016, 10, 19)
+    records = [
+        {"id": 1, "published_day": day, "source": "sana-en"},
+        {"id": 2, "published_day": day, "source": "sana-en"},
+        {"id": 3, "published_day": None, "source": "a/../b"},
+        {"id": 4, "published_day": day, "source": "sana-en"},
+    ]
+    assert write_partitioned(tmp_path, iter(records), view, row_group=1) == 4
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.parquet"))
+    assert files == [
+        "day=2016-10-19/source=sana-en/part-0.parquet",
+        "day=2016-10-19/source=sana-en/part-1.parquet",
+        "day=__HIVE_DEFAULT_PARTITION__/source=a%2F..%2Fb/part-0.parquet",
+    ]
+    ids = [pq.read_table(tmp_path / name).column("id").to_pylist() for name in files]
+    assert ids == [[1, 2], [4], [3]]
+    assert pq.ParquetFile(tmp_path / files[0]).metadata.num_row_groups == 2
