@@ -82,42 +82,42 @@ def plan_reader(connection: Connection, role: str, login: bool = False) -> Plan:
     elif login and not found.rolcanlogin:
         plan.statements.append(f"ALTER ROLE {name} LOGIN")
     # A role about to be created has what PUBLIC has (CONNECT and the schema's USAGE, usually).
-    who = "public" if plan.created else role
-
-    def lacks(check: str, **params: str) -> bool:
-        return not connection.execute(text(f"SELECT {check}"), {"role": who, **params}).scalar()
-
-    database, schema = connection.execute(text("SELECT current_database(), current_schema()")).one()
-    if lacks("has_database_privilege(:role, current_database(), 'CONNECT')"):
+    who = {"role": "public" if plan.created else role}
+    database, schema, connects, uses = connection.execute(
+        text(
+            "SELECT current_database(), current_schema(), "
+            "has_database_privilege(:role, current_database(), 'CONNECT'), "
+            "has_schema_privilege(:role, current_schema(), 'USAGE')"
+        ),
+        who,
+    ).one()
+    if not connects:
         plan.statements.append(
             f"GRANT CONNECT ON DATABASE {_quote(connection, database)} TO {name}"
         )
-    if lacks("has_schema_privilege(:role, current_schema(), 'USAGE')"):
+    if not uses:
         plan.statements.append(f"GRANT USAGE ON SCHEMA {_quote(connection, schema)} TO {name}")
-    views = connection.execute(
-        text("SELECT viewname FROM pg_views WHERE schemaname = current_schema() ORDER BY 1")
-    ).scalars()
-    tables = connection.execute(
+    # The read tables the schema has, then its views; a missing relation's check is NULL.
+    unread = connection.execute(
         text(
-            "SELECT relation FROM unnest(CAST(:tables AS text[])) AS relation "
-            'WHERE to_regclass(relation) IS NOT NULL ORDER BY relation COLLATE "C"'
+            "SELECT relation FROM (SELECT relation, false AS is_view "
+            "FROM unnest(CAST(:tables AS text[])) AS relation UNION ALL "
+            "SELECT CAST(viewname AS text), true FROM pg_views WHERE schemaname = current_schema()"
+            ") AS r WHERE NOT has_table_privilege(:role, to_regclass(relation), 'SELECT') "
+            'ORDER BY is_view, relation COLLATE "C"'
         ),
-        {"tables": list(READ_TABLES)},
+        {**who, "tables": list(READ_TABLES)},
     ).scalars()
-    unread = [
-        _quote(connection, relation)
-        for relation in [*tables, *views]
-        if lacks("has_table_privilege(:role, to_regclass(:relation), 'SELECT')", relation=relation)
-    ]
-    if unread:
-        plan.statements.append(f"GRANT SELECT ON {', '.join(unread)} TO {name}")
-    for function in READ_FUNCTIONS:
-        if connection.execute(
-            text("SELECT to_regprocedure(:function) IS NOT NULL"), {"function": function}
-        ).scalar() and lacks(
-            "has_function_privilege(:role, :function, 'EXECUTE')", function=function
-        ):
-            plan.statements.append(f"GRANT EXECUTE ON FUNCTION {function} TO {name}")
+    if quoted := [_quote(connection, relation) for relation in unread]:
+        plan.statements.append(f"GRANT SELECT ON {', '.join(quoted)} TO {name}")
+    unrun = connection.execute(
+        text(
+            "SELECT signature FROM unnest(CAST(:functions AS text[])) AS signature "
+            "WHERE NOT has_function_privilege(:role, to_regprocedure(signature), 'EXECUTE')"
+        ),
+        {**who, "functions": list(READ_FUNCTIONS)},
+    ).scalars()
+    plan.statements.extend(f"GRANT EXECUTE ON FUNCTION {sig} TO {name}" for sig in unrun)
     return plan
 
 
@@ -158,10 +158,11 @@ def may_write(connection: Connection, *tables: str) -> bool:
     if connection.dialect.name != "postgresql":
         return True
     check = text(
-        "SELECT has_table_privilege(to_regclass(:table), 'INSERT') "
-        "AND has_table_privilege(to_regclass(:table), 'UPDATE')"
+        "SELECT bool_and(coalesce(has_table_privilege(to_regclass(relation), 'INSERT') "
+        "AND has_table_privilege(to_regclass(relation), 'UPDATE'), false)) "
+        "FROM unnest(CAST(:tables AS text[])) AS relation"
     )
-    return all(connection.execute(check, {"table": table}).scalar_one() for table in tables)
+    return bool(connection.execute(check, {"tables": list(tables)}).scalar_one())
 
 
 def read_only_reason(writes: str, url: str | None = None) -> str | None:
