@@ -165,28 +165,6 @@ def may_write(connection: Connection, *tables: str) -> bool:
     return bool(connection.execute(check, {"tables": list(tables)}).scalar_one())
 
 
-def read_only_reason(writes: str, url: str | None = None) -> str | None:
-    """Why the configured role cannot do what ``writes`` names (a crawl, …), or None.
-
-    A reader (``grant-reader``) may not write the runs and articles every crawl writes; told
-    before a flow starts, the command fails with one line instead of a failed run.
-    """
-    from newsflow.db.session import get_engine, masked_url
-
-    engine = get_engine(url)
-    if engine.dialect.name != "postgresql":
-        return None
-    with engine.connect() as connection:
-        if may_write(connection, *WRITTEN_BY_EVERY_RUN):
-            return None
-        user = connection.execute(text("SELECT current_user")).scalar_one()
-    return (
-        f"role {user} is read-only on {masked_url(engine.url.render_as_string(False))} "
-        f"(it may not write {' and '.join(WRITTEN_BY_EVERY_RUN)}): {writes} needs a role that "
-        "may write, such as the one that runs `newsflow db upgrade`"
-    )
-
-
 def _quote(connection: Connection, name: str) -> str:
     return str(connection.dialect.identifier_preparer.quote(name))
 
