@@ -40,7 +40,7 @@ def upgrade_command(revision: str) -> None:
     after = migrate.current()
     done = "nothing to migrate" if after == before else f"migrated from {before or 'base'}"
     click.echo(f"database at revision {_revision(after)}: {database_shown()}, {done}")
-    _grant_readers()
+    _grant_readers(after)
 
 
 @db_group.command("downgrade")
@@ -119,27 +119,27 @@ def grant_reader_command(role: str, login: bool, dry_run: bool) -> None:
         click.echo(f"{role} reads {where} already: nothing to grant", err=True)
 
 
-def database_shown(url: str | None = None) -> str:
+def database_shown() -> str:
     """The database named for people: a SQLite file's absolute path, else the URL, masked."""
     from sqlalchemy.engine import make_url
 
     from newsflow.db.session import masked_url
     from newsflow.settings import get_settings
 
-    url = url or get_settings().database_url
+    url = get_settings().database_url
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         return str(Path(parsed.database).resolve())
     return masked_url(url)
 
 
-def _grant_readers() -> None:
+def _grant_readers(revision: str | None) -> None:
     """Grant every reader role what the schema, at head, has for it to read (PostgreSQL)."""
-    from newsflow.db import grants, migrate
+    from newsflow.db import grants
     from newsflow.db.session import get_engine
 
     engine = get_engine()
-    if engine.dialect.name != "postgresql" or not _is_head(migrate.current() or ""):
+    if engine.dialect.name != "postgresql" or not _is_head(revision or ""):
         return  # readers read the code's schema only: an older one may lack their tables
     with engine.begin() as connection:
         for role in grants.readers(connection):
