@@ -3,12 +3,13 @@ changed since a time or since a named cursor's last sync (db/changes.py, db/curs
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import importlib.util
 import itertools
 import os
 import secrets
 import shutil
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -239,8 +240,9 @@ def write_output(
 ) -> int:
     """Write records to a file, standard output or a partitioned directory; the count.
 
-    Nothing is opened when there are no records. Returns only once all was written (a file
-    renamed into place, standard output flushed); any failure raises.
+    Nothing is opened when there are no records. Returns only once all was written and on
+    disk (a file or directory synced and renamed into place, standard output flushed, and
+    synced when it is a file); any failure raises.
     """
     from newsflow.db.export import write_partitioned
 
@@ -253,7 +255,11 @@ def write_output(
             return write_partitioned(directory, everything, view)
     with open_output(target) as out:
         count = write_records(out, everything, fmt, view)
-        out.flush()
+        if target is None:
+            _flush_to_disk(out)
+    if target is not None and target.is_file():
+        # open_output synced the file and renamed it: the rename is on disk once its folder is.
+        _fsync(target.parent, folder=True)
     return count
 
 
@@ -290,21 +296,43 @@ def atomic_directory(path: Path) -> Iterator[Path]:
     temporary.mkdir()
     try:
         yield temporary
-        for folder, _dirs, files in os.walk(temporary):
+        for folder, _folders, files in os.walk(temporary):
             for name in files:
-                _fsync(Path(folder) / name)
+                _fsync(Path(folder, name))
+            _fsync(Path(folder), folder=True)  # the names it holds
         os.replace(temporary, path)
-        _fsync(path.parent)
+        _fsync(path.parent, folder=True)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
 
 
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
+def _flush_to_disk(stream: TextIO) -> None:
+    """Flush a stream; fsync it too when it is a regular file (standard output sent to one).
+
+    A pipe or a terminal has taken everything once flushed: nothing more can be asked of it.
+    """
+    stream.flush()
     try:
-        with contextlib.suppress(OSError):  # a directory some systems will not sync
-            os.fsync(descriptor)
+        descriptor = stream.fileno()
+    except (OSError, ValueError):  # an in-memory stream: nothing on disk
+        return
+    if stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.fsync(descriptor)
+
+
+def _fsync(path: Path, folder: bool = False) -> None:
+    """Sync a file's data, or a folder's entries, to disk; a failure raises.
+
+    Only a folder's fsync may be refused as unsupported (EINVAL, ENOTSUP), as some file
+    systems do: they keep their folders' entries by other means.
+    """
+    descriptor = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if folder else 0))
+    try:
+        os.fsync(descriptor)
+    except OSError as exc:
+        if not (folder and exc.errno in (errno.EINVAL, errno.ENOTSUP)):
+            raise
     finally:
         os.close(descriptor)
 

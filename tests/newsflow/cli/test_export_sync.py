@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import uuid
@@ -25,10 +27,12 @@ from sqlalchemy.engine import make_url
 
 from newsflow.article import Article
 from newsflow.cli import main
+from newsflow.cli.export import write_output
 from newsflow.registry import load_registry
 from newsflow.settings import REPO_ROOT, get_settings
 
 SYNC_DOC = (REPO_ROOT / "docs" / "sync.md").read_text(encoding="utf-8")
+REAL_FSYNC = os.fsync
 
 
 @pytest.fixture(
@@ -159,6 +163,81 @@ def test_a_failed_write_leaves_the_cursor(database_url: str, tmp_path: Path) -> 
     again = _out(tmp_path) / "2.jsonl"
     assert _export("--cursor", "duck", "-o", str(again)).exit_code == 0
     assert [r["title"] for r in _jsonl(again)] == ["Story 2"]
+
+
+def _position(url: str, name: str) -> int:
+    with session_scope(url) as session:
+        return read_cursor(session, name).position
+
+
+def _fsyncs(monkeypatch: pytest.MonkeyPatch, url: str, failing: bool = False) -> list[str]:
+    """Each fsync as ``file`` or ``folder``, checking the cursor has not moved yet;
+    ``failing``: a file's fsync raises EIO, as a disk that lost a write does."""
+    synced: list[str] = []
+    before = _position(url, "duck")
+
+    def fsync(descriptor: int) -> None:
+        kind = "folder" if stat.S_ISDIR(os.fstat(descriptor).st_mode) else "file"
+        assert _position(url, "duck") == before, "the cursor moved before the output synced"
+        if failing and kind == "file":
+            raise OSError(errno.EIO, "Input/output error")
+        REAL_FSYNC(descriptor)
+        synced.append(kind)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return synced
+
+
+def test_the_output_is_on_disk_before_the_cursor_moves(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store(database_url, (1, "Story 1"), (2, "Story 2"), (3, "Story 3"))
+    assert _export("--cursor", "duck", "-o", str(_out(tmp_path) / "0.jsonl")).exit_code == 0
+    _store(database_url, (1, "Story 1, corrected"), (3, "Story 3, corrected"))
+
+    # a file, then the folder its rename went into
+    synced = _fsyncs(monkeypatch, database_url)
+    assert _export("--cursor", "duck", "-o", str(_out(tmp_path) / "1.jsonl")).exit_code == 0
+    assert synced == ["file", "folder"]
+
+    # each file and each folder of the partitioned directory, then the folder it went into
+    _store(database_url, (1, "Story 1, again"), (3, "Story 3, again"))
+    synced = _fsyncs(monkeypatch, database_url)
+    target = _out(tmp_path) / "sync-2"
+    result = _export("--cursor", "duck", "--format", "parquet", "--partitioned", str(target))
+    assert result.exit_code == 0, result.output
+    folders = [p for p in target.rglob("*") if p.is_dir()]
+    assert sorted(synced) == ["file"] * 2 + ["folder"] * (len(folders) + 2)
+
+
+def test_a_failed_sync_to_disk_leaves_the_cursor(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store(database_url, (1, "Story 1"))
+    assert _export("--cursor", "duck", "-o", str(_out(tmp_path) / "0.jsonl")).exit_code == 0
+    before = _position(database_url, "duck")
+    _store(database_url, (2, "Story 2"))
+    _fsyncs(monkeypatch, database_url, failing=True)
+    target = _out(tmp_path) / "sync-1"
+    for args in (("-o", str(target)), ("--format", "parquet", "--partitioned", str(target))):
+        result = _export("--cursor", "duck", *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "Input/output error" in result.stderr
+        assert _position(database_url, "duck") == before
+        assert [p.name for p in _out(tmp_path).iterdir()] == ["0.jsonl"]  # nothing left
+
+
+def test_standard_output_sent_to_a_file_is_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    record = {name: None for name in CHANGE_VIEW.names}
+    with (tmp_path / "out.jsonl").open("w", encoding="utf-8") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        assert write_output(iter([record]), "jsonl", CHANGE_VIEW, None, None) == 1
+        assert synced == [stdout.fileno()]
+    assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8")) == record
 
 
 def test_changed_since_a_time_as_csv(database_url: str) -> None:
