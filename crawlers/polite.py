@@ -95,17 +95,26 @@ class PoliteClient:
     def __exit__(self, *exc: object) -> None:
         self._client.close()
 
-    def get(self, url: str, kind: PageKind = PageKind.LISTING) -> Answer:
-        """GET ``url``, following on-site redirects; robots.txt is read first for each host."""
+    def get(
+        self,
+        url: str,
+        kind: PageKind = PageKind.LISTING,
+        headers: dict[str, str] | None = None,
+        follow: bool = True,
+    ) -> Answer:
+        """GET ``url``, following on-site redirects unless told not to (the answer is then the
+        redirect itself); robots.txt is read first for each host. ``headers``: conditional-GET
+        validators and the like, sent with the first request."""
         hops: list[str] = []
         current = url
         while True:
             refusal = self._refusal(current)
             if refusal:
                 return Answer(url, problem=refusal, redirects=tuple(hops))
-            answer = self._fetch(current, url, kind)
+            answer = self._fetch(current, url, kind, headers if not hops else None)
             location = answer.page.header("Location") if answer.page else None
-            if answer.page is None or not (300 <= answer.status < 400 and location):
+            redirected = 300 <= answer.status < 400 and location
+            if answer.page is None or not redirected or not follow:
                 return Answer(url, answer.page, answer.problem, tuple(hops))
             target = urljoin(current, location)
             if len(hops) >= MAX_REDIRECTS or target in hops:
@@ -115,8 +124,7 @@ class PoliteClient:
 
     def robots_txt(self, url: str) -> Protego | None:
         """The host's robots.txt rules (fetched once), or None when the host has none."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = _origin(url)
         if origin not in self.robots:
             answer = self._fetch(f"{origin}/robots.txt", f"{origin}/robots.txt", PageKind.ROBOTS)
             self.robots_answers[origin] = answer
@@ -127,6 +135,11 @@ class PoliteClient:
                 self.delay = max(self.delay, float(asked))  # robots.txt only raises the delay
         return self.robots[origin] if self.robots_answers[origin].ok else None
 
+    def robots_answer(self, url: str) -> Answer:
+        """How the host of ``url`` answered for its robots.txt (read once)."""
+        self.robots_txt(url)
+        return self.robots_answers[_origin(url)]
+
     def _refusal(self, url: str) -> str | None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
@@ -136,10 +149,12 @@ class PoliteClient:
         if not self.obey_robots:
             return None
         self.robots_txt(url)
-        rules = self.robots[f"{parts.scheme}://{parts.netloc}"]
+        rules = self.robots[_origin(url)]
         return None if rules.can_fetch(url, self.agent) else f"robots.txt disallows {url}"
 
-    def _fetch(self, url: str, listed: str, kind: PageKind) -> Answer:
+    def _fetch(
+        self, url: str, listed: str, kind: PageKind, headers: dict[str, str] | None = None
+    ) -> Answer:
         if len(self.requests) >= self.max_requests:
             raise RequestBudgetSpent(f"more than {self.max_requests} requests")
         host = urlsplit(url).netloc
@@ -147,7 +162,7 @@ class PoliteClient:
         address = to_mirror(url, self.base_url) if self.base_url else url
         self.requests.append(url)
         try:
-            with self._client.stream("GET", address) as response:
+            with self._client.stream("GET", address, headers=headers) as response:
                 body = b"".join(self._capped(response.iter_bytes()))
                 headers = dict(response.headers.items())
                 status = response.status_code
@@ -179,3 +194,8 @@ class PoliteClient:
 
 class _TooLarge(Exception):
     pass
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

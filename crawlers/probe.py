@@ -16,15 +16,10 @@ timeout, the mirror (``base_url``) when one is set.
 
 from __future__ import annotations
 
-import hashlib
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib import robotparser
 from urllib.parse import urlsplit
 
-import httpx
-from newsflow.crawlers.mirror_urls import to_mirror
+from newsflow.crawlers.polite import PoliteClient
 from newsflow.crawlers.spiders.plan import listing_urls
 from newsflow.db import models
 from newsflow.db.session import session_scope
@@ -33,13 +28,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsflow.registry import Source
-from newsflow.settings import get_settings
-
-# Scrapy's DEFAULT_REQUEST_HEADERS: a listing page hashed here must be the page the crawl gets.
-ACCEPT = {
-    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-    "Accept-Language": "en",
-}
 
 
 @dataclass(frozen=True)
@@ -78,18 +66,15 @@ def probe(
     first listing page, so the probe cannot vouch for it. ``base_url`` defaults to the
     setting the crawl child would use.
     """
-    settings = get_settings()
     fetcher: _Fetcher | None = None
     try:
         # The store first: it costs no request, and a first run ends here (nothing stored).
         with session_scope(database_url) as session:
             targets = _targets(session, source, run_id)
-        with httpx.Client(
-            headers={"User-Agent": settings.crawl.user_agent, **ACCEPT},
-            timeout=settings.crawl.timeout,
-            follow_redirects=False,  # a redirect is a change the crawl must see
-        ) as client:
-            fetcher = _Fetcher(client, source, base_url or settings.base_url)
+        delay = source.agency.crawl_delay
+        budget = 2 * len(targets)  # each target, and at most one robots.txt for its host
+        with PoliteClient(source.owns_host, delay, base_url, budget) as client:
+            fetcher = _Fetcher(client, source)
             for target in targets:
                 fetcher.check(target)
     except _Crawl as exc:
@@ -140,92 +125,41 @@ def _listing_target(session: Session, source: Source, url: str) -> _Target:
 
 
 class _Fetcher:
-    """Requests through one client, polite per host; counts what it asked and what was 304."""
+    """Asks each target through the crawler's polite client; counts what was 304."""
 
-    def __init__(self, client: httpx.Client, source: Source, base_url: str | None) -> None:
-        self.client, self.source, self.base_url = client, source, base_url
-        crawl = get_settings().crawl
-        self.obey_robots = crawl.obey_robots_txt
-        self.delay_override = crawl.delay_override
-        self.max_bytes = crawl.max_response_bytes
-        self.robots: dict[str, robotparser.RobotFileParser] = {}
-        self.last_request: dict[str, float] = {}
-        self.requests = self.not_modified = 0
+    def __init__(self, client: PoliteClient, source: Source) -> None:
+        self.client, self.source = client, source
+        self.not_modified = 0
+
+    @property
+    def requests(self) -> int:
+        return len(self.client.requests)
 
     def check(self, target: _Target) -> None:
         """Return when ``target`` is unchanged; raise _Crawl otherwise."""
         if not self.source.owns_host(urlsplit(target.url).hostname or ""):
             raise _Crawl(f"{target.url} is not on the agency's hosts")
-        if not self._allowed(target.url):
-            raise _Crawl(f"robots.txt disallows {target.url}")
-        status, body = self._get(target.url, target.validators)
-        if status == 304:
+        if self.client.obey_robots:
+            self._robots_read(target.url)
+        # A redirect is a change the crawl must see: never followed here.
+        answer = self.client.get(target.url, headers=target.validators, follow=False)
+        if answer.page is None:
+            raise _Crawl(answer.problem or f"{target.url}: no answer")
+        if answer.status == 304:
             self.not_modified += 1
             return
-        if target.kind == "listing" and status == 200:
-            if hashlib.sha256(body).hexdigest() == target.sha256:
+        if target.kind == "listing" and answer.status == 200:
+            if answer.page.body_sha256 == target.sha256:
                 return
             raise _Crawl(f"{target.url} changed")
-        raise _Crawl(f"{target.url} answered {status}")
+        raise _Crawl(f"{target.url} answered {answer.status}")
 
-    def _allowed(self, url: str) -> bool:
-        """robots.txt, read once per host, as the crawler (its user agent) would obey it."""
-        if not self.obey_robots:
-            return True
-        parts = urlsplit(url)
-        host = f"{parts.scheme}://{parts.netloc}"
-        if host not in self.robots:
-            rules = robotparser.RobotFileParser(f"{host}/robots.txt")
-            status, body = self._get(f"{host}/robots.txt", {})
-            if status == 200:
-                rules.parse(body.decode("utf-8", "replace").splitlines())
-            elif 400 <= status < 500 and status not in (401, 403):
-                rules.parse([])  # no robots.txt: everything may be fetched
-            else:  # refused, redirected, a server error: the crawl reads it its own way
-                raise _Crawl(f"robots.txt of {parts.netloc} answered {status}")
-            self.robots[host] = rules
-        return self.robots[host].can_fetch(self._agent, url)
-
-    @property
-    def _agent(self) -> str:
-        return str(self.client.headers["User-Agent"])
-
-    def _get(self, url: str, headers: dict[str, str]) -> tuple[int, bytes]:
-        """One GET (through the mirror if set), after the host's delay; body capped."""
-        host = urlsplit(url).netloc
-        self._wait(url, host)
-        address = to_mirror(url, self.base_url) if self.base_url else url
-        self.requests += 1
-        try:
-            with self.client.stream("GET", address, headers=headers) as response:
-                body = b"".join(self._capped(response.iter_bytes(), url))
-                status = response.status_code
-        except httpx.HTTPError as exc:
-            raise _Crawl(f"{url}: {type(exc).__name__}: {exc}") from None
-        finally:
-            self.last_request[host] = time.monotonic()
-        return status, body
-
-    def _capped(self, chunks: Iterator[bytes], url: str) -> Iterator[bytes]:
-        size = 0
-        for chunk in chunks:
-            size += len(chunk)
-            if size > self.max_bytes:  # the crawl refuses and records it
-                raise _Crawl(f"{url} is larger than {self.max_bytes} bytes")
-            yield chunk
-
-    def _wait(self, url: str, host: str) -> None:
-        """The crawler's pause between two requests to one host (none before the first)."""
-        last = self.last_request.get(host)
-        if last is None:
-            return
-        delay = self.delay_override
-        if delay is None:
-            delay = self.source.agency.crawl_delay
-            parts = urlsplit(url)
-            rules = self.robots.get(f"{parts.scheme}://{parts.netloc}")
-            asked = rules.crawl_delay(self._agent) if rules is not None else None
-            delay = max(delay, float(asked or 0))  # robots.txt Crawl-delay only raises it
-        pause = last + delay - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
+    def _robots_read(self, url: str) -> None:
+        """robots.txt as the crawl reads it: none (a 404) allows all; refused, redirected,
+        failing or unreachable, the crawl reads it its own way."""
+        robots = self.client.robots_answer(url)
+        status = robots.status
+        if robots.page is None:
+            raise _Crawl(robots.problem or f"{robots.url}: no answer")
+        if status != 200 and not (400 <= status < 500 and status not in (401, 403)):
+            raise _Crawl(f"robots.txt of {urlsplit(url).netloc} answered {status}")

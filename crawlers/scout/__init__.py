@@ -93,8 +93,7 @@ class _Look:
         robots = self.client.robots_txt(self.url)
         home = self.client.get(self.url)
         check_home(home, self.url)
-        origin = f"{urlsplit(self.url).scheme}://{urlsplit(self.url).netloc}"
-        robots_text = self.client.robots_answers[origin].text() if robots is not None else None
+        robots_text = self.client.robots_answer(self.url).text() if robots is not None else None
         homes = edition_homes(home, languages, self.client.owns_host)
         self.client.max_requests *= len(homes)
         editions = []

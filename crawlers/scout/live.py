@@ -50,7 +50,7 @@ def check_live(source: Source, base_url: str | None = None) -> list[Check]:
 
 def _robots(client: PoliteClient, homepage: str) -> Check:
     rules = client.robots_txt(homepage)
-    answer = next(iter(client.robots_answers.values()))
+    answer = client.robots_answer(homepage)
     if rules is None:
         state = answer.problem or f"HTTP {answer.status}"
         return Check("robots.txt", answer.url, answer.status == 404, f"{state}: no rules")
