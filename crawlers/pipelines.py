@@ -283,7 +283,7 @@ class StorePipeline:
         spider = self.spider
         if article is None or article.published_at is None or not spider.backfill:
             return None
-        if url in spider._refetched:
+        if spider.refetched(url):
             return None
         day = article.published_at.astimezone(spider.source.tz).date()
         if (spider.since and day < spider.since) or (spider.until and day > spider.until):

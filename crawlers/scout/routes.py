@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
@@ -42,6 +43,7 @@ _ALL_NEWS = re.compile(
 )
 _MENU = "ancestor::nav|ancestor::header|ancestor::*[contains(@class,'menu')]"
 MAX_LISTING_CANDIDATES = 4
+SECTION = "a section link"
 WALK_PAGES = 3
 
 
@@ -136,6 +138,17 @@ def _newest_children(children: list[Discovered]) -> list[Discovered]:
     return list({c.url: c for c in (children[0], children[-1])}.values())
 
 
+@dataclass(frozen=True)
+class _Listing:
+    """A page that may be a listing, with the markup learnt on it."""
+
+    url: str
+    html: str
+    found_by: str
+    markup: ListingMarkup
+    articles: int  # listed items with an article's URL
+
+
 def find_listings(
     client: PoliteClient,
     home: Answer,
@@ -144,50 +157,54 @@ def find_listings(
     today: date,
 ) -> tuple[list[Route], ListingMarkup | None]:
     """The paginated listings that reach the most articles, with the markup that reads them."""
-    candidates = [(home.final_url, home.text(), "the homepage")]
+    pages = [(home.final_url, home.text(), "the homepage")]
     for url, found_by in _listing_links(home, is_article):
         answer = client.get(url)
         if answer.ok:
-            candidates.append((answer.final_url, answer.text(), found_by))
-    read = []
-    for url, html, found_by in candidates:
-        markup = infer_markup(html, url, is_article, languages, today)
-        if markup is not None:
-            items = parse_listing(html, url, markup, languages, today).items
-            read.append((url, html, found_by, markup, items))
-    paged = [r for r in read if r[3].next_page] or read
+            pages.append((answer.final_url, answer.text(), found_by))
+    read = [
+        listing
+        for url, html, found_by in pages
+        if (listing := _listing(url, html, found_by, is_article, languages, today))
+    ]
+    paged = [listing for listing in read if listing.markup.next_page] or read
     if not paged:
         return [], None
-    main = max(paged, key=lambda r: len([i for i in r[4] if is_article(i.url)]))
-    markup = main[3]
-    chosen = [main] if main[2] != "a section link" else [r for r in paged if r[3] == markup]
-    routes = [
-        _walk(client, url, html, found_by, markup, languages, today)
-        for url, html, found_by, _, _ in chosen
-    ]
-    return routes, markup
+    main = max(paged, key=lambda listing: listing.articles)
+    # Sections list a part each: every paged one the same markup reads is walked.
+    chosen = [main] if main.found_by != SECTION else [p for p in paged if p.markup == main.markup]
+    return [_walk(client, listing, languages, today) for listing in chosen], main.markup
 
 
-def _walk(
-    client: PoliteClient,
+def _listing(
     url: str,
     html: str,
     found_by: str,
-    markup: ListingMarkup,
+    is_article: Callable[[str], bool],
     languages: tuple[str, ...],
     today: date,
+) -> _Listing | None:
+    markup = infer_markup(html, url, is_article, languages, today)
+    if markup is None:
+        return None
+    items = parse_listing(html, url, markup, languages, today).items
+    return _Listing(url, html, found_by, markup, sum(1 for i in items if is_article(i.url)))
+
+
+def _walk(
+    client: PoliteClient, listing: _Listing, languages: tuple[str, ...], today: date
 ) -> Route:
     """A listing read page by page (a few), so the report can say how far back it reaches."""
-    route = Route(RouteKind.LISTING, url, found_by, pages_read=0)
-    anchor, page_url = today, url
+    route = Route(RouteKind.LISTING, listing.url, listing.found_by, pages_read=0)
+    anchor, page_url, html = today, listing.url, listing.html
     while True:
-        listing = parse_listing(html, page_url, markup, languages, anchor)
-        route.listed += listing.items
+        page = parse_listing(html, page_url, listing.markup, languages, anchor)
+        route.listed += page.items
         route.pages_read += 1
-        anchor = next_anchor(listing.items, anchor)
-        if not listing.next_page or route.pages_read >= WALK_PAGES:
+        anchor = next_anchor(page.items, anchor)
+        if not page.next_page or route.pages_read >= WALK_PAGES:
             return route
-        answer = client.get(listing.next_page)
+        answer = client.get(page.next_page)
         if not answer.ok:
             return route
         page_url, html = answer.final_url, answer.text()
@@ -210,7 +227,7 @@ def _listing_links(home: Answer, is_article: Callable[[str], bool]) -> list[tupl
         if _ALL_NEWS.search(text) or _ALL_NEWS.search(urlsplit(url).path):
             found[url] = (0, "an all-news link")
         elif in_menu or is_navigation_page(url):  # courlan: /category/, /tag/, /page/N …
-            found[url] = (1, "a section link")
+            found[url] = (1, SECTION)
     ranked = sorted(found.items(), key=lambda kv: kv[1][0])
     return [(url, found_by) for url, (_, found_by) in ranked[:MAX_LISTING_CANDIDATES]]
 

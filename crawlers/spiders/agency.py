@@ -99,6 +99,10 @@ class AgencySpider(Spider):
     def backfill(self) -> bool:
         return self.mode == "backfill"
 
+    def refetched(self, url: str) -> bool:
+        """Whether this crawl fetched a stored article's URL again (a revisit, an edit)."""
+        return url in self._refetched
+
     async def start(self) -> AsyncIterator[Request]:
         """Seed requests: the queue a cut run left, then feeds and sitemaps, then listings.
 
