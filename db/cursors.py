@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from newsflow.db.dialect import insert_for, rowcount_of
 from newsflow.db.export import stream
 from newsflow.db.models import SyncCursor
 from newsflow.db.session import session_scope
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
@@ -43,17 +43,14 @@ class Cursor:
     position: int = 0
     filters: dict[str, Any] = field(default_factory=dict)
     stored: bool = False
-    synced_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Synced:
-    """What a sync did: records written, its window, the position the cursor moved to."""
+    """What a sync did: records written, and its window (the cursor moved to its end)."""
 
     count: int
     window: Window
-    start: int
-    end: int
 
 
 def check_name(name: str) -> str:
@@ -82,7 +79,7 @@ def read_cursor(session: Session, name: str) -> Cursor:
     row = session.get(SyncCursor, check_name(name))
     if row is None:
         return Cursor(name)
-    return Cursor(name, row.position, dict(row.filters or {}), True, row.synced_at)
+    return Cursor(name, row.position, dict(row.filters or {}), stored=True)
 
 
 def advance(
@@ -114,12 +111,6 @@ def advance(
     return rowcount_of(moved) == 1
 
 
-def cursors(session: Session) -> list[Cursor]:
-    """Every stored cursor, by name."""
-    rows = session.execute(select(SyncCursor).order_by(SyncCursor.name)).scalars()
-    return [Cursor(r.name, r.position, dict(r.filters or {}), True, r.synced_at) for r in rows]
-
-
 def sync(
     name: str,
     filters: Mapping[str, Any],
@@ -136,13 +127,12 @@ def sync(
     wanted = stored_filters(filters)
     with session_scope(url) as session:
         cursor = read_cursor(session, name)
-    if cursor.stored and cursor.filters != wanted:
-        raise CursorError(
-            f"cursor {name!r} was made with filters {_shown(cursor.filters)}, not "
-            f"{_shown(wanted)}: pass the same ones, or name a new cursor"
-        )
-    cursor = Cursor(cursor.name, cursor.position, wanted, cursor.stored, cursor.synced_at)
-    with session_scope(url) as session:
+        if cursor.stored and cursor.filters != wanted:
+            raise CursorError(
+                f"cursor {name!r} was made with filters {_shown(cursor.filters)}, not "
+                f"{_shown(wanted)}: pass the same ones, or name a new cursor"
+            )
+        cursor = replace(cursor, filters=wanted)
         window = window_after(session, cursor.position)
         query = change_select(window, partitioned=partitioned, **filters)
         count = write(change_records(stream(session, query)))
@@ -153,7 +143,7 @@ def sync(
                 f"cursor {name!r} was moved by another sync while this one wrote: it stays "
                 "where that one put it, and this output repeats changes that one emitted"
             )
-    return Synced(count, window, cursor.position, window.end)
+    return Synced(count, window)
 
 
 def _shown(filters: Mapping[str, Any]) -> str:
