@@ -26,6 +26,7 @@ from newsflow.article import Article
 from newsflow.cli import main
 from newsflow.registry import load_registry
 from newsflow.settings import REPO_ROOT, get_settings
+from tests.databases import empty_database
 
 pytestmark = pytest.mark.postgres
 
@@ -38,18 +39,10 @@ WINDOW = ("--since", "2016-10-17", "--until", "2016-10-20")
 def owner_url(postgres_server_url: str) -> Iterator[str]:
     """A database of its own, migrated as the server's superuser, holding three articles (one
     edited once), a completed run and a failure."""
-    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    name = f"newsflow_grants_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    _fill(url)
-    yield url
-    dispose_engines()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with empty_database(postgres_server_url, "newsflow_grants") as url:
+        migrate.upgrade(url)
+        _fill(url)
+        yield url
 
 
 def _fill(url: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +10,11 @@ from alembic.script import ScriptDirectory
 from click.testing import CliRunner, Result
 from newsflow.db import migrate
 from newsflow.db.session import dispose_engines
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from newsflow.cli import main
 from newsflow.settings import get_settings
+from tests.databases import empty_database
 
 PASSWORD = "s3cret-Db-91c4"
 HEAD = migrate.heads()[0]
@@ -68,16 +67,8 @@ def test_grant_reader_on_sqlite_is_one_line(tmp_path: Path) -> None:
 @pytest.fixture
 def empty_postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A new, empty PostgreSQL database, addressed with a password (trust ignores it)."""
-    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    name = f"newsflow_db_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_server_url).set(database=name, password=PASSWORD)
-    yield url.render_as_string(hide_password=False)
-    dispose_engines()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with empty_database(postgres_server_url, "newsflow_db", PASSWORD) as url:
+        yield url
 
 
 def test_postgresql_commands_name_the_database_masked(empty_postgres_url: str) -> None:

@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +18,13 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 from newsflow.db.session import dispose_engines
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from newsflow.cli import main
 from newsflow.cli.errors import scrub
 from newsflow.cli.params import SourceListType, SourceType
 from newsflow.runs import latest_day
 from newsflow.settings import get_settings
+from tests.databases import empty_database
 
 PASSWORD = "s3cret-Pw-7f2a"
 WINDOW = ("--since", "2016-10-01", "--until", "2016-10-02")
@@ -126,17 +124,8 @@ def down_url() -> str:
 @pytest.fixture
 def empty_postgres_url(postgres_server_url: str) -> Iterator[str]:
     """A new, empty PostgreSQL database (never migrated), addressed with a password."""
-    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    name = f"newsflow_cli_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    # Trust authentication ignores the password; it is there to be masked.
-    url = make_url(postgres_server_url).set(database=name, password=PASSWORD)
-    yield url.render_as_string(hide_password=False)
-    dispose_engines()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with empty_database(postgres_server_url, "newsflow_cli", PASSWORD) as url:
+        yield url
 
 
 def _broken_url(scenario: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
