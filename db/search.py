@@ -53,9 +53,11 @@ __all__ = [
     "MAX_QUERY_WORDS",
     "SNIPPET_CHARS",
     "SNIPPET_WORDS",
+    "Filters",
     "Hit",
     "SearchQueryError",
     "check_length",
+    "narrowed",
     "ranked_statement",
     "search",
 ]
@@ -65,6 +67,19 @@ SNIPPET_CHARS = 240  # at most, for scripts without spaces (Chinese, Japanese, T
 # What the snippet marker puts around a match: characters extraction keeps out of any text.
 _OPEN, _CLOSE = "\x02", "\x03"
 _PUNCTUATION = string.punctuation + "«»„“”‘’…"
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What narrows the matches of a search (and of its count and timeline): these sources
+    (none: every one), article_view's language, a UTC window (days inclusive, instants with
+    ``until`` exclusive), and a person or organisation named, in any script (db.names)."""
+
+    sources: Sequence[str] = ()
+    language: str | None = None
+    since: date | datetime | None = None
+    until: date | datetime | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +122,8 @@ def search(
         # The planner prices a ranking over many matches above JIT's threshold; compiling
         # costs a search more than it saves.
         session.execute(text("SET LOCAL jit = off"))
-    ranked = _ranked(
-        session,
-        parsed,
-        sources=sources,
-        language=language,
-        since=since,
-        until=until,
-        all_copies=all_copies,
-        limit=limit,
-        name=name,
-    )
+    filters = Filters(sources, language, since, until, name)
+    ranked = _ranked(session, parsed, filters, all_copies=all_copies, limit=limit)
     rows = session.execute(ranked).mappings().all()
     snippets = _snippets(session, parsed, [row["id"] for row in rows])
     return [Hit(**row, snippet=snippets.get(row["id"], "")) for row in rows]
@@ -140,49 +146,23 @@ def ranked_statement(
     Scores, fold keys and the source and window filters come from each match's own article
     row; article_view is joined for a language filter and for the ``limit`` rows shown.
     """
-    return _ranked(
-        session,
-        parse(query),
-        sources=sources,
-        language=language,
-        since=since,
-        until=until,
-        all_copies=all_copies,
-        limit=limit,
-        name=name,
-    )
+    filters = Filters(sources, language, since, until, name)
+    return _ranked(session, parse(query), filters, all_copies=all_copies, limit=limit)
 
 
 def _ranked(
-    session: Session,
-    query: Query,
-    *,
-    sources: Sequence[str],
-    language: str | None,
-    since: date | datetime | None,
-    until: date | datetime | None,
-    all_copies: bool,
-    limit: int,
-    name: str | None,
+    session: Session, query: Query, filters: Filters, *, all_copies: bool, limit: int
 ) -> Select[Any]:
     hits = _hits(session, query)
-    matches = select().select_from(hits).where(*_window(hits, sources, since, until))
-    if name is not None:  # a copy is named by its original's people and organisations
-        matches = matches.where(hits.c.original_id.in_(named_ids(name)))
-    matches = matches.where(*_named(hits, query))
-    languages = query.filters.get("lang", ())
-    left_out = query.excluded_filters.get("lang", ())
-    if language or languages or left_out:
-        view = table("article_view")
-        matches = matches.join(view, view.c.id == hits.c.id)
-        if language:
-            matches = matches.where(view.c.language == language)
-        if languages:
-            matches = matches.where(view.c.language.in_(languages))
-        if left_out:
-            matches = matches.where(
-                or_(view.c.language.is_(None), view.c.language.not_in(left_out))
-            )
+    matches = narrowed(
+        select().select_from(hits),
+        query,
+        filters,
+        article=hits.c.id,
+        source=hits.c.source,
+        published_at=hits.c.published_at,
+        original=hits.c.original_id,
+    )
     top = (_every(matches, hits) if all_copies else _folded(matches, hits)).limit(limit)
     best = top.subquery("best")
     view = table("article_view")
@@ -197,17 +177,56 @@ def _ranked(
 _SHOWN = ("id", "source", "url", "title", "language", "published_at", "duplicate_of", "story_id")
 
 
-def _named(hits: Any, query: Query) -> list[ColumnElement[bool]]:
-    """person: and place: filters; a copy is matched by its original's enrichment rows."""
+def narrowed(
+    matches: Select[Any],
+    query: Query,
+    filters: Filters,
+    *,
+    article: Any,
+    source: Any,
+    published_at: Any,
+    original: Any,
+) -> Select[Any]:
+    """A statement of matches narrowed by the filters and the query's person:, place: and
+    lang: fields, given its columns: the article's id, source, publication instant and
+    original (its own id, or the one it copies). A copy is named by its original's people,
+    organisations and places; a language is article_view's (detected, else declared).
+    """
+    if filters.sources:
+        matches = matches.where(source.in_(list(filters.sources)))
+    if filters.since is not None:
+        matches = matches.where(published_at >= instant(filters.since))
+    if filters.until is not None:
+        matches = matches.where(published_at < instant(filters.until, after=True))
+    if filters.name is not None:
+        matches = matches.where(original.in_(named_ids(filters.name)))
+    matches = matches.where(*_named(original, query))
+    languages = query.filters.get("lang", ())
+    left_out = query.excluded_filters.get("lang", ())
+    if filters.language or languages or left_out:
+        view = table("article_view")
+        matches = matches.join(view, view.c.id == article)
+        if filters.language:
+            matches = matches.where(view.c.language == filters.language)
+        if languages:
+            matches = matches.where(view.c.language.in_(languages))
+        if left_out:
+            matches = matches.where(
+                or_(view.c.language.is_(None), view.c.language.not_in(left_out))
+            )
+    return matches
+
+
+def _named(original: Any, query: Query) -> list[ColumnElement[bool]]:
+    """person: and place: filters on the articles' originals' enrichment rows."""
     finders = {"person": _person_ids, "place": _place_ids}
     terms: list[ColumnElement[bool]] = []
     for field, find in finders.items():
         wanted = query.filters.get(field, ())
         if wanted:
-            terms.append(or_(*(hits.c.original_id.in_(find(value)) for value in wanted)))
+            terms.append(or_(*(original.in_(find(value)) for value in wanted)))
         terms.extend(
-            hits.c.original_id.not_in(find(value))
-            for value in query.excluded_filters.get(field, ())
+            original.not_in(find(value)) for value in query.excluded_filters.get(field, ())
         )
     return terms
 
@@ -241,19 +260,6 @@ def _place_ids(place: str) -> Select[Any]:
     if code:
         found.append(and_(Enrichment.kind == "country", Enrichment.label == code))
     return select(Enrichment.article_id).where(Enrichment.enricher == "places", or_(*found))
-
-
-def _window(
-    hits: Any, sources: Sequence[str], since: date | datetime | None, until: date | datetime | None
-) -> list[ColumnElement[bool]]:
-    terms: list[ColumnElement[bool]] = []
-    if sources:
-        terms.append(hits.c.source.in_(list(sources)))
-    if since is not None:
-        terms.append(hits.c.published_at >= instant(since))
-    if until is not None:
-        terms.append(hits.c.published_at < instant(until, after=True))
-    return terms
 
 
 def _every(matches: Select[Any], hits: Any) -> Select[Any]:

@@ -2,12 +2,11 @@
 agency.
 
 The matches are search's (db.search): the query parsed by db.search_syntax and matched against
-the stems index in the languages search stems it in, through the same source, language, window
-and name filters. Two things differ, on purpose: every matching article counts (``articles``;
-``originals`` leaves copies out; stories are not folded), and no match is ranked or shown, so
-PostgreSQL reads the GIN index and one row of ``articles_stems`` and ``articles`` per match, and
-groups them in one statement. A query with ``person:``, ``place:`` or ``lang:`` fields is counted
-over search's own statement (``ranked_statement``, every match, unfolded): slower, as exact.
+the stems index in the languages search stems it in, through the same filters and fields
+(``db.search.narrowed``). Two things differ, on purpose: every matching article counts
+(``articles``; ``originals`` leaves copies out; stories are not folded), and no match is ranked
+or shown, so PostgreSQL reads the GIN index and one row of ``articles_stems`` and ``articles``
+per match, and groups them in one statement.
 
 Periods are UTC, like the ``since``/``until`` window: a day, a week from its Monday, a month from
 its first day, each named by its first day. Undated articles match but fall in no period: they
@@ -23,10 +22,8 @@ from typing import Any, Literal, get_args
 
 from newsflow.db.export import instant
 from newsflow.db.models import Article, Source
-from newsflow.db.names import named_ids
-from newsflow.db.search import query_languages, ranked_statement
+from newsflow.db.search import Filters, narrowed, query_languages
 from newsflow.db.search_syntax import Query, parse
-from newsflow.db.views import table
 from sqlalchemy import (
     ColumnElement,
     Date,
@@ -112,9 +109,7 @@ def count_matches(
 
     SearchQueryError (db.search_syntax) for a query search refuses.
     """
-    found = matches(
-        session, query, sources=sources, language=language, since=since, until=until, name=name
-    )
+    found = matches(session, parse(query), Filters(sources, language, since, until, name))
     statement = select(func.count(), _originals(found)).select_from(found)
     articles, originals = _execute(session, statement).one()
     return MatchCount(int(articles), int(originals or 0))
@@ -139,9 +134,7 @@ def timeline(
     agency with a match has every period. No match and no window: an empty list.
     """
     check_grouping(by, per)
-    found = matches(
-        session, query, sources=sources, language=language, since=since, until=until, name=name
-    )
+    found = matches(session, parse(query), Filters(sources, language, since, until, name))
     group: list[Any] = []  # (source, agency), (agency,) or none
     if per == "source":
         group = [found.c.source, Source.agency]
@@ -173,22 +166,10 @@ def timeline(
     ]
 
 
-def matches(
-    session: Session,
-    query: str,
-    *,
-    sources: Sequence[str] = (),
-    language: str | None = None,
-    since: Moment | None = None,
-    until: Moment | None = None,
-    name: str | None = None,
-) -> Subquery:
-    """A subquery of the articles matching ``query`` as search matches them, filters applied,
-    every copy and story fellow kept: columns ``id``, ``source``, ``published_at``,
-    ``duplicate_of``."""
-    parsed = parse(query)
-    if parsed.filters or parsed.excluded_filters:
-        return _searched(session, query, sources, language, since, until, name)
+def matches(session: Session, query: Query, filters: Filters) -> Subquery:
+    """A subquery of the articles matching ``query`` as search matches them, filters and
+    fields applied, every copy and story fellow kept: columns ``id``, ``source``,
+    ``published_at``, ``duplicate_of``."""
     languages = query_languages(session)
     columns = (
         Article.id.label("id"),
@@ -200,27 +181,22 @@ def matches(
         statement = (
             select(*columns)
             .join_from(Article, _STEMS, _STEMS.c.article_id == Article.id)
-            .where(_tsquery_match(parsed, languages))
+            .where(_tsquery_match(query, languages))
         )
     else:
         indexed = text(
             "SELECT rowid FROM articles_stems WHERE articles_stems MATCH :timeline_match"
-        ).bindparams(timeline_match=parsed.fts5(languages))
+        ).bindparams(timeline_match=query.fts5(languages))
         statement = select(*columns).where(Article.id.in_(indexed.columns(column("rowid"))))
-    if sources:
-        statement = statement.where(Article.source_id.in_(list(sources)))
-    if since is not None:
-        statement = statement.where(Article.published_at >= instant(since))
-    if until is not None:
-        statement = statement.where(Article.published_at < instant(until, after=True))
-    if name is not None:  # as search: a copy is named by its original's people and organisations
-        original = func.coalesce(Article.duplicate_of_id, Article.id)
-        statement = statement.where(original.in_(named_ids(name)))
-    if language:  # as search: article_view's language (detected, else declared)
-        view = table("article_view")
-        statement = statement.join_from(Article, view, view.c.id == Article.id).where(
-            view.c.language == language
-        )
+    statement = narrowed(
+        statement,
+        query,
+        filters,
+        article=Article.id,
+        source=Article.source_id,
+        published_at=Article.published_at,
+        original=func.coalesce(Article.duplicate_of_id, Article.id),
+    )
     return statement.subquery("matches")
 
 
@@ -274,30 +250,6 @@ def period_expression(session: Session, moment: Any, by: Period) -> ColumnElemen
 
 def _tsquery_match(parsed: Query, languages: list[str]) -> ColumnElement[bool]:
     return _STEMS.c.vector.bool_op("@@")(cast(literal(parsed.tsquery(languages), Text), TSQUERY))
-
-
-def _searched(
-    session: Session,
-    query: str,
-    sources: Sequence[str],
-    language: str | None,
-    since: Moment | None,
-    until: Moment | None,
-    name: str | None,
-) -> Subquery:
-    """Search's own statement, every match unfolded: for the fields only search applies."""
-    statement = ranked_statement(
-        session,
-        query,
-        sources=sources,
-        language=language,
-        since=since,
-        until=until,
-        all_copies=True,
-        limit=None,  # type: ignore[arg-type]  # every match
-        name=name,
-    )
-    return statement.subquery("matches")
 
 
 def _originals(found: Subquery) -> ColumnElement[int]:

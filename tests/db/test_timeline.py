@@ -141,7 +141,7 @@ def test_counts_every_match_copies_and_undated_included(
         assert count_matches(session, "Aleppo", **window) == MatchCount(4, 3)  # type: ignore[arg-type]
         assert count_matches(session, "Aleppo -Damascus") == MatchCount(6, 6)
         assert count_matches(session, "Kremlin OR aid") == MatchCount(2, 2)
-        assert count_matches(session, "Aleppo lang:fr") == MatchCount(1, 1)  # search's statement
+        assert count_matches(session, "Aleppo lang:fr") == MatchCount(1, 1)  # a field, as search
         assert count_matches(session, "nowhere") == MatchCount(0, 0)
         with pytest.raises(SearchQueryError, match="at least one word"):
             count_matches(session, "-Aleppo")
@@ -155,6 +155,7 @@ SEARCHES = (
     "Alep*",
     "title:Aleppo",
     "ministers",
+    "Aleppo -lang:fr",
 )
 
 
