@@ -16,6 +16,8 @@ class Discovered:
     # When the page last changed, as a sitemap <lastmod> or a feed <updated> says: a known URL
     # whose date moved past its last fetch is fetched again (an edit).
     modified: dt.datetime | dt.date | None = None
+    # The date is only that last change (a sitemap's lastmod without a publication date).
+    changed_only: bool = False
 
     def day(self, tz: dt.tzinfo | None = None) -> dt.date | None:
         """The discovery date as a calendar day in ``tz`` (feeds give instants, listings days)."""
@@ -37,8 +39,7 @@ def in_window(
     day = found.day(tz)
     if day is None:
         return True
-    changed_only = found.modified is not None and found.date == found.modified
-    return (since is None or day >= since) and (until is None or day <= until or changed_only)
+    return (since is None or day >= since) and (until is None or day <= until or found.changed_only)
 
 
 def absolute_url(base_url: str, link: str) -> str | None:

@@ -67,8 +67,10 @@ def _entry(node: etree._Element, base_url: str) -> Discovered | None:
     url = absolute_url(base_url, texts["loc"]) if "loc" in texts else None
     if url is None:
         return None
-    stamp = texts.get("publication_date") or texts.get("lastmod")
-    return Discovered(url, _parse_w3c(stamp), _parse_w3c(texts.get("lastmod")))
+    published = texts.get("publication_date")
+    modified = _parse_w3c(texts.get("lastmod"))
+    date = _parse_w3c(published) if published else modified
+    return Discovered(url, date, modified, changed_only=not published and modified is not None)
 
 
 def _parse_w3c(text: str | None) -> datetime | date | None:
