@@ -270,6 +270,29 @@ def test_two_syncs_of_one_cursor_at_once_cannot_both_move_it(database_url: str) 
         assert not cursors.advance(session, stale, stale.position + 10**6, 1)
 
 
+@pytest.mark.parametrize("stored", [True, False], ids=["stored", "new"])
+def test_a_sync_overtaken_by_another_of_its_cursor_leaves_that_ones_position(
+    database_url: str, stored: bool
+) -> None:
+    _store(database_url, _article(1))
+    if stored:
+        _sync(database_url)
+        _store(database_url, _article(2))
+
+    def overtaken(records: Iterator[dict[str, Any]]) -> int:
+        written = len(list(records))
+        _store(database_url, _article(3))
+        _sync(database_url)  # the other sync of this cursor ends first
+        return written
+
+    with pytest.raises(cursors.CursorMoved, match="moved by another sync"):
+        cursors.sync("duck", {}, overtaken, url=database_url)
+    after_other = _position(database_url)
+    assert after_other[0]
+    assert _sync(database_url) == []  # the other one emitted article 3: nothing skipped
+    assert _position(database_url) >= after_other
+
+
 def test_changed_since_a_time(database_url: str) -> None:
     _store(database_url, _article(1), _article(2))
     between = datetime.now(UTC)
