@@ -43,9 +43,11 @@ def metadata(database: str, tables: Iterable[str] = ()) -> dict[str, Any]:
 
 def home_html(database: str) -> str:
     """The top of the home and database pages: a search box, the views, the stories."""
+    from datasette.utils import tilde_encode  # the database's path segment, as Datasette's
+
     from newsflow.db.views import VIEWS
 
-    base = f"/{route(database)}"
+    base = f"/{tilde_encode(database)}"
     items = "".join(
         f'<li><a href="{base}/{view.name}">{view.name}</a>: {escape(view.row)}</li>'
         for view in VIEWS
@@ -61,14 +63,4 @@ def home_html(database: str) -> str:
         "</ul>"
         '<p class="newsflow-internal">The tables under the views are hidden; the column '
         "meanings are in docs/schema.md.</p>"
-    )
-
-
-_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-
-
-def route(database: str) -> str:
-    """The database's path segment as Datasette spells it (its tilde encoding)."""
-    return "".join(
-        chr(b) if b in _SAFE else "+" if b == 0x20 else f"~{b:02X}" for b in database.encode()
     )
