@@ -36,6 +36,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    Result,
     Select,
     Text,
     and_,
@@ -57,6 +58,7 @@ __all__ = [
     "Hit",
     "SearchQueryError",
     "check_length",
+    "execute",
     "narrowed",
     "ranked_statement",
     "search",
@@ -118,13 +120,9 @@ def search(
     title:, author:, person:, place:, lang:. SearchQueryError when it is malformed or empty.
     """
     parsed = parse(query)
-    if _dialect(session) == "postgresql":
-        # The planner prices a ranking over many matches above JIT's threshold; compiling
-        # costs a search more than it saves.
-        session.execute(text("SET LOCAL jit = off"))
     filters = Filters(sources, language, since, until, name)
     ranked = _ranked(session, parsed, filters, all_copies=all_copies, limit=limit)
-    rows = session.execute(ranked).mappings().all()
+    rows = execute(session, ranked).mappings().all()
     snippets = _snippets(session, parsed, [row["id"] for row in rows])
     return [Hit(**row, snippet=snippets.get(row["id"], "")) for row in rows]
 
@@ -423,6 +421,15 @@ def _snippet(highlighted: str) -> str:
 
 def _key(word: str) -> str:
     return word.replace(_OPEN, "").replace(_CLOSE, "").strip(_PUNCTUATION).casefold()
+
+
+def execute(session: Session, statement: Select[Any]) -> Result[Any]:
+    """Run a statement of matches: on PostgreSQL without JIT, as the planner prices a
+    ranking or a count over many matches above JIT's threshold, and compiling costs more
+    than it saves."""
+    if _dialect(session) == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+    return session.execute(statement)
 
 
 def _dialect(session: Session) -> str:

@@ -22,12 +22,11 @@ from typing import Any, Literal, get_args
 
 from newsflow.db.export import instant
 from newsflow.db.models import Article, Source
-from newsflow.db.search import Filters, narrowed, query_languages
+from newsflow.db.search import Filters, execute, narrowed, query_languages
 from newsflow.db.search_syntax import Query, parse
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Select,
     Subquery,
     Text,
     case,
@@ -111,7 +110,7 @@ def count_matches(
     """
     found = matches(session, parse(query), Filters(sources, language, since, until, name))
     statement = select(func.count(), _originals(found)).select_from(found)
-    articles, originals = _execute(session, statement).one()
+    articles, originals = execute(session, statement).one()
     return MatchCount(int(articles), int(originals or 0))
 
 
@@ -148,7 +147,7 @@ def timeline(
         statement = statement.join_from(found, Source, Source.id == found.c.source)
     statement = statement.where(found.c.published_at.is_not(None)).group_by(period, *group)
     counted: dict[tuple[str | None, str | None], dict[date, tuple[int, int]]] = {}
-    for day, *named, articles, originals in _execute(session, statement):
+    for day, *named, articles, originals in execute(session, statement):
         key = (named[0], named[1]) if per == "source" else (None, named[0]) if named else NONE
         counted.setdefault(key, {})[_day(day)] = (articles, originals)
     seen = [day for counts in counted.values() for day in counts]
@@ -254,13 +253,6 @@ def _tsquery_match(parsed: Query, languages: list[str]) -> ColumnElement[bool]:
 
 def _originals(found: Subquery) -> ColumnElement[int]:
     return func.count(case((found.c.duplicate_of.is_(None), 1)))
-
-
-def _execute(session: Session, statement: Select) -> Any:
-    if _dialect(session) == "postgresql":
-        # As for search: counting many matches passes JIT's threshold; compiling costs more.
-        session.execute(text("SET LOCAL jit = off"))
-    return session.execute(statement)
 
 
 def _first_day(moment: Moment) -> date:
