@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 from newsflow.crawlers.run import crawl_in_subprocess
-from newsflow.db import migrate
-from newsflow.db.session import dispose_engines
 from sqlalchemy import create_engine, text
 
 from newsflow.cli import main
@@ -40,14 +38,6 @@ def server(sites: dict[str, Site]) -> Iterator[ReplayServer]:
     routes = {url: route for site in sites.values() for url, route in site.routes.items()}
     with ReplayServer(routes) as replay:
         yield replay
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    migrate.upgrade(url)
-    yield url
-    dispose_engines()
 
 
 def _add(site: Site, server: ReplayServer, *extra: str) -> tuple[int, str]:
@@ -73,7 +63,7 @@ def _month_before_last(today: date) -> tuple[date, date]:
 
 @pytest.mark.parametrize("name", CRAWLED)
 def test_the_written_entry_crawls_the_whole_site_and_a_month_exactly(
-    name: str, sites: dict[str, Site], server: ReplayServer, own_registry: Path, store: str
+    name: str, sites: dict[str, Site], server: ReplayServer, own_registry: Path, store_url: str
 ) -> None:
     site = sites[name]
     code, output = _add(site, server)
@@ -86,7 +76,7 @@ def test_the_written_entry_crawls_the_whole_site_and_a_month_exactly(
     env = {
         "NEWSFLOW_BASE_URL": server.base_url,
         "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "0",
-        "NEWSFLOW_DATABASE_URL": store,
+        "NEWSFLOW_DATABASE_URL": store_url,
         "NEWSFLOW_REGISTRY_PATH": str(own_registry),
     }
     since, until = _month_before_last(TODAY)
@@ -96,13 +86,13 @@ def test_the_written_entry_crawls_the_whole_site_and_a_month_exactly(
     server.hits.clear()
 
     crawl_in_subprocess(source, None, since, until, env=env, timeout=180)
-    assert _stored(store, source) == month
+    assert _stored(store_url, source) == month
 
     crawl_in_subprocess(source, None, env=env, timeout=180)  # a scheduled run
     oldest = min(a.published for a in site.articles).date() - timedelta(days=1)
     crawl_in_subprocess(source, None, oldest, TODAY, env=env, timeout=300)
     truth = {a.url for a in site.articles}
-    stored = _stored(store, source)
+    stored = _stored(store_url, source)
     assert len(stored & truth) >= 0.99 * len(truth), sorted(truth - stored)[:5]
     assert stored <= truth
     assert {urlsplit(hit.url).hostname for hit in server.hits} == {urlsplit(site.homepage).hostname}
