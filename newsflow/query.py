@@ -305,20 +305,9 @@ def search(
     from newsflow.db import search as fts
     from newsflow.db.session import session_scope
 
-    sources = _sources(source, database_url)
-    since, until = _window(since, until)
+    filters = _filters(source, language, since, until, name, database_url)
     with session_scope(database_url) as session:
-        hits = fts.search(
-            session,
-            text,
-            sources=sources,
-            language=language,
-            since=since,
-            until=until,
-            all_copies=all_copies,
-            limit=limit,
-            name=_name(name),
-        )
+        hits = fts.search(session, text, all_copies=all_copies, limit=limit, **filters)
     return RowList(SearchHit, hits)
 
 
@@ -337,19 +326,9 @@ def count(
     from newsflow.db.session import session_scope
     from newsflow.db.timeline import count_matches
 
-    sources = _sources(source, database_url)
-    since, until = _window(since, until)
+    filters = _filters(source, language, since, until, name, database_url)
     with session_scope(database_url) as session:
-        found = count_matches(
-            session,
-            text,
-            sources=sources,
-            language=language,
-            since=since,
-            until=until,
-            name=_name(name),
-        )
-    return found.articles
+        return count_matches(session, text, **filters).articles
 
 
 def timeline(
@@ -375,22 +354,31 @@ def timeline(
     from newsflow.db import timeline as counts
     from newsflow.db.session import session_scope
 
-    sources = _sources(source, database_url)
-    since, until = _window(since, until)
+    filters = _filters(source, language, since, until, name, database_url)
     counts.check_grouping(by, per)
     with session_scope(database_url) as session:
-        points = counts.timeline(
-            session,
-            text,
-            by=by,
-            per=per,
-            sources=sources,
-            language=language,
-            since=since,
-            until=until,
-            name=_name(name),
-        )
+        points = counts.timeline(session, text, by=by, per=per, **filters)
     return RowList(PeriodCount, points)
+
+
+def _filters(
+    source: Sources,
+    language: str | None,
+    since: Moment | None,
+    until: Moment | None,
+    name: str | None,
+    database_url: str | None,
+) -> dict[str, Any]:
+    """The keyword arguments of db.search's filters (``db.search.Filters``), each checked."""
+    sources = _sources(source, database_url)
+    first, last = _window(since, until)
+    return {
+        "sources": sources,
+        "language": language,
+        "since": first,
+        "until": last,
+        "name": _name(name),
+    }
 
 
 def _sources(source: Sources, database_url: str | None) -> list[str]:
