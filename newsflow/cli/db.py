@@ -141,6 +141,7 @@ def _grant_readers(revision: str | None) -> None:
     engine = get_engine()
     if engine.dialect.name != "postgresql" or not _is_head(revision or ""):
         return  # readers read the code's schema only: an older one may lack their tables
+    granted = []  # said once committed: one reader that fails rolls every reader back
     with engine.begin() as connection:
         for role in grants.readers(connection):
             try:
@@ -148,7 +149,9 @@ def _grant_readers(revision: str | None) -> None:
             except grants.ReaderRoleError as exc:
                 raise CliError(f"migrated, but reader {role} could not be granted: {exc}") from exc
             if plan.statements:
-                click.echo(f"reader {role} granted: " + "; ".join(plan.statements))
+                granted.append(f"reader {role} granted: " + "; ".join(plan.statements))
+    for line in granted:
+        click.echo(line)
 
 
 def _revision(revision: str | None) -> str:

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 from newsflow.db import grants, migrate, store
 from newsflow.db.session import dispose_engines, session_scope
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 
@@ -220,6 +220,41 @@ def test_upgrade_grants_readers_what_a_new_schema_adds(
         f"reader {role} granted: GRANT SELECT ON story_members, article_view TO {role}"
     ]
     assert _as(owner_url, monkeypatch, "db", "upgrade").stdout.count("\n") == 1
+
+
+def test_upgrade_grants_no_reader_when_one_cannot_be_granted(
+    owner_url: str, role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = f"{role}_b"  # sorts after role: granted second
+    try:
+        for name in (role, other):
+            assert _as(owner_url, monkeypatch, "db", "grant-reader", name).exit_code == 0
+        with create_engine(owner_url).begin() as connection:
+            connection.execute(text(f"REVOKE SELECT ON article_view FROM {role}, {other}"))
+        real = grants.grant_reader
+
+        def failing(connection: Connection, name: str, login: bool = False) -> grants.Plan:
+            plan = real(connection, name, login)
+            if name == other:
+                raise grants.ReaderRoleError("granting did not take")
+            return plan
+
+        monkeypatch.setattr(grants, "grant_reader", failing)
+        upgraded = _as(owner_url, monkeypatch, "db", "upgrade")
+        assert upgraded.exit_code == 1, upgraded.output
+        assert f"reader {other} could not be granted" in upgraded.stderr
+        assert "granted: GRANT" not in upgraded.stdout  # the first reader's grant rolled back
+        with create_engine(owner_url).connect() as connection:
+            reads = connection.execute(
+                text("SELECT has_table_privilege(:r, 'article_view', 'SELECT')"), {"r": role}
+            ).scalar()
+        assert reads is False
+    finally:
+        with create_engine(owner_url).begin() as connection:
+            found = text("SELECT 1 FROM pg_roles WHERE rolname = :r")
+            if connection.execute(found, {"r": other}).first():
+                connection.execute(text(f"DROP OWNED BY {other}"))
+                connection.execute(text(f"DROP ROLE {other}"))
 
 
 @pytest.mark.parametrize("write", ["superuser", "insert"])
