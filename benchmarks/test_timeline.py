@@ -26,7 +26,7 @@ import math
 import os
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -44,11 +44,12 @@ START = datetime(2022, 1, 1, tzinfo=UTC)
 SPACING_SECONDS = 86_400 * 1_000 / STORED  # 1,000 days whatever the size: 1,000 a day at 1M
 SENTENCES = 4_096
 PER_BODY = 10  # sentences of 30 words: ~2,200 characters
-# Planted word → (sentence, which articles carry it: by the number of their text's article).
-PLANTED: dict[str, tuple[str, Callable[[int], bool]]] = {
-    "Kremlin": ("The Kremlin said.", lambda m: m % 100 == 1),  # 1 %
-    "ministers": ("Ministers met.", lambda m: m % 10 == 0),  # 10 %
-    "airstrikes": ("Airstrikes hit.", lambda m: m % 3 == 0),  # a third
+# Planted word → (sentence, every how many articles carry it, from which): the articles whose
+# text's number m has m % every == offset, in Python (expected) and in SQL (fill) alike.
+PLANTED: dict[str, tuple[str, int, int]] = {
+    "Kremlin": ("The Kremlin said.", 100, 1),  # 1 %
+    "ministers": ("Ministers met.", 10, 0),  # 10 %
+    "airstrikes": ("Airstrikes hit.", 3, 0),  # a third
 }
 CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "word in 1%, per day and agency": ("Kremlin", {"by": "day", "per": "agency"}),
@@ -73,14 +74,14 @@ def expected(
     word: str, source: str | None = None, since: date | None = None, until: date | None = None
 ) -> int:
     """How many of the STORED articles carry a planted word (of a source, in a window)."""
-    carries = PLANTED[word][1]
+    _, every, offset = PLANTED[word]
     ids = sorted(load_registry())  # as the fill hands them out: seven at a time, in turn
     first = 0 if since is None else _first_article(since)
     last = STORED if until is None else _first_article(until + timedelta(days=1))
     return sum(
         1
         for n in range(first, min(last, STORED))
-        if carries(text_of(n)) and (source is None or ids[n // 7 % len(ids)] == source)
+        if text_of(n) % every == offset and (source is None or ids[n // 7 % len(ids)] == source)
     )
 
 
@@ -139,7 +140,7 @@ def fill(url: str, pool: Pool) -> None:
     engine = get_engine(url)
     planted_body = " || ".join(
         f"CASE WHEN {_sql_rule(word)} THEN '{sentence} ' ELSE '' END"
-        for word, (sentence, _) in PLANTED.items()
+        for word, (sentence, *_) in PLANTED.items()
     )
     planted_vector = " || ".join(
         f"CASE WHEN {_sql_rule(word)} THEN CAST(:v_{word} AS tsvector) "
@@ -207,7 +208,7 @@ def fill(url: str, pool: Pool) -> None:
                 "last": STORED - 1,
                 **{
                     f"v_{word}": _vector([], stems.stems(sentence, "en"))
-                    for word, (sentence, _) in PLANTED.items()
+                    for word, (sentence, *_) in PLANTED.items()
                 },
             },
         )
@@ -226,9 +227,8 @@ def fill(url: str, pool: Pool) -> None:
 
 
 def _sql_rule(word: str) -> str:
-    return {"Kremlin": "x.m % 100 = 1", "ministers": "x.m % 10 = 0", "airstrikes": "x.m % 3 = 0"}[
-        word
-    ]
+    _, every, offset = PLANTED[word]
+    return f"x.m % {every} = {offset}"
 
 
 @pytest.fixture(scope="module")
