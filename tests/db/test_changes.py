@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,14 +19,14 @@ from newsflow.db.changes import (
 from newsflow.db.export import stream
 from newsflow.db.models import Article as Row
 from newsflow.db.session import dispose_engines, get_engine, session_scope
-from sqlalchemy import create_engine, delete, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from newsflow.article import Article
 from newsflow.enrichment import Annotation, Result
 from newsflow.registry import load_registry
 from newsflow.settings import get_settings
+from tests.databases import empty_database
 
 PUBLISHED = datetime(2016, 10, 19, 12, 0, tzinfo=UTC)
 
@@ -45,18 +44,9 @@ def migrated(
         yield url
         dispose_engines()
         return
-    server = request.getfixturevalue("postgres_server_url")
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"newsflow_changes_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    yield url
-    dispose_engines()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with empty_database(request.getfixturevalue("postgres_server_url"), "newsflow_changes") as url:
+        migrate.upgrade(url)
+        yield url
 
 
 @pytest.fixture

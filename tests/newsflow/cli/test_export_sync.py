@@ -11,7 +11,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from newsflow.cli import main
 from newsflow.cli.export import write_output
 from newsflow.registry import load_registry
 from newsflow.settings import REPO_ROOT, get_settings
+from tests.databases import empty_database
 
 SYNC_DOC = (REPO_ROOT / "docs" / "sync.md").read_text(encoding="utf-8")
 REAL_FSYNC = os.fsync
@@ -48,29 +48,9 @@ def migrated(
         yield url
         dispose_engines()
         return
-    server = request.getfixturevalue("postgres_server_url")
-    name = f"newsflow_sync_{uuid.uuid4().hex[:8]}"
-    yield _created(server, name, migrated=True)
-    _dropped(server, name)
-
-
-def _created(server: str, name: str, migrated: bool = False) -> str:
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
-    if migrated:
+    with empty_database(request.getfixturevalue("postgres_server_url"), "newsflow_sync") as url:
         migrate.upgrade(url)
-    return url
-
-
-def _dropped(server: str, name: str) -> None:
-    dispose_engines()
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+        yield url
 
 
 @pytest.fixture
@@ -347,16 +327,13 @@ def test_the_postgres_table_has_the_columns_of_a_sync() -> None:
     assert columns == CHANGE_VIEW.names
 
 
-def test_the_postgres_recipe_loads_syncs(
-    database_url: str, postgres_server_url: str, tmp_path: Path
-) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the recipe reads what a sync wrote: one store is enough")
+def test_the_postgres_recipe_loads_syncs(postgres_server_url: str, tmp_path: Path) -> None:
     if shutil.which("psql") is None:
         pytest.skip("no psql here")
-    server, name = postgres_server_url, f"newsflow_warehouse_{uuid.uuid4().hex[:8]}"
-    warehouse = _created(server, name)
-    try:
+    # The recipe reads what a sync wrote: one store, SQLite, is enough.
+    database_url = f"sqlite:///{tmp_path / 'newsflow.sqlite3'}"
+    migrate.upgrade(database_url)
+    with empty_database(postgres_server_url, "newsflow_warehouse") as warehouse:
         engine = create_engine(warehouse)
         with engine.begin() as connection:
             connection.execute(text(_block("postgres-table")))
@@ -391,5 +368,3 @@ def test_the_postgres_recipe_loads_syncs(
             ("Fixed", "edited", 2, False, ["edited"], datetime(2016, 10, 18).date()),
             ("Story 2", "new", 1, False, ["new"], datetime(2016, 10, 19).date()),
         ]
-    finally:
-        _dropped(server, name)
