@@ -233,16 +233,8 @@ def articles(
     """
     from newsflow.db.export import article_select
 
-    since, until = _window(since, until)
-    query = article_select(
-        _sources(source, database_url),
-        language,
-        since,
-        until,
-        include_copies,
-        story,
-        name=_name(name),
-    )
+    filters = _filters(source, language, since, until, name, database_url)
+    query = article_select(include_copies=include_copies, story=story, **filters)
     return Rows(ArticleRow, lambda: _stream(query, database_url))
 
 
@@ -369,7 +361,8 @@ def _filters(
     name: str | None,
     database_url: str | None,
 ) -> dict[str, Any]:
-    """The keyword arguments of db.search's filters (``db.search.Filters``), each checked."""
+    """The filters of search, its counts and articles as keyword arguments (the names of
+    ``db.search.Filters`` and ``db.export.article_select``), each checked."""
     sources = _sources(source, database_url)
     first, last = _window(since, until)
     return {
