@@ -121,8 +121,10 @@ class Query:
 
 
 def check_length(query: str) -> None:
-    """Refuse a query of more than ``MAX_QUERY_WORDS`` words: PostgreSQL's ts_headline took
-    24 s to mark 1,500 of them in a page of snippets, and no one searches with a paragraph."""
+    """Refuse a query of more than ``MAX_QUERY_WORDS`` words: each word is matched as an OR of
+    its forms in every language a query is stemmed in, and no one searches with a paragraph
+    (PostgreSQL's ts_headline, which made snippets before the stems index, took 24 s to mark
+    1,500 words in a page of them)."""
     words = len(_TOKEN.findall(query))
     if words > MAX_QUERY_WORDS:
         raise SearchQueryError(
