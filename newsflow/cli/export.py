@@ -3,16 +3,10 @@ changed since a time or since a named cursor's last sync (db/changes.py, db/curs
 
 from __future__ import annotations
 
-import errno
 import importlib.util
 import itertools
-import os
-import secrets
-import shutil
-import stat
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -20,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from newsflow.cli.errors import CliError
-from newsflow.cli.output import open_output
+from newsflow.cli.output import atomic_directory, flush_to_disk, open_output
 from newsflow.cli.params import (
     NAME,
     NAME_HELP,
@@ -253,13 +247,10 @@ def write_output(
     if partitioned is not None:
         with atomic_directory(partitioned) as directory:
             return write_partitioned(directory, everything, view)
-    with open_output(target) as out:
+    with open_output(target) as out:  # a file: synced, renamed, the rename synced
         count = write_records(out, everything, fmt, view)
         if target is None:
-            _flush_to_disk(out)
-    if target is not None and target.is_file():
-        # open_output synced the file and renamed it: the rename is on disk once its folder is.
-        _fsync(target.parent, folder=True)
+            flush_to_disk(out)
     return count
 
 
@@ -282,59 +273,6 @@ def write_records(
 def _check_new_directory(path: Path) -> None:
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise CliError(f"{path} exists and is not an empty directory: name a new one")
-
-
-@contextmanager
-def atomic_directory(path: Path) -> Iterator[Path]:
-    """A temporary directory beside ``path``, renamed to ``path`` once written and synced.
-
-    Readers see no directory or the whole one. ``path`` must not exist, or be empty.
-    """
-    _check_new_directory(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    temporary.mkdir()
-    try:
-        yield temporary
-        for folder, _folders, files in os.walk(temporary):
-            for name in files:
-                _fsync(Path(folder, name))
-            _fsync(Path(folder), folder=True)  # the names it holds
-        os.replace(temporary, path)
-        _fsync(path.parent, folder=True)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-
-
-def _flush_to_disk(stream: TextIO) -> None:
-    """Flush a stream; fsync it too when it is a regular file (standard output sent to one).
-
-    A pipe or a terminal has taken everything once flushed: nothing more can be asked of it.
-    """
-    stream.flush()
-    try:
-        descriptor = stream.fileno()
-    except (OSError, ValueError):  # an in-memory stream: nothing on disk
-        return
-    if stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.fsync(descriptor)
-
-
-def _fsync(path: Path, folder: bool = False) -> None:
-    """Sync a file's data, or a folder's entries, to disk; a failure raises.
-
-    Only a folder's fsync may be refused as unsupported (EINVAL, ENOTSUP), as some file
-    systems do: they keep their folders' entries by other means.
-    """
-    descriptor = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if folder else 0))
-    try:
-        os.fsync(descriptor)
-    except OSError as exc:
-        if not (folder and exc.errno in (errno.EINVAL, errno.ENOTSUP)):
-            raise
-    finally:
-        os.close(descriptor)
 
 
 def _nothing_matched(target: Path | None) -> str:
