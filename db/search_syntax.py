@@ -49,8 +49,8 @@ class Term:
 
     words: tuple[str, ...]
     prefix: tuple[bool, ...]
+    clitic: tuple[bool, ...]
     field: str = "text"  # text (title and body) | title | authors
-    clitic: tuple[bool, ...] = ()
 
     def forms(self, languages: Iterable[str | None]) -> list[Form]:
         """The index forms of the term: one word sequence per language it may be in, each
@@ -59,14 +59,14 @@ class Term:
         A phrase is stemmed word by word in one language at a time (its words share one); a
         prefix is its stem's beginning, so a word that begins it still matches once stemmed.
         """
-        clitic = self.clitic or (False,) * len(self.words)
+        typed = list(zip(self.words, self.prefix, self.clitic, strict=True))
         found: set[Form] = set()
         for language in [*languages, None]:
             code = stems.language_key(language)
             found.add(
                 tuple(
                     (stems.stem_word(word, code), starred)
-                    for word, starred, suffix in zip(self.words, self.prefix, clitic, strict=True)
+                    for word, starred, suffix in typed
                     if not (suffix and code in stems.CLITICS)
                 )
             )
@@ -228,7 +228,7 @@ def _term(value: str, where: str) -> Term | None:
                 f"a prefix needs at least {MIN_PREFIX} letters before its *: {word.group()}*"
             )
     clitic = tuple(stems.after_apostrophe(text, m) for m in found)
-    return Term(tuple(m.group() for m in found), prefix, where, clitic)
+    return Term(tuple(m.group() for m in found), prefix, clitic, where)
 
 
 def _either(parts: list[str]) -> str:
