@@ -391,3 +391,44 @@ def own_registry(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield directory
     forget_loaded()
     get_settings.cache_clear()
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def module_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database of the test module's own on SQLite and on PostgreSQL, migrated once."""
+    from newsflow.db import migrate
+
+    from tests.databases import empty_database
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('module') / 'newsflow.sqlite3'}"
+        migrate.upgrade(url)
+        yield url
+        dispose_engines()
+        return
+    with empty_database(request.getfixturevalue("postgres_server_url"), "newsflow_module") as url:
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture
+def emptied_database(module_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The module's database emptied, change log included (quicker than migrating one for
+    each test), as the configured one."""
+    from newsflow.db import models
+    from newsflow.db.changes import ARTICLE_CHANGES
+    from newsflow.db.session import session_scope
+    from sqlalchemy import delete
+
+    with session_scope(module_database) as session:
+        session.execute(delete(ARTICLE_CHANGES))
+        for table in reversed(models.Base.metadata.sorted_tables):
+            session.execute(delete(table))
+    monkeypatch.setenv("NEWSFLOW_DATABASE_URL", module_database)
+    get_settings.cache_clear()
+    yield module_database
+    get_settings.cache_clear()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from newsflow.db import cursors, migrate, models, revisits, store
+from newsflow.db import cursors, migrate, revisits, store
 from newsflow.db import enrichment as enrichment_store
 from newsflow.db.changes import (
     ARTICLE_CHANGES,
@@ -18,48 +18,21 @@ from newsflow.db.changes import (
 )
 from newsflow.db.export import stream
 from newsflow.db.models import Article as Row
-from newsflow.db.session import dispose_engines, get_engine, session_scope
-from sqlalchemy import delete, select, update
+from newsflow.db.session import get_engine, session_scope
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newsflow.article import Article
 from newsflow.enrichment import Annotation, Result
 from newsflow.registry import load_registry
-from newsflow.settings import get_settings
-from tests.databases import empty_database
 
 PUBLISHED = datetime(2016, 10, 19, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def migrated(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A database of this module's own on SQLite and on PostgreSQL, migrated once."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('changes') / 'newsflow.sqlite3'}"
-        migrate.upgrade(url)
-        yield url
-        dispose_engines()
-        return
-    with empty_database(request.getfixturevalue("postgres_server_url"), "newsflow_changes") as url:
-        migrate.upgrade(url)
-        yield url
-
-
 @pytest.fixture
-def database_url(migrated: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The module's database emptied (quicker than migrating one for each test)."""
-    with session_scope(migrated) as session:
-        session.execute(delete(ARTICLE_CHANGES))
-        for table in reversed(models.Base.metadata.sorted_tables):
-            session.execute(delete(table))
-    monkeypatch.setenv("NEWSFLOW_DATABASE_URL", migrated)
-    get_settings.cache_clear()
-    yield migrated
-    get_settings.cache_clear()
+def database_url(emptied_database: str) -> str:
+    """The module's own database, emptied for each test (tests/conftest.py)."""
+    return emptied_database
 
 
 def _article(n: int, title: str | None = None, body: str = "Text.", **extra: Any) -> Article:

@@ -11,59 +11,33 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from newsflow.db import migrate, models, store
-from newsflow.db.changes import ARTICLE_CHANGES, CHANGE_VIEW
+from newsflow.db import migrate, store
+from newsflow.db.changes import CHANGE_VIEW
 from newsflow.db.cursors import read_cursor
-from newsflow.db.session import dispose_engines, session_scope
-from sqlalchemy import create_engine, delete, text
+from newsflow.db.session import session_scope
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from newsflow.article import Article
 from newsflow.cli import main
 from newsflow.cli.export import write_output
 from newsflow.registry import load_registry
-from newsflow.settings import REPO_ROOT, get_settings
+from newsflow.settings import REPO_ROOT
 from tests.databases import empty_database
 
 SYNC_DOC = (REPO_ROOT / "docs" / "sync.md").read_text(encoding="utf-8")
 REAL_FSYNC = os.fsync
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def migrated(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A database of this module's own on SQLite and on PostgreSQL, migrated once."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sync') / 'newsflow.sqlite3'}"
-        migrate.upgrade(url)
-        yield url
-        dispose_engines()
-        return
-    with empty_database(request.getfixturevalue("postgres_server_url"), "newsflow_sync") as url:
-        migrate.upgrade(url)
-        yield url
-
-
 @pytest.fixture
-def database_url(migrated: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The module's database emptied (quicker than migrating one for each test)."""
-    with session_scope(migrated) as session:
-        session.execute(delete(ARTICLE_CHANGES))
-        for table in reversed(models.Base.metadata.sorted_tables):
-            session.execute(delete(table))
-    monkeypatch.setenv("NEWSFLOW_DATABASE_URL", migrated)
-    get_settings.cache_clear()
-    yield migrated
-    get_settings.cache_clear()
+def database_url(emptied_database: str) -> str:
+    """The module's own database, emptied for each test (tests/conftest.py)."""
+    return emptied_database
 
 
 def _store(url: str, *articles: tuple[int, str]) -> None:
