@@ -295,16 +295,13 @@ def _hits(session: Session, query: Query) -> Any:
     """A subquery of matches: article id, score (higher is better), filter and fold columns."""
     languages = query_languages(session)
     if _dialect(session) == "postgresql":
-        # The tsquery's colons ('kreml':*AB) travel as "~", put back by the database: the
-        # statement compiled with its values inline (EXPLAIN) is SQL text again, where a
-        # colon would start a bind parameter. Lexemes are words: they hold no "~".
-        tsquery = "CAST(translate(:tsquery, '~', ':') AS tsquery)"
+        tsquery = "CAST(:tsquery AS tsquery)"
         clause = text(
             f"SELECT a.id AS id, ts_rank(s.vector, {tsquery}, 1) AS score, "
             f"{_MATCH_COLUMNS} FROM articles_stems s JOIN articles a ON a.id = s.article_id "
             # OFFSET 0 keeps the subquery apart, so ranks, not whole tsvectors, travel up.
             f"WHERE s.vector @@ {tsquery} OFFSET 0"
-        ).bindparams(tsquery=query.tsquery(languages).replace(":", "~"))
+        ).bindparams(tsquery=query.tsquery(languages))
     else:
         clause = text(
             # bm25 is lower for better matches; a title match weighs ten body matches, and
