@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -18,10 +17,10 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 from newsflow.db.session import dispose_engines
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from newsflow.replay import ReplayServer, load_routes
 from newsflow.settings import REPO_ROOT, get_settings
+from tests.databases import empty_database
 
 # The user's own agency directory (platformdirs' config dir) stays out of every test and child.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="newsflow-test-config-")
@@ -67,14 +66,9 @@ def postgres_server_url() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(message + " CI must run the PostgreSQL tests.")
         pytest.skip(message)
-    name = f"newsflow_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    dispose_engines()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+    with empty_database(POSTGRES_URL, "newsflow_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -401,8 +395,6 @@ def module_database(
 ) -> Iterator[str]:
     """A database of the test module's own on SQLite and on PostgreSQL, migrated once."""
     from newsflow.db import migrate
-
-    from tests.databases import empty_database
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('module') / 'newsflow.sqlite3'}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -10,12 +9,13 @@ from typing import Any
 import pytest
 from newsflow.db import migrate, models, search, store
 from newsflow.db.schema_doc import SCHEMA_DOC, render_schema_doc
-from newsflow.db.session import dispose_engines, get_engine, session_scope
+from newsflow.db.session import get_engine, session_scope
 from newsflow.db.views import QUERIES, TYPES, VIEWS, table
-from sqlalchemy import create_engine, insert, select, text, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.engine import Engine
 
 from newsflow.registry import load_registry
+from tests.databases import empty_database
 
 SEED = "https://sana.sy/en/?p=92385"
 COPY = "https://tass.com/world/copy-of-sana-92385"
@@ -216,18 +216,10 @@ def test_source_health(database_url: str) -> None:
 @pytest.fixture(scope="module")
 def filled_url(postgres_server_url: str) -> Iterator[str]:
     """A database of its own holding 20,000 articles, stories, runs and failures, analysed."""
-    admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    name = f"newsflow_explain_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    _fill(url, 20_000)
-    yield url
-    dispose_engines()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with empty_database(postgres_server_url, "newsflow_explain") as url:
+        migrate.upgrade(url)
+        _fill(url, 20_000)
+        yield url
 
 
 SOURCES = ["sana-en", "tass-en", "xinhua-en", "irna-en", "anadolu-en"]
