@@ -107,6 +107,17 @@ class CrawlRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    # A backfill partition's run: the backfill it is a month of (migration 0017).
+    parent_run_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class HostPace(Base):
+    """When the next request to a host may go, shared by every crawl (crawlers/pace.py)."""
+
+    __tablename__ = "host_pace"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float)  # seconds since the epoch, database clock
 
 
 class SourceLease(Base):
