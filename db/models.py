@@ -109,6 +109,7 @@ class CrawlRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # A backfill partition's run: the backfill it is a month of (migration 0017).
     parent_run_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    partitions: Mapped[int | None]  # a partitioned backfill's own run: how many it has
 
 
 class HostPace(Base):

@@ -60,8 +60,15 @@ def start_run(
     kind: str,
     window: tuple[date, date] | None = None,
     flow_run_id: str | None = None,
+    *,
+    parent_run_id: int | None = None,
+    partitions: int | None = None,
 ) -> int:
-    """Open a crawl run and return its id; ``kind`` must be a RunKind (RunParameterError)."""
+    """Open a crawl run and return its id; ``kind`` must be a RunKind (RunParameterError).
+
+    A backfill partition names its backfill's run (``parent_run_id``); a partitioned
+    backfill's own run says how many partitions it has.
+    """
     run = models.CrawlRun(
         source_id=source_id,
         kind=str(parse_kind(kind)),
@@ -69,6 +76,8 @@ def start_run(
         window_end=window[1] if window else None,
         flow_run_id=flow_run_id,
         counts={},
+        parent_run_id=parent_run_id,
+        partitions=partitions,
     )
     session.add(run)
     session.flush()
@@ -79,7 +88,9 @@ def mark_interrupted(session: Session, source_id: str) -> int:
     """Close the source's runs left 'running' by a process that is gone.
 
     A run a live lease holds the source for is never touched (db/leases.py): callers hold the
-    source's lease themselves, so any other run still 'running' lost its process.
+    source's lease themselves, so any other run still 'running' lost its process. A partitioned
+    backfill's own run holds no lease (its partitions do, in turn): it closes itself, or the
+    next backfill of its window closes it (flows/partitions.py).
     """
     live = select(models.SourceLease.run_id).where(
         models.SourceLease.source_id == source_id,
@@ -92,6 +103,7 @@ def mark_interrupted(session: Session, source_id: str) -> int:
             models.CrawlRun.source_id == source_id,
             models.CrawlRun.status == RunStatus.RUNNING,
             models.CrawlRun.id.not_in(live),
+            models.CrawlRun.partitions.is_(None),
         )
         .values(status=RunStatus.INTERRUPTED, finished_at=datetime.now(UTC))
     )
