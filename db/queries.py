@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date
 from typing import Any
 
 from newsflow.db import models
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from newsflow.failures import FailureCode
 from newsflow.provenance import weak_shares
+from newsflow.runs import RunStatus
 
 
 def run_counts(session: Session, run_id: int) -> dict[str, int]:
@@ -144,3 +147,39 @@ def recent_runs(
     if failed:
         stmt = stmt.where(models.CrawlRun.status.not_in(("completed", "running")))
     return list(session.execute(stmt).scalars())
+
+
+def partition_progress(session: Session, parent: int) -> dict[str, int]:
+    """A partitioned backfill's months: how many, and how many completed, failed and running
+    under it (a month tried twice counts by its last try; months an earlier backfill
+    completed are not crawled again and not counted here)."""
+    run = session.get(models.CrawlRun, parent)
+    tries = session.execute(
+        select(models.CrawlRun.window_start, models.CrawlRun.status)
+        .where(models.CrawlRun.parent_run_id == parent)
+        .order_by(models.CrawlRun.id)
+    ).all()
+    last = Counter({start: status for start, status in tries}.values())
+    return {
+        "partitions": (run.partitions or 0) if run else 0,
+        "partitions_completed": last[RunStatus.COMPLETED],
+        "partitions_running": last[RunStatus.RUNNING],
+        "partitions_failed": last.total() - last[RunStatus.COMPLETED] - last[RunStatus.RUNNING],
+    }
+
+
+def latest_partitioned(
+    session: Session, source_id: str, since: date, until: date
+) -> models.CrawlRun | None:
+    """The newest partitioned backfill of the source whose window meets since..until."""
+    return session.execute(
+        select(models.CrawlRun)
+        .where(
+            models.CrawlRun.source_id == source_id,
+            models.CrawlRun.partitions.is_not(None),
+            models.CrawlRun.window_start <= until,
+            models.CrawlRun.window_end >= since,
+        )
+        .order_by(models.CrawlRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

@@ -1,7 +1,8 @@
-"""The backfill flow: one source's history over a date window, as its own deployment.
+"""The backfill flows: one source's history over a date window, or several sources' at once.
 
-The same ingest flow with ``kind=backfill`` (one flow run, not a subflow), behind parameters
-that say what a backfill needs: the window's two ends are required dates.
+``backfill`` is the ingest flow with ``kind=backfill`` behind parameters that say what a
+backfill needs (the window's two ends are required dates). A window over more than one month
+runs as month partitions, each a backfill flow run of its own (flows/partitions.py).
 """
 
 # No `from __future__ import annotations` in a flow module: Prefect may pickle a flow by
@@ -12,13 +13,44 @@ from datetime import date
 from typing import Any
 
 from newsflow.flows.ingest import ingest
-from prefect import flow
+from newsflow.flows.parallel import for_each_source, outcome
+from newsflow.flows.partitions import months, partitioned
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
 from newsflow.runs import RunKind, check_run
 
 
 @flow(name="backfill", flow_run_name="backfill-{source}-{since}-{until}")
-def backfill(source: str, since: date, until: date, base_url: str | None = None) -> dict[str, Any]:
-    """Fetch every article ``source`` published from ``since`` to ``until`` (inclusive)."""
+def backfill(
+    source: str,
+    since: date,
+    until: date,
+    base_url: str | None = None,
+    parent_run: int | None = None,
+) -> dict[str, Any]:
+    """Fetch every article ``source`` published from ``since`` to ``until`` (inclusive).
+
+    ``parent_run`` is set on the month partitions of a longer backfill (not by hand).
+    """
     check_run(source, RunKind.BACKFILL, since, until)  # at once, readable, never retried
-    return ingest.fn(source, RunKind.BACKFILL, since, until, base_url)
+    if parent_run is None and len(months(since, until)) > 1:
+        return partitioned(source, since, until, base_url)
+    return ingest.fn(source, RunKind.BACKFILL, since, until, base_url, parent_run)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="backfill-{source}")
+def backfill_one(source: str, since: date, until: date, base_url: str | None) -> dict[str, Any]:
+    """One source's backfill flow run (a subflow); a failure is its summary, not raised."""
+    state = backfill(source, since, until, base_url, return_state=True)
+    return outcome(source, state)
+
+
+@flow(name="backfill-sources", flow_run_name="backfill-sources-{since}-{until}")
+def backfill_sources(
+    sources: list[str], since: date, until: date, base_url: str | None = None
+) -> list[dict[str, Any]]:
+    """Backfill several sources over one window at once (flows/parallel.py)."""
+    for source in sources:
+        check_run(source, RunKind.BACKFILL, since, until)
+    return for_each_source(backfill_one, sources, since=since, until=until, base_url=base_url)

@@ -26,6 +26,7 @@ from newsflow.db.session import session_scope
 from newsflow.flows import runs
 from newsflow.flows.dedup import deduplicate_source
 from newsflow.flows.enrich import enrich_source
+from newsflow.flows.parallel import for_each_source, outcome
 from prefect import flow, get_run_logger, runtime, task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import OperationalError
@@ -38,13 +39,19 @@ log = logging.getLogger(__name__)
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=runs.transient)
-def open_run(source_id: str, kind: RunKind, since: date | None, until: date | None) -> int:
+def open_run(
+    source_id: str,
+    kind: RunKind,
+    since: date | None,
+    until: date | None,
+    parent_run: int | None = None,
+) -> int:
     """Sync the registry, take the source (or wait, bounded, for it) and open the run row."""
     window = (since, until) if since and until else None
     require_current()
     with session_scope() as session:
         store.sync_sources(session, load_registry().values())
-    return runs.begin(source_id, kind, window, runtime.flow_run.id)
+    return runs.begin(source_id, kind, window, runtime.flow_run.id, parent_run)
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=runs.transient)
@@ -244,19 +251,23 @@ def ingest(
     since: date | None = None,
     until: date | None = None,
     base_url: str | None = None,
+    parent_run: int | None = None,
 ) -> dict[str, Any]:
     """Crawl one source, store its articles, deduplicate, and report what happened.
 
     ``kind`` left out: scheduled when a deployment's schedule started the flow run, else manual.
+    ``parent_run``: the partitioned backfill this run is a month of (flows/backfill.py).
     """
     logger = get_run_logger()
     runs.cap_memory()
     # Before anything is written, and never retried: a readable failure, naming what is wrong.
     kind = check_run(source, runs.this_run_kind(kind), since, until)
-    run_id = open_run(source, kind, since, until)
+    run_id = open_run(source, kind, since, until, parent_run)
     try:
         early = _crawl_followed(source, run_id, since, until, base_url, kind)
+        runs.go_on()
         revisit(source, run_id, base_url)
+        runs.go_on()
         late = Counter(deduplicate(source)) + Counter(enrich(source, run_id))
         days = update_coverage(source, run_id, since, until)
         extra = {key: early.get(key, 0) + late[key] for key in (*DEDUP_COUNTS, *ENRICH_COUNTS)}
@@ -269,19 +280,15 @@ def ingest(
     return summary
 
 
+@task(cache_policy=NO_CACHE, task_run_name="ingest-{source}")
+def ingest_one(source: str, kind: RunKind | None, base_url: str | None) -> dict[str, Any]:
+    """One source's ingest flow run (a subflow); a failure is its summary, not raised."""
+    return outcome(source, ingest(source, kind=kind, base_url=base_url, return_state=True))
+
+
 @flow(name="ingest-sources")
 def ingest_sources(
     sources: list[str], kind: RunKind | None = None, base_url: str | None = None
 ) -> list[dict[str, Any]]:
-    """Ingest several sources one after another; one failing source does not stop the rest."""
-    logger = get_run_logger()
-    summaries = []
-    for source in sources:
-        state = ingest(source, kind=kind, base_url=base_url, return_state=True)
-        if state.is_completed():
-            summaries.append(state.result())
-        else:
-            error = str(state.message or state.name)
-            logger.error("ingest %s failed: %s", source, error)
-            summaries.append({"source": source, "status": "failed", "error": error, "counts": {}})
-    return summaries
+    """Ingest several sources at once (flows/parallel.py); one failing does not stop the rest."""
+    return for_each_source(ingest_one, sources, kind=kind, base_url=base_url)

@@ -26,6 +26,32 @@ from newsflow.settings import get_settings
 log = logging.getLogger(__name__)
 _HELD: dict[int, tuple[leases.Lease, leases.Heartbeat]] = {}
 _HELD_LOCK = threading.Lock()
+# Set while a flow running several sources at once is being stopped (flows/parallel.py): a
+# signal reaches the main thread only, so the sources' threads learn it from here.
+_INTERRUPTED = threading.Event()
+
+
+class Interrupted(Exception):
+    """The flow running this source was stopped; the run closes as cancelled."""
+
+
+def interrupt() -> None:
+    """Stop every run of this process: their crawls stop, and they close as cancelled."""
+    _INTERRUPTED.set()
+    with _HELD_LOCK:
+        for _, heartbeat in _HELD.values():
+            heartbeat.lost.set()  # what a crawl watches: its child's group is stopped
+
+
+def resume() -> None:
+    """Let runs start again once an interrupted flow's sources have all stopped."""
+    _INTERRUPTED.clear()
+
+
+def go_on() -> None:
+    """Between a run's stages: raise Interrupted when the flow is being stopped."""
+    if _INTERRUPTED.is_set():
+        raise Interrupted("stopped with the flow running it")
 
 
 def cap_memory() -> None:
@@ -50,14 +76,21 @@ def from_schedule() -> bool:
 
 
 def begin(
-    source_id: str, kind: RunKind, window: tuple[date, date] | None, flow_run_id: str | None
+    source_id: str,
+    kind: RunKind,
+    window: tuple[date, date] | None,
+    flow_run_id: str | None,
+    parent_run_id: int | None = None,
 ) -> int:
     """Take the source (waiting a bounded time, else SourceBusy) and open the run."""
+    go_on()
     lease = leases.acquire(source_id)
     try:
         with session_scope() as session:
             store.mark_interrupted(session, source_id)
-            run_id = store.start_run(session, source_id, kind, window, flow_run_id)
+            run_id = store.start_run(
+                session, source_id, kind, window, flow_run_id, parent_run_id=parent_run_id
+            )
             leases.attach_run(session, lease, run_id)
     except BaseException:
         leases.release(lease)
@@ -134,6 +167,8 @@ def stopped(exc: BaseException) -> tuple[RunStatus, str]:
         return RunStatus.TIMED_OUT, str(exc).splitlines()[0]
     if not isinstance(exc, Exception):  # a cancelled flow run, SIGTERM, Ctrl-C
         return RunStatus.CANCELLED, f"stopped by {type(exc).__name__}"
+    if isinstance(exc, Interrupted | CrawlStopped) and _INTERRUPTED.is_set():
+        return RunStatus.CANCELLED, "stopped with the flow running it"
     return RunStatus.FAILED, f"{type(exc).__name__}: {exc}"
 
 

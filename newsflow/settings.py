@@ -33,6 +33,14 @@ class CrawlSettings(BaseModel):
         ),
     )
     concurrent_per_host: int = Field(1, description="Requests in flight per host.")
+    shared_pace: bool = Field(
+        True,
+        description=(
+            "Space the requests to one host by its crawl delay across every crawl, process and "
+            "machine, through the database (table host_pace): editions on one host share its "
+            "rate. Off: each crawl keeps the delay between its own requests only."
+        ),
+    )
     retry_times: int = Field(3, description="Retries on 5xx, 429 and timeouts (with backoff).")
     retry_backoff: float = Field(
         2.0, ge=0, description="Seconds before the first retry, doubled for each next (0: none)."
@@ -96,6 +104,23 @@ class RunSettings(BaseModel):
         description=(
             "A crawl being stopped gets SIGTERM (it closes cleanly and writes its counts); "
             "whatever of its process group is left after this many seconds gets SIGKILL."
+        ),
+    )
+    parallel_sources: int = Field(
+        0,
+        ge=0,
+        description=(
+            "How many sources one flow (ingest-sources, a backfill of several sources, serve) "
+            "crawls at once. 0: as many as free memory allows at source_memory_mb each; "
+            "requests to one host keep its pace whatever this is."
+        ),
+    )
+    source_memory_mb: int = Field(
+        400,
+        gt=0,
+        description=(
+            "Memory one source being crawled takes (its crawl process and its share of the "
+            "flow's), for the parallel_sources default."
         ),
     )
 

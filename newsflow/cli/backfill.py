@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
@@ -15,36 +16,34 @@ from newsflow.cli.writes import require_writable
 
 
 @click.command("backfill")
-@click.argument("source", type=SOURCE)
+@click.argument("sources", nargs=-1, required=True, type=SOURCE)
 @date_window(required=True, history=True)
 @click.option("--base-url", help="Fetch from this mirror (<base-url>/<host>/<path>).")
-def backfill_command(source: str, since: date, until: date, base_url: str | None) -> None:
-    """Fetch every article SOURCE published between --since and --until.
+def backfill_command(
+    sources: tuple[str, ...], since: date, until: date, base_url: str | None
+) -> None:
+    """Fetch every article SOURCES published between --since and --until.
 
+    Several sources run at once (runs.parallel_sources; one host's requests keep its pace). A
+    window over more than one month runs month by month, each month a run of its own.
     Resumable: run the same command again after an interruption and it continues without
-    refetching stored pages. The window lies between 1990-01-01 and tomorrow (UTC).
+    refetching stored pages or crawling completed months again. The window lies between
+    1990-01-01 and tomorrow (UTC).
 
-    Example: newsflow backfill sana-en --since 2016-10-01 --until 2016-10-31
+    Example: newsflow backfill sana-en sana-ar --since 2016-10-01 --until 2016-10-31
     """
-    from newsflow.flows.ingest import ingest
-    from newsflow.runs import RunKind
+    from newsflow.flows.backfill import backfill_sources
 
     require_writable("backfill")  # before Prefect starts: one line, not a failed run
     shield_temporary_server()
-    with ProgressWatcher(source, since, until):
-        state = ingest(
-            source,
-            kind=RunKind.BACKFILL,
-            since=since,
-            until=until,
-            base_url=base_url,
-            return_state=True,
-        )
-    failed = {"source": source, "status": "failed", "error": str(state.message), "counts": {}}
-    summary: dict[str, Any] = state.result() if state.is_completed() else failed
-    print_summaries([summary])
-    _print_coverage(source, since, until, gaps_only=True)
-    if summary["status"] != "completed":
+    chosen = list(dict.fromkeys(sources))
+    watcher = ProgressWatcher(chosen[0], since, until) if len(chosen) == 1 else nullcontext()
+    with watcher:
+        summaries = backfill_sources(chosen, since, until, base_url)
+    print_summaries(summaries)
+    for source in chosen:
+        _print_coverage(source, since, until, gaps_only=True)
+    if any(summary["status"] != "completed" for summary in summaries):
         raise SystemExit(1)
 
 
@@ -92,6 +91,7 @@ def _print_coverage(
     shown = [r for r in rows if is_gap(r)] if gaps_only else rows
     title = "days with gaps" if gaps_only else "coverage"
     click.echo(f"\n{title} for {source}, {since} to {until}: {len(shown)} of {len(rows)} days")
+    _print_months(source, since, until)
     if shown:
         click.echo("  day         discovered  stored  missing  failed")
     for row in shown:
@@ -100,3 +100,22 @@ def _print_coverage(
             f"  {row.day}  {row.discovered:>10}  {row.stored:>6}  {row.missing:>7}"
             f"  {row.failed:>6}{mark}"
         )
+
+
+def _print_months(source: str, since: date, until: date) -> None:
+    """How far the newest month-by-month backfill over this window has got."""
+    from newsflow.db import queries
+    from newsflow.db.session import session_scope
+
+    with session_scope() as session:
+        run = queries.latest_partitioned(session, source, since, until)
+        if run is None:
+            return
+        months = queries.partition_progress(session, run.id)
+    before = int((run.counts or {}).get("partitions_done_before", 0))
+    click.echo(
+        f"backfill run {run.id} ({run.window_start} to {run.window_end}, {run.status}): "
+        f"{months['partitions_completed'] + before} of {months['partitions']} months completed"
+        + (f" ({before} before it)" if before else "")
+        + f", {months['partitions_running']} running, {months['partitions_failed']} failed"
+    )

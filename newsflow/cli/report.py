@@ -34,7 +34,8 @@ def print_summaries(summaries: list[dict[str, Any]]) -> None:
     for s in summaries:
         if s.get("error"):
             click.echo(f"! {s.get('source')}: {s['error']}", err=True)
-    print_failures([s["run_id"] for s in summaries if s.get("run_id")])
+    runs = [s["run_id"] for s in summaries if s.get("run_id")]
+    print_failures(runs + [run for s in summaries for run in s.get("partition_runs", [])])
 
 
 def print_failures(run_ids: list[int], limit: int = 10) -> None:

@@ -11,6 +11,8 @@ import click
 from newsflow.cli.params import SOURCE
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from newsflow.db.models import CrawlRun
 
 # Run counts shown as columns: (header, key in crawl_runs.counts).
@@ -44,7 +46,10 @@ def runs_command(source: str | None, failed: bool, limit: int) -> None:
 
     require_current()
     with session_scope() as session:
-        rows = [_row(run) for run in queries.recent_runs(session, source, failed, limit)]
+        rows = [
+            _row(run, _kind(session, run))
+            for run in queries.recent_runs(session, source, failed, limit)
+        ]
     if not rows:
         click.echo(
             "no runs" + (f" of {source}" if source else "") + (" that failed" if failed else "")
@@ -54,13 +59,29 @@ def runs_command(source: str | None, failed: bool, limit: int) -> None:
     _table((*header, *(label for label, _ in COLUMNS), "error"), rows)
 
 
-def _row(run: CrawlRun) -> tuple[str, ...]:
+def _kind(session: Session, run: CrawlRun) -> str:
+    """The run's kind; a partitioned backfill's says how far its months are, a month whose."""
+    from newsflow.db import queries
+
+    if run.partitions:
+        months = queries.partition_progress(session, run.id)
+        done = months["partitions_completed"] + int(
+            (run.counts or {}).get("partitions_done_before", 0)
+        )
+        failed = f", {months['partitions_failed']} failed" if months["partitions_failed"] else ""
+        return f"{run.kind} ({done}/{run.partitions} months{failed})"
+    if run.parent_run_id:
+        return f"{run.kind} (month of {run.parent_run_id})"
+    return run.kind
+
+
+def _row(run: CrawlRun, kind: str) -> tuple[str, ...]:
     counts = run.counts or {}
     window = f"{run.window_start}..{run.window_end}" if run.window_start else "-"
     return (
         str(run.id),
         run.source_id,
-        run.kind,
+        kind,
         run.status,
         f"{run.started_at:%Y-%m-%d %H:%M}",
         _took(run.started_at, run.finished_at),

@@ -1,0 +1,76 @@
+"""Several sources at once in one flow run, with Prefect's own thread pool task runner.
+
+One task per source runs that source's flow as a subflow. The threads mostly wait: each crawl
+is a child process (its own core for fetching and extraction), enrichment a process pool, and
+requests to one host keep its pace across all of them (crawlers/pace.py). How many at once:
+``runs.parallel_sources``, by default as many as free memory holds at ``source_memory_mb``
+each.
+
+A signal reaches the main thread only. When the flow is stopped there (Ctrl-C, SIGTERM, a
+cancelled flow run), every source's crawl is stopped and its run closed as cancelled before
+the flow itself stops.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import psutil
+from newsflow.flows import runs
+from prefect import Task
+from prefect.futures import wait
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from newsflow.settings import get_settings
+
+__all__ = ["for_each_source", "outcome", "sources_at_once"]
+
+log = logging.getLogger(__name__)
+# Past this many at once, one machine's file descriptors and database connections run short
+# before its memory does; more sources take more workers (README "Scaling out").
+MOST_AT_ONCE = 32
+
+
+def sources_at_once(count: int) -> int:
+    """How many of ``count`` sources to crawl at once: the setting, else what memory holds."""
+    settings = get_settings().runs
+    width = settings.parallel_sources
+    if not width:
+        free_mb = psutil.virtual_memory().available // (1024 * 1024)
+        width = min(MOST_AT_ONCE, free_mb // settings.source_memory_mb)
+    return max(1, min(count, width))
+
+
+def for_each_source(
+    task: Task[..., dict[str, Any]], sources: Sequence[str], **parameters: Any
+) -> list[dict[str, Any]]:
+    """``task(source=…, **parameters)`` for every source, several at once; their results in
+    the sources' order."""
+    width = sources_at_once(len(sources))
+    log.info("%d source(s), %d at once", len(sources), width)
+    with ThreadPoolTaskRunner(max_workers=width) as runner:
+        futures = [runner.submit(task, {"source": s, **parameters}) for s in sources]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            runs.interrupt()  # every crawl stops; each run closes itself as cancelled
+            wait(futures, timeout=_settle_seconds())
+            raise
+        finally:
+            runs.resume()
+
+
+def _settle_seconds() -> float:
+    """How long stopped sources get to close their runs: the crawl's grace, and then some."""
+    return 2 * get_settings().runs.stop_grace_seconds + 30
+
+
+def outcome(source: str, state: Any) -> dict[str, Any]:
+    """A source flow's summary from its final state; a failed one says why."""
+    if state.is_completed():
+        return dict(state.result())
+    error = str(state.message or state.name)
+    log.error("%s failed: %s", source, error)
+    return {"source": source, "status": "failed", "error": error, "counts": {}}

@@ -1,0 +1,232 @@
+"""A long backfill as month partitions, each a flow run of its own.
+
+A backfill window over more than one calendar month runs one month at a time: each month is
+a ``backfill`` flow run with ``parent_run`` set, which crawls only that month and takes the
+source's lease like any run, so one source is never crawled twice at once. Deployed (a worker
+runs the backfill), each month goes through ``run_deployment`` to whichever worker is free;
+from the command line, it is a subflow in this process. The backfill's own run row
+(``crawl_runs.partitions`` set) holds no lease; its partitions name it (``parent_run_id``).
+
+Resumable by month: a month some earlier backfill completed is not crawled again, so running
+the same backfill after a failure re-runs only the months that failed. A month whose flow run
+failed or whose worker died is tried again once, after its lease had time to lapse.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from newsflow.db import leases, models, queries, store
+from newsflow.db.session import session_scope
+from newsflow.flows import runs
+from sqlalchemy import select, update
+
+from newsflow.registry import load_registry
+from newsflow.runs import RunKind, RunStatus
+from newsflow.settings import get_settings
+
+__all__ = ["Month", "months", "partitioned"]
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 2
+POLL_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Month:
+    """One partition: the days of one calendar month inside the backfill's window."""
+
+    since: date
+    until: date
+
+    def __str__(self) -> str:
+        return f"{self.since:%Y-%m}"
+
+
+def months(since: date, until: date) -> list[Month]:
+    """The window cut at month boundaries, oldest first."""
+    parts, start = [], since
+    while start <= until:
+        next_month = (start.replace(day=1) + timedelta(days=32)).replace(day=1)
+        end = min(until, next_month - timedelta(days=1))
+        parts.append(Month(start, end))
+        start = next_month
+    return parts
+
+
+def partitioned(source: str, since: date, until: date, base_url: str | None) -> dict[str, Any]:
+    """Run the window's months in turn under one backfill run; returns its summary."""
+    parts = months(since, until)
+    parent = _open(source, since, until, len(parts))
+    try:
+        results = [_month(source, part, base_url, parent) for part in parts]
+    except BaseException as exc:
+        status, error = runs.stopped(exc)
+        _close(parent, status, error)
+        raise
+    failed = [str(part) for part, result in zip(parts, results, strict=True) if result == "failed"]
+    error = f"months that failed: {', '.join(failed)}; run the backfill again" if failed else None
+    status = RunStatus.FAILED if failed else RunStatus.COMPLETED
+    return _close(parent, status, error, {"partitions_done_before": results.count("done")})
+
+
+def _month(source: str, part: Month, base_url: str | None, parent: int) -> str:
+    """One month: 'done' before, 'completed' or 'failed' now (after a second attempt)."""
+    runs.go_on()
+    if _done_before(source, part):
+        log.info("%s %s: completed by an earlier backfill", source, part)
+        return "done"
+    for attempt in range(1, ATTEMPTS + 1):
+        status = _run_month(source, part, base_url, parent)
+        if status == RunStatus.COMPLETED:
+            return "completed"
+        log.warning("%s %s: attempt %d of %d ended %s", source, part, attempt, ATTEMPTS, status)
+        if attempt < ATTEMPTS:
+            time.sleep(_lapse_seconds())  # a dead worker's lease must lapse first
+    return "failed"
+
+
+def _run_month(source: str, part: Month, base_url: str | None, parent: int) -> str:
+    """Run the month's flow run to its end; the status its crawl run closed with."""
+    from newsflow.flows.backfill import backfill
+    from prefect import runtime
+
+    parameters = {"source": source, "since": part.since, "until": part.until}
+    parameters |= {"base_url": base_url, "parent_run": parent}
+    if runtime.deployment.id:  # a worker runs this backfill: a free one takes the month
+        return _deployed_month(f"backfill/{runtime.deployment.name}", parameters, parent, part)
+    backfill(**parameters, return_state=True)
+    return _month_status(parent, part)
+
+
+def _deployed_month(name: str, parameters: dict[str, Any], parent: int, part: Month) -> str:
+    """Start the month on the work pool and watch it; a month whose worker died (its crawl
+    run's lease lapsed) is marked crashed in Prefect and counts as failed."""
+    from prefect import runtime
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from prefect.states import Crashed
+
+    with get_client(sync_client=True) as client:
+        # The backfill's job variables (its environment: database, mirror) go to its months.
+        job_variables = client.read_flow_run(runtime.flow_run.id).job_variables
+        flow_run = run_deployment(
+            name, parameters=parameters, job_variables=job_variables, timeout=0
+        )
+        while True:
+            runs.go_on()
+            state = client.read_flow_run(flow_run.id).state
+            if state is not None and state.is_final():
+                return _month_status(parent, part)
+            if _worker_lost(str(flow_run.id)):
+                message = "its worker stopped: the crawl run's lease lapsed"
+                client.set_flow_run_state(flow_run.id, Crashed(message=message), force=True)
+                return RunStatus.INTERRUPTED
+            time.sleep(POLL_SECONDS)
+
+
+def _worker_lost(flow_run_id: str) -> bool:
+    """Whether the crawl run of this flow run is still 'running' with no live lease on it."""
+    with session_scope() as session:
+        run = session.execute(
+            select(models.CrawlRun).where(models.CrawlRun.flow_run_id == flow_run_id)
+        ).scalar_one_or_none()
+        if run is None or run.status != RunStatus.RUNNING:
+            return False  # not started yet, or closed: Prefect's state will say
+        lease = session.get(models.SourceLease, run.source_id)
+        if lease is None or lease.run_id != run.id:
+            return True
+        return lease.expires_at < datetime.now(UTC) or leases.holder_gone(lease.holder)
+
+
+def _month_status(parent: int, part: Month) -> str:
+    """How the month's latest crawl run under ``parent`` closed (failed if it never opened)."""
+    with session_scope() as session:
+        status = session.execute(
+            select(models.CrawlRun.status)
+            .where(models.CrawlRun.parent_run_id == parent, _window(part))
+            .order_by(models.CrawlRun.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    return status or RunStatus.FAILED
+
+
+def _done_before(source: str, part: Month) -> bool:
+    with session_scope() as session:
+        done = session.execute(
+            select(models.CrawlRun.id).where(
+                models.CrawlRun.source_id == source,
+                models.CrawlRun.parent_run_id.is_not(None),
+                models.CrawlRun.status == RunStatus.COMPLETED,
+                _window(part),
+            )
+        )
+        return done.first() is not None
+
+
+def _window(part: Month) -> Any:
+    return (models.CrawlRun.window_start == part.since) & (models.CrawlRun.window_end == part.until)
+
+
+def _lapse_seconds() -> float:
+    return get_settings().runs.lease_seconds + 1
+
+
+def _open(source: str, since: date, until: date, count: int) -> int:
+    """The backfill's own run; an earlier one of this window left running is closed first."""
+    from prefect import runtime
+
+    with session_scope() as session:
+        store.sync_sources(session, load_registry().values())
+        session.execute(
+            update(models.CrawlRun)
+            .where(
+                models.CrawlRun.source_id == source,
+                models.CrawlRun.partitions.is_not(None),
+                models.CrawlRun.status == RunStatus.RUNNING,
+                (models.CrawlRun.window_start == since) & (models.CrawlRun.window_end == until),
+            )
+            .values(status=RunStatus.INTERRUPTED, finished_at=datetime.now(UTC))
+        )
+        return store.start_run(
+            session,
+            source,
+            RunKind.BACKFILL,
+            (since, until),
+            runtime.flow_run.id,
+            partitions=count,
+        )
+
+
+def _close(
+    parent: int, status: RunStatus, error: str | None, extra: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """Close the backfill's run with its partitions' counts summed; returns its summary."""
+    with session_scope() as session:
+        children = (
+            session.execute(select(models.CrawlRun).where(models.CrawlRun.parent_run_id == parent))
+            .scalars()
+            .all()
+        )
+        counts: Counter[str] = Counter()
+        for child in children:
+            counts.update({k: v for k, v in (child.counts or {}).items() if isinstance(v, int)})
+        counts.update(queries.partition_progress(session, parent) | (extra or {}))
+        store.finish_run(session, parent, dict(counts), status, error)
+        run = session.get(models.CrawlRun, parent)
+        assert run is not None
+        return {
+            "run_id": parent,
+            "source": run.source_id,
+            "kind": RunKind.BACKFILL.value,
+            "status": str(status),
+            "error": error,
+            "counts": dict(counts),
+            "window": [str(run.window_start), str(run.window_end)],
+            "partition_runs": [child.id for child in children],
+        }
