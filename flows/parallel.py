@@ -72,5 +72,7 @@ def outcome(source: str, state: Any) -> dict[str, Any]:
     if state.is_completed():
         return dict(state.result())
     error = str(state.message or state.name)
+    if runs.interrupted():  # stopped with the flow: its run says so, the flow's stop says why
+        return {"source": source, "status": "cancelled", "error": None, "counts": {}}
     log.error("%s failed: %s", source, error)
     return {"source": source, "status": "failed", "error": error, "counts": {}}

@@ -48,6 +48,11 @@ def resume() -> None:
     _INTERRUPTED.clear()
 
 
+def interrupted() -> bool:
+    """Whether the flow running this process's runs is being stopped."""
+    return _INTERRUPTED.is_set()
+
+
 def go_on() -> None:
     """Between a run's stages: raise Interrupted when the flow is being stopped."""
     if _INTERRUPTED.is_set():
