@@ -24,17 +24,21 @@ from typing import Any
 from newsflow.db import leases, models, queries, store
 from newsflow.db.session import session_scope
 from newsflow.flows import runs
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from newsflow.registry import load_registry
 from newsflow.runs import RunKind, RunStatus
 from newsflow.settings import get_settings
 
-__all__ = ["Month", "months", "partitioned"]
+__all__ = ["Month", "MonthsFailed", "months", "partitioned"]
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 2
 POLL_SECONDS = 5.0
+
+
+class MonthsFailed(RuntimeError):
+    """Some months of a backfill failed twice; the message names them."""
 
 
 @dataclass(frozen=True)
@@ -72,39 +76,58 @@ def partitioned(source: str, since: date, until: date, base_url: str | None) -> 
     failed = [str(part) for part, result in zip(parts, results, strict=True) if result == "failed"]
     error = f"months that failed: {', '.join(failed)}; run the backfill again" if failed else None
     status = RunStatus.FAILED if failed else RunStatus.COMPLETED
-    return _close(parent, status, error, {"partitions_done_before": results.count("done")})
+    summary = _close(parent, status, error, {"partitions_done_before": results.count("done")})
+    if failed:
+        raise MonthsFailed(f"backfill of {source}: {error}")
+    return summary
 
 
 def _month(source: str, part: Month, base_url: str | None, parent: int) -> str:
-    """One month: 'done' before, 'completed' or 'failed' now (after a second attempt)."""
+    """One month: 'done' before, 'completed' or 'failed' now (after a second attempt).
+
+    A month that could not start (its source busy with a scheduled run, a busy database) has
+    no crawl run: it waits and starts again without using an attempt, for at most the crawl
+    timeout.
+    """
     runs.go_on()
     if _done_before(source, part):
         log.info("%s %s: completed by an earlier backfill", source, part)
         return "done"
-    for attempt in range(1, ATTEMPTS + 1):
+    attempt, deadline = 1, time.monotonic() + 60 * get_settings().runs.crawl_timeout_minutes
+    while True:
         status = _run_month(source, part, base_url, parent)
         if status == RunStatus.COMPLETED:
             return "completed"
+        if status is None and time.monotonic() < deadline:
+            log.info("%s %s: could not start; trying again", source, part)
+            time.sleep(POLL_SECONDS)
+            continue
         log.warning("%s %s: attempt %d of %d ended %s", source, part, attempt, ATTEMPTS, status)
-        if attempt < ATTEMPTS:
-            time.sleep(_lapse_seconds())  # a dead worker's lease must lapse first
-    return "failed"
+        if attempt == ATTEMPTS or status is None:
+            return "failed"
+        attempt += 1
+        time.sleep(_lapse_seconds())  # a dead worker's lease must lapse first
 
 
-def _run_month(source: str, part: Month, base_url: str | None, parent: int) -> str:
-    """Run the month's flow run to its end; the status its crawl run closed with."""
+def _run_month(source: str, part: Month, base_url: str | None, parent: int) -> str | None:
+    """Run the month's flow run to its end; the status its crawl run closed with (None: it
+    opened none)."""
     from newsflow.flows.backfill import backfill
     from prefect import runtime
 
     parameters = {"source": source, "since": part.since, "until": part.until}
     parameters |= {"base_url": base_url, "parent_run": parent}
+    after = _newest_run()  # this try's crawl run, if it opens one, is newer
     if runtime.deployment.id:  # a worker runs this backfill: a free one takes the month
-        return _deployed_month(f"backfill/{runtime.deployment.name}", parameters, parent, part)
+        deployment = f"backfill/{runtime.deployment.name}"
+        return _deployed_month(deployment, parameters, parent, part, after)
     backfill(**parameters, return_state=True)
-    return _month_status(parent, part)
+    return _month_status(parent, part, after)
 
 
-def _deployed_month(name: str, parameters: dict[str, Any], parent: int, part: Month) -> str:
+def _deployed_month(
+    name: str, parameters: dict[str, Any], parent: int, part: Month, after: int
+) -> str | None:
     """Start the month on the work pool and watch it; a month whose worker died (its crawl
     run's lease lapsed) is marked crashed in Prefect and counts as failed."""
     from prefect import runtime
@@ -122,7 +145,7 @@ def _deployed_month(name: str, parameters: dict[str, Any], parent: int, part: Mo
             runs.go_on()
             state = client.read_flow_run(flow_run.id).state
             if state is not None and state.is_final():
-                return _month_status(parent, part)
+                return _month_status(parent, part, after)
             if _worker_lost(str(flow_run.id)):
                 message = "its worker stopped: the crawl run's lease lapsed"
                 client.set_flow_run_state(flow_run.id, Crashed(message=message), force=True)
@@ -144,16 +167,24 @@ def _worker_lost(flow_run_id: str) -> bool:
         return lease.expires_at < datetime.now(UTC) or leases.holder_gone(lease.holder)
 
 
-def _month_status(parent: int, part: Month) -> str:
-    """How the month's latest crawl run under ``parent`` closed (failed if it never opened)."""
+def _month_status(parent: int, part: Month, after: int) -> str | None:
+    """How the month's crawl run newer than run ``after`` closed; None if it opened none."""
     with session_scope() as session:
-        status = session.execute(
+        return session.execute(
             select(models.CrawlRun.status)
-            .where(models.CrawlRun.parent_run_id == parent, _window(part))
+            .where(
+                models.CrawlRun.parent_run_id == parent,
+                models.CrawlRun.id > after,
+                _window(part),
+            )
             .order_by(models.CrawlRun.id.desc())
             .limit(1)
         ).scalar_one_or_none()
-    return status or RunStatus.FAILED
+
+
+def _newest_run() -> int:
+    with session_scope() as session:
+        return session.execute(select(func.coalesce(func.max(models.CrawlRun.id), 0))).scalar_one()
 
 
 def _done_before(source: str, part: Month) -> bool:

@@ -40,6 +40,7 @@ class Hit:
     url: str
     status: int
     headers: dict[str, str]
+    at: float = field(default_factory=time.time)  # when it arrived: a host's pace, measured
 
 
 def load_routes(sites_dir: Path = SITES_DIR) -> dict[str, Route]:
