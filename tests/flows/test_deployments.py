@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from newsflow.registry import get_source
 from newsflow.runs import RunKind, RunParameterError
+from newsflow.settings import RunSettings
 
 REPO = Path(__file__).resolve().parents[2]
 WINDOW = ("2016-10-18", "2016-10-19")
@@ -57,6 +58,8 @@ def test_parameters_are_typed_for_the_api_to_check() -> None:
 
 
 def test_the_compose_file_runs_server_database_and_one_worker() -> None:
+    """One worker by default, and as many as `docker compose up --scale worker=N` asks for:
+    nothing that two replicas could not both have, the same settings for each."""
     compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
     services = compose["services"]
     assert {"prefect-server", "postgres", "worker"} <= set(services)
@@ -64,6 +67,12 @@ def test_the_compose_file_runs_server_database_and_one_worker() -> None:
     assert "--pool" in worker["command"] and "newsflow-process" in worker["command"]
     assert worker["environment"]["PREFECT_API_URL"] == "http://prefect-server:4200/api"
     assert worker["environment"]["NEWSFLOW_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert not {"container_name", "hostname", "ports"} & set(worker)  # each replica its own
+    run_settings = {f"NEWSFLOW_RUNS__{name.upper()}" for name in RunSettings.model_fields}
+    asked = {name for name in worker["environment"] if name.startswith("NEWSFLOW_RUNS__")}
+    assert "NEWSFLOW_RUNS__PARALLEL_SOURCES" in asked and asked <= run_settings
+    published = [port for s in services.values() for port in s.get("ports", [])]
+    assert published and all(port.startswith("127.0.0.1:") for port in published)
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
     assert "pip install" in dockerfile and "newsflow" in dockerfile
 
