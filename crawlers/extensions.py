@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from newsflow.crawlers.pace import HostPaceMiddleware
 from newsflow.db import models
 from newsflow.db.session import session_scope
 from scrapy import Request, signals
@@ -84,7 +85,8 @@ def _merged(
 
 
 class RobotsCrawlDelay:
-    """Raise a host's download delay to its robots.txt ``Crawl-delay`` when that is longer."""
+    """Raise a host's delay to its robots.txt ``Crawl-delay`` when that is longer: in the
+    shared pace (crawlers/pace.py) when it is on, else in Scrapy's download slot."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -103,12 +105,19 @@ class RobotsCrawlDelay:
         return extension
 
     def robots_parsed(self, robotparser: Any, request: Request) -> None:
-        """Apply the Crawl-delay to the host's download slot."""
+        """Apply the Crawl-delay to the host's pace, or to its download slot without one."""
         delay = robotparser.crawl_delay(self.user_agent)
+        if delay is None:
+            return
+        pace = self.crawler.get_downloader_middleware(HostPaceMiddleware)
+        if pace is not None:
+            if pace.slow_down(request.url, float(delay)):
+                log.info("robots.txt asks %.1fs between requests to %s", delay, request.url)
+            return
         downloader = self.crawler.engine.downloader
         # The robots.txt request went through this host's slot, so the slot exists now.
         slot = downloader.slots.get(downloader.get_slot_key(request))
-        if delay is None or slot is None or delay <= slot.delay:
+        if slot is None or delay <= slot.delay:
             return
         log.info("robots.txt asks %.1fs between requests to %s", delay, request.url)
         slot.delay = float(delay)

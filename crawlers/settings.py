@@ -1,8 +1,9 @@
 """Scrapy settings for newsflow's crawler, derived from ``newsflow.settings`` (NEWSFLOW_* env).
 
 Polite by default: robots.txt, one request at a time per host, the registry's crawl delay
-(raised by robots.txt ``Crawl-delay``; see the agency spider and extensions), an honest user
-agent, conditional GET for feeds and exponential backoff on retries.
+(raised by robots.txt ``Crawl-delay``; see the agency spider and extensions) kept between
+requests to one host by every crawl together (crawlers/pace.py), an honest user agent,
+conditional GET for feeds and exponential backoff on retries.
 """
 
 from newsflow.offline import keep_offline
@@ -28,11 +29,16 @@ ADDONS: dict[str, int] = {}
 USER_AGENT = _CRAWL.user_agent
 ROBOTSTXT_OBEY = _CRAWL.obey_robots_txt
 
-# Concurrency and politeness. DOWNLOAD_DELAY is replaced per agency by the spider
+# Concurrency and politeness. NEWSFLOW_CRAWL_DELAY is replaced per agency by the spider
 # (registry crawl_delay) unless NEWSFLOW_CRAWL__DELAY_OVERRIDE is set, e.g. 0 for a local mirror.
+# With the shared pace (crawlers/pace.py) the delay is kept there, across every crawl of a host,
+# and Scrapy's own DOWNLOAD_DELAY is 0: the two would add up. Without it, DOWNLOAD_DELAY paces
+# each crawl's own requests.
 CONCURRENT_REQUESTS_PER_DOMAIN = _CRAWL.concurrent_per_host
 NEWSFLOW_DELAY_OVERRIDE = _CRAWL.delay_override
-DOWNLOAD_DELAY = _CRAWL.delay_override if _CRAWL.delay_override is not None else 5.0
+NEWSFLOW_CRAWL_DELAY = _CRAWL.delay_override if _CRAWL.delay_override is not None else 5.0
+NEWSFLOW_PACE = _CRAWL.shared_pace
+DOWNLOAD_DELAY = 0.0 if NEWSFLOW_PACE else NEWSFLOW_CRAWL_DELAY
 AUTOTHROTTLE_ENABLED = False
 
 # Failures: retried with exponential backoff (crawlers.middlewares.BackoffRetryMiddleware).
@@ -83,6 +89,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newsflow.crawlers.middlewares.AgencyRedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newsflow.crawlers.middlewares.AgencyMetaRefreshMiddleware": 580,
+    # Last before the download, so only requests that will go take a place in the host's pace
+    # (not offsite drops, robots.txt refusals); retries and redirect hops come through again.
+    "newsflow.crawlers.pace.HostPaceMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "newsflow.crawlers.pipelines.StorePipeline": 300,

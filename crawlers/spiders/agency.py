@@ -85,11 +85,18 @@ class AgencySpider(Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        """Apply the agency's crawl delay unless an override (e.g. a local mirror) is set."""
+        """Apply the agency's crawl delay unless an override (e.g. a local mirror) is set.
+
+        With the shared pace on (NEWSFLOW_PACE) the pace middleware keeps the delay, and
+        Scrapy's own DOWNLOAD_DELAY stays 0 (crawlers/settings.py) so as not to add to it.
+        """
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         if settings.get("NEWSFLOW_DELAY_OVERRIDE") is None:
-            settings.set("DOWNLOAD_DELAY", spider.source.agency.crawl_delay, priority="spider")
+            delay = spider.source.agency.crawl_delay
+            settings.set("NEWSFLOW_CRAWL_DELAY", delay, priority="spider")
+            if not settings.getbool("NEWSFLOW_PACE"):
+                settings.set("DOWNLOAD_DELAY", delay, priority="spider")
         spider.database_url = settings.get("NEWSFLOW_DATABASE_URL")
         spider.listing_page_limit = settings.getint("NEWSFLOW_SCHEDULED_LISTING_PAGES", 5)
         spider.queue_limit = settings.getint("NEWSFLOW_QUEUE_LIMIT", 1000)
