@@ -9,6 +9,7 @@ response size cap, and redirects followed only while they stay on the site's hos
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,9 +19,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from newsflow.crawlers.mirror_urls import from_mirror, to_mirror
 from protego import Protego
+from sqlalchemy.exc import SQLAlchemyError
 
 from newsflow.page import FetchedPage, PageKind
 from newsflow.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 # Scrapy's DEFAULT_REQUEST_HEADERS, so the site answers as it will answer the crawl.
 ACCEPT = {
@@ -69,7 +73,11 @@ class PoliteClient:
         crawl_delay: float = 5.0,
         base_url: str | None = None,
         max_requests: int = 100,
+        paced_in: str | None = None,
     ) -> None:
+        """``paced_in``: a database URL whose ``host_pace`` this client shares with the crawls
+        (crawlers/pace.py), as the probe before a crawl does; None keeps its own pace (`sources
+        add` looks at a site before any database knows it)."""
         crawl = get_settings().crawl
         self.owns_host = owns_host
         self.base_url = base_url if base_url is not None else get_settings().base_url
@@ -83,6 +91,8 @@ class PoliteClient:
         self.robots_answers: dict[str, Answer] = {}
         self._last: dict[str, float] = {}
         self._explicit_delay = crawl.delay_override is not None
+        self._paced_in = paced_in if crawl.shared_pace else None
+        self._pace_failed = False
         self._client = httpx.Client(
             headers={"User-Agent": self.agent, **ACCEPT},
             timeout=crawl.timeout,
@@ -186,6 +196,15 @@ class PoliteClient:
             yield chunk
 
     def _wait(self, host: str) -> None:
+        if self.delay > 0 and self._paced_in is not None and not self._pace_failed:
+            from newsflow.crawlers.pace import pace_key, reserve  # Scrapy's: only when paced
+
+            try:
+                time.sleep(max(0.0, reserve(self._paced_in, pace_key(host), self.delay).left()))
+                return
+            except SQLAlchemyError as exc:  # the database away: keep this client's own pace
+                log.warning("host pace unavailable (%s); pacing %s alone", exc, host)
+                self._pace_failed = True
         last = self._last.get(host)
         pause = 0.0 if last is None else last + self.delay - time.monotonic()
         if pause > 0:

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsflow.registry import Source
+from newsflow.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ def probe(
             targets = _targets(session, source, run_id)
         delay = source.agency.crawl_delay
         budget = 2 * len(targets)  # each target, and at most one robots.txt for its host
-        with PoliteClient(source.owns_host, delay, base_url, budget) as client:
+        paced_in = database_url or get_settings().database_url  # the crawls' host pace
+        with PoliteClient(source.owns_host, delay, base_url, budget, paced_in) as client:
             fetcher = _Fetcher(client, source)
             for target in targets:
                 fetcher.check(target)
