@@ -141,30 +141,44 @@ def _deployed_month(
         flow_run = run_deployment(
             name, parameters=parameters, job_variables=job_variables, timeout=0
         )
+        running_since = None
         while True:
             runs.go_on()
             state = client.read_flow_run(flow_run.id).state
             if state is not None and state.is_final():
                 return _month_status(parent, part, after)
-            if _worker_lost(str(flow_run.id)):
-                message = "its worker stopped: the crawl run's lease lapsed"
-                client.set_flow_run_state(flow_run.id, Crashed(message=message), force=True)
-                return RunStatus.INTERRUPTED
+            if state is not None and state.is_running() and running_since is None:
+                running_since = time.monotonic()
+            lost = _worker_lost(str(flow_run.id), running_since)
+            if lost:
+                client.set_flow_run_state(flow_run.id, Crashed(message=lost), force=True)
+                opened = _month_status(parent, part, after) is not None
+                return RunStatus.INTERRUPTED if opened else None  # None: no attempt used
             time.sleep(POLL_SECONDS)
 
 
-def _worker_lost(flow_run_id: str) -> bool:
-    """Whether the crawl run of this flow run is still 'running' with no live lease on it."""
+def _worker_lost(flow_run_id: str, running_since: float | None) -> str | None:
+    """Why the month's flow run is dead though Prefect says it runs, or None while it lives:
+    its crawl run is 'running' with no live lease, or it has run for longer than opening
+    one can take (waiting for a busy source included) without opening one."""
     with session_scope() as session:
         run = session.execute(
             select(models.CrawlRun).where(models.CrawlRun.flow_run_id == flow_run_id)
         ).scalar_one_or_none()
-        if run is None or run.status != RunStatus.RUNNING:
-            return False  # not started yet, or closed: Prefect's state will say
+        if run is None:
+            settings = get_settings().runs
+            opening = settings.busy_wait_seconds + settings.lease_seconds + 60
+            if running_since is not None and time.monotonic() - running_since > opening:
+                return f"its worker stopped: no crawl run opened in {opening:.0f} s"
+            return None
+        if run.status != RunStatus.RUNNING:
+            return None  # closed: Prefect's state will say
         lease = session.get(models.SourceLease, run.source_id)
         if lease is None or lease.run_id != run.id:
-            return True
-        return lease.expires_at < datetime.now(UTC) or leases.holder_gone(lease.holder)
+            return "its worker stopped: its crawl run lost the source"
+        if lease.expires_at < datetime.now(UTC) or leases.holder_gone(lease.holder):
+            return "its worker stopped: the crawl run's lease lapsed"
+        return None
 
 
 def _month_status(parent: int, part: Month, after: int) -> str | None:
