@@ -168,7 +168,7 @@ class PoliteClient:
         if len(self.requests) >= self.max_requests:
             raise RequestBudgetSpent(f"more than {self.max_requests} requests")
         host = urlsplit(url).netloc
-        self._wait(host)
+        self._wait(host, urlsplit(url).hostname or host)
         address = to_mirror(url, self.base_url) if self.base_url else url
         self.requests.append(url)
         try:
@@ -195,12 +195,13 @@ class PoliteClient:
                 raise _TooLarge
             yield chunk
 
-    def _wait(self, host: str) -> None:
+    def _wait(self, host: str, name: str) -> None:
+        """Wait for ``host``'s turn (``name``: the host without its port, as paced)."""
         if self.delay > 0 and self._paced_in is not None and not self._pace_failed:
             from newsflow.crawlers.pace import pace_key, reserve  # Scrapy's: only when paced
 
             try:
-                time.sleep(max(0.0, reserve(self._paced_in, pace_key(host), self.delay).left()))
+                time.sleep(max(0.0, reserve(self._paced_in, pace_key(name), self.delay).left()))
                 return
             except SQLAlchemyError as exc:  # the database away: keep this client's own pace
                 log.warning("host pace unavailable (%s); pacing %s alone", exc, host)

@@ -33,6 +33,10 @@ CRAWL_COUNTS = (
     # Milliseconds the crawl spent extracting and storing (the rest is fetching and discovery).
     "extract_ms",
     "store_ms",
+    # Requests to a host that waited for its shared pace again (woken late), or kept it alone
+    # because the database could not be asked (crawlers/pace.py).
+    "pace_missed",
+    "pace_fallbacks",
 )
 
 
