@@ -9,7 +9,12 @@ import click
 
 from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE
-from newsflow.cli.prefect_local import shield_temporary_server
+from newsflow.cli.prefect_local import (
+    exit_without_teardown,
+    share_temporary_server,
+    shield_temporary_server,
+    stop_runs_gracefully,
+)
 from newsflow.cli.writes import require_writable
 
 
@@ -43,9 +48,11 @@ def serve_command(sources: tuple[str, ...], ephemeral: bool) -> None:
     from newsflow.flows.deployments import deployments
     from newsflow.flows.warm_start import start_runs_by_fork
     from newsflow.registry import get_source
+    from newsflow.settings import get_settings
 
     require_writable("serve")  # every scheduled run would fail: say so now
-    if not PREFECT_API_URL.value():  # else Prefect starts a temporary server, schedules and all
+    temporary = not PREFECT_API_URL.value()  # then Prefect would start a temporary server
+    if temporary:
         if not ephemeral:
             raise CliError(
                 "no Prefect API to keep the schedules: set PREFECT_API_URL, e.g. "
@@ -55,7 +62,7 @@ def serve_command(sources: tuple[str, ...], ephemeral: bool) -> None:
             "--ephemeral: the schedules live in a temporary Prefect server only as long as "
             "this process runs"
         )
-        shield_temporary_server()
+        share_temporary_server()
     chosen = deployments([get_source(s) for s in sources] if sources else None)
     scheduled = sum(1 for d in chosen if d.schedules)
     click.echo(
@@ -64,8 +71,11 @@ def serve_command(sources: tuple[str, ...], ephemeral: bool) -> None:
     )
     start_runs_by_fork()
     click.echo("flow runs fork from a warm process (Prefect and the flows imported once)")
-    serve(*cast(list[RunnerDeployment], chosen))  # returns on Ctrl-C or SIGTERM
-    click.echo("stopped")
+    stop_runs_gracefully(get_settings().runs.stop_grace_seconds)
+    # Pausing the schedules on the way out only matters where they outlive this process.
+    serve(*cast(list[RunnerDeployment], chosen), pause_on_shutdown=not temporary)
+    click.echo("stopped")  # returned on Ctrl-C or SIGTERM, each run stopped and closed
+    exit_without_teardown(0)
 
 
 @click.command("deploy")

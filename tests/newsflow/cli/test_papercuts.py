@@ -11,13 +11,17 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 import pytest
 from click.testing import CliRunner
-from newsflow.db.session import dispose_engines
+from newsflow.db import models
+from newsflow.db.session import dispose_engines, session_scope
+from sqlalchemy import select
 
 from newsflow.cli import ingest, main
 from newsflow.settings import get_settings
@@ -91,11 +95,12 @@ def test_serve_without_a_prefect_api_refuses_in_one_line(
 
 
 # A crawl being stopped gets this long after SIGTERM; serve must be gone within it plus the
-# margin. The margin holds Prefect's own wait for a flow run's process that the schedule may
-# have just started (a fixed 30 s in its runner: seen in CI, where serve took 15 s) and a
-# loaded machine's interpreter exit. A hard bound of the grace alone is not built yet.
+# margin, the run its schedule fired just before the Ctrl-C closed as cancelled. Measured on two
+# cores at a load average of 8 to 13 (issue #21): 3.4 to 9 s, mostly the run's process leaving
+# after its row is closed and the temporary server's stop. The margin also holds what a run
+# gets after its crawl's grace (RUN_SETTLE_SECONDS in newsflow/cli/prefect_local.py).
 GRACE_SECONDS = 5
-MARGIN_SECONDS = 40
+MARGIN_SECONDS = 10
 
 
 def test_serve_ephemeral_says_so_and_stops_on_ctrl_c_within_the_grace_period(
@@ -105,9 +110,10 @@ def test_serve_ephemeral_says_so_and_stops_on_ctrl_c_within_the_grace_period(
     env.update(
         NEWSFLOW_DATABASE_URL=migrated,
         NEWSFLOW_RUNS__STOP_GRACE_SECONDS=str(GRACE_SECONDS),
-        NEWSFLOW_BASE_URL="http://127.0.0.1:9",  # a run fired by the schedule fails at once
+        NEWSFLOW_BASE_URL="http://127.0.0.1:9",  # the fired run's crawl fails, and is retried
         PREFECT_HOME=str(tmp_path / "prefect"),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_RUNNER_POLL_FREQUENCY="1",  # the runner takes the fired run up at once
     )
     newsflow = Path(sys.executable).with_name("newsflow")
     serve = subprocess.Popen(
@@ -139,6 +145,8 @@ def test_serve_ephemeral_says_so_and_stops_on_ctrl_c_within_the_grace_period(
             if "uvicorn" in " ".join(p.cmdline())
         ]
         assert server, "no temporary Prefect server"
+        _fire_scheduled_run(server[0])
+        assert _crawl_started(serve.pid, timeout=180), "".join(lines)
         sent = time.monotonic()
         os.killpg(serve.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -161,9 +169,37 @@ def test_serve_ephemeral_says_so_and_stops_on_ctrl_c_within_the_grace_period(
     assert took < GRACE_SECONDS + MARGIN_SECONDS, f"serve took {took:.0f} s to stop:\n{output}"
     assert not alive, "the temporary Prefect server outlived serve"
     assert "Traceback" not in output, output
-    # Stopped by the runner, or interrupted while the runner was still starting.
-    last = output.splitlines()[-1]
-    assert (serve.returncode, last) in {
-        (0, "stopped"),
-        (130, "newsflow: error: interrupted; any run in progress was closed as cancelled"),
-    }, output
+    assert (serve.returncode, output.splitlines()[-1]) == (0, "stopped"), output
+    with session_scope() as session:
+        run = session.execute(select(models.CrawlRun)).scalar_one()
+        assert (run.kind, run.status) == ("scheduled", "cancelled"), run.error
+        assert session.execute(select(models.SourceLease)).first() is None
+
+
+def _fire_scheduled_run(server: psutil.Process) -> None:
+    """Have the temporary server create the run sana-en's cron fired in the last half hour."""
+    command = server.cmdline()
+    api = f"http://127.0.0.1:{command[command.index('--port') + 1]}/api"
+    now = datetime.now(UTC)
+    window = {"start_time": (now - timedelta(minutes=30)).isoformat(), "max_runs": 1}
+    with httpx.Client(base_url=api, timeout=30) as client:
+        for _ in range(30):  # a server still busy starting answers 503
+            found = client.get("/deployments/name/ingest/ingest-sana-en")
+            if found.is_success:
+                deployment = found.json()["id"]
+                if client.post(f"/deployments/{deployment}/schedule", json=window).is_success:
+                    return
+            time.sleep(1)
+    raise AssertionError("the temporary Prefect server would not schedule a run")
+
+
+def _crawl_started(pid: int, timeout: float) -> bool:
+    """Whether a crawl child starts under ``pid`` in time: its run is past opening its row."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in psutil.Process(pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if "newsflow.crawlers.run" in process.cmdline():
+                    return True
+        time.sleep(0.1)
+    return False
