@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import atexit
+import ctypes
 import functools
 import os
 import signal
@@ -147,10 +148,28 @@ def exit_without_teardown(code: int) -> NoReturn:
 
 
 class _OwnSession:
-    """Stands in for ``subprocess`` inside Prefect's server module: Popen in a new session."""
+    """Stands in for ``subprocess`` inside Prefect's server module: Popen in a new session.
+
+    Out of the terminal's reach, the server would outlive a command killed with SIGKILL (a
+    test's kill -9 left a dozen running): on Linux it gets SIGTERM when the thread that started
+    it ends, which is this process's end when that is the main thread (else it is left to
+    Prefect's own stop at exit, as before).
+    """
 
     def Popen(self, *args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
-        return subprocess.Popen(*args, **{**kwargs, "start_new_session": True})
+        kwargs = {**kwargs, "start_new_session": True}
+        if sys.platform == "linux" and threading.current_thread() is threading.main_thread():
+            kwargs["preexec_fn"] = functools.partial(_die_with, os.getpid())
+        return subprocess.Popen(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(subprocess, name)
+
+
+def _die_with(parent: int) -> None:
+    """In the child before exec: SIGTERM when the parent goes (PR_SET_PDEATHSIG), or now if it
+    went while the child was starting."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
