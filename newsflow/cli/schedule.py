@@ -17,6 +17,9 @@ from newsflow.cli.prefect_local import (
 )
 from newsflow.cli.writes import require_writable
 
+# Flow runs `serve` keeps beside its scheduled sources: a backfill's own run and its month.
+BACKFILL_ROOM = 2
+
 
 @click.command("serve")
 @click.option(
@@ -46,6 +49,7 @@ def serve_command(sources: tuple[str, ...], ephemeral: bool) -> None:
     from prefect.settings import PREFECT_API_URL
 
     from newsflow.flows.deployments import deployments
+    from newsflow.flows.parallel import sources_at_once
     from newsflow.flows.warm_start import start_runs_by_fork
     from newsflow.registry import get_source
     from newsflow.settings import get_settings
@@ -73,7 +77,10 @@ def serve_command(sources: tuple[str, ...], ephemeral: bool) -> None:
     click.echo("flow runs fork from a warm process (Prefect and the flows imported once)")
     stop_runs_gracefully(get_settings().runs.stop_grace_seconds)
     # Pausing the schedules on the way out only matters where they outlive this process.
-    serve(*cast(list[RunnerDeployment], chosen), pause_on_shutdown=not temporary)
+    # As many scheduled sources at once as an ingest of them would run (flows/parallel.py),
+    # and room for a backfill beside them: its own run waits while its months run.
+    limit = sources_at_once(scheduled) + BACKFILL_ROOM
+    serve(*cast(list[RunnerDeployment], chosen), pause_on_shutdown=not temporary, limit=limit)
     click.echo("stopped")  # returned on Ctrl-C or SIGTERM, each run stopped and closed
     exit_without_teardown(0)
 
