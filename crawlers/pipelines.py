@@ -133,6 +133,7 @@ class StorePipeline:
                 item.page, self.spider.source, _aware(item.listed_at)
             )
             self.stats.inc_value("newsflow/extract_ms", page.ms)
+            self.stats.inc_value("newsflow/extract_cpu_ms", page.cpu_ms)
             extracted = (page.article, page.problem)
         return await self.batch.add(item, extracted)
 
@@ -157,11 +158,15 @@ class StorePipeline:
         """Write every item; counts and outcomes are given out only once it all committed."""
         crawl_stats, held = self.stats, DeferredStats()
         self.stats = held  # type: ignore[assignment]
+        # This thread's CPU alone (the extraction pool's threads run beside it), and only the
+        # transaction's: resolving the outcomes runs the rest of Scrapy's item handling.
+        cpu = time.thread_time()
         try:
             with session_scope(self.database_url) as session:
                 outcomes = [self._written(session, entry) for entry in batch]
         finally:
             self.stats = crawl_stats
+            crawl_stats.inc_value("newsflow/store_cpu_ms", round(1000 * (time.thread_time() - cpu)))
         held.apply(crawl_stats)
         for entry, outcome in zip(batch, outcomes, strict=True):
             self._resolve(entry, outcome)
