@@ -20,17 +20,30 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report
+from benchmarks.cpu import cpu_phase
 from benchmarks.databases import bench_store, postgres_available
 from benchmarks.growth import build_store, per_run_costs
 from benchmarks.limit import extraction_limit
 from benchmarks.pipeline import TimedReplay, backfill, driver_for, idle_poll, reprocess
+from benchmarks.politeness import politeness_phase
 from benchmarks.prefect_server import PrefectServer, prefect_server
 from benchmarks.realpages import DEFAULT_DEVSET, DEVSET_ENV, RealCorpus, devset_path, load_corpus
+from benchmarks.scaling import LIMIT, scaling_phase
 from benchmarks.site import BenchSite, build_site, group, write_registry
 from newsflow.registry import REGISTRY_PATH_ENV
 from newsflow.settings import REPO_ROOT
 
-PHASES = ("limit", "end_to_end", "reprocess", "idle_poll", "memory", "growth")
+PHASES = (
+    "limit",
+    "cpu",
+    "end_to_end",
+    "reprocess",
+    "idle_poll",
+    "memory",
+    "growth",
+    "politeness",
+    "scaling",
+)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -42,6 +55,21 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--memory", default="1000", help="more site sizes for peak memory")
     parser.add_argument("--memory-20k", action="store_true", help="also a 20,000-article site")
     parser.add_argument("--only", default=",".join(PHASES), help="phases to run")
+    parser.add_argument(
+        "--politeness-seconds",
+        type=float,
+        default=90,
+        help="politeness: seconds each host's articles take at its pace (default 90)",
+    )
+    parser.add_argument(
+        "--scaling-seconds", type=float, default=60, help="scaling: the same (default 60)"
+    )
+    parser.add_argument(
+        "--worker-limit",
+        type=int,
+        default=LIMIT,
+        help=f"scaling: runs a worker takes at once ({LIMIT})",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results" / "latest.json")
     parser.add_argument(
@@ -94,12 +122,19 @@ def main(argv: list[str] | None = None) -> int:
         results["settings"]["real_pages"] = _real_pages(real, site)
         if "limit" in only:
             results["limit"] = _limit(site)
+        if "cpu" in only:  # before Prefect's server starts: nothing else runs beside it
+            results.update(cpu_phase(site, work, results.get("limit")))
         with prefect_server(work / "prefect-server") as server:
             replay = TimedReplay(site.routes)
             with replay:
                 _pipeline(results, site, replay, work, server, kinds, only)
             if "memory" in only:
                 results["memory"] = _memory(results, args, real, work, server)
+            if "politeness" in only:
+                results.update(politeness_phase(kinds, work, server, args.politeness_seconds))
+            if "scaling" in only:
+                seconds, limit = args.scaling_seconds, args.worker_limit
+                results.update(scaling_phase(kinds, work, server, seconds, limit))
         if "growth" in only:
             results["growth"] = {kind: _growth(kind, work, _growth_sizes(args)) for kind in kinds}
     finally:

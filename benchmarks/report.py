@@ -66,6 +66,8 @@ def table(results: dict[str, Any]) -> str:
             slowest = f"{figures['slowest_page_ms']:,.1f}  {figures['slowest_page']}"
             rows.append((f"  {name} pages: slowest (ms)", slowest))
         lines += _section("limit: extract_article on all cores", rows)
+    if results.get("cpu"):
+        lines += _section("CPU per article: a backfill, stage by stage", _cpu_rows(results))
     for kind, run in results.get("end_to_end", {}).items():
         rows = [
             ("articles stored", run["articles"]),
@@ -124,8 +126,71 @@ def table(results: dict[str, Any]) -> str:
             for name in growth[sizes[0]]
         ]
         lines += _section(f"growth, {kind}: {header}", rows)
+    politeness = results.get("politeness", {})
+    for kind in ("sqlite", "postgresql"):
+        if kind in politeness:
+            title = f"politeness: 30 sources on 20 hosts at once, 1 request/s a host, {kind}"
+            lines += _section(title, _politeness_rows(politeness[kind]))
+    if results.get("scaling"):
+        lines += _section("scaling: Prefect process workers, PostgreSQL", _scaling_rows(results))
     lines.append(f"\nbench took {results['duration_s']:.0f} s")
     return "\n".join(lines)
+
+
+def _cpu_rows(results: dict[str, Any]) -> list[tuple[str, Any]]:
+    cpu = results["cpu"]
+    rows: list[tuple[str, Any]] = [
+        ("articles stored (crawls)", f"{cpu['articles']} ({cpu['crawls']})"),
+        ("CPU ms per article, all stages", results["cpu_ms_per_article"]),
+        ("extraction alone (limit), CPU ms per article", results["extraction_cpu_ms_per_article"]),
+        ("ratio to extraction alone", cpu["ratio_to_extraction"]),
+        ("top three costs", ", ".join(cpu["top_costs"])),
+        ("start-up CPU s, each", _inline(cpu["start_up_s"])),
+        ("load average at start, end", cpu["load_average"]),
+    ]
+    rows += [(f"  {stage} (ms per article)", ms) for stage, ms in results["cpu_stages_ms"].items()]
+    for name, figures in cpu.get("by_group", {}).items():
+        rows.append((f"  {name} pages (ms per article)", _inline(figures)))
+    return rows
+
+
+def _politeness_rows(run: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [
+        ("articles stored / requests", f"{run['articles_stored']} / {run['requests']}"),
+        ("articles/s, first request to last", run["articles_per_s"]),
+        ("budget ratio: articles/s / (hosts × 1/s)", run["budget_ratio"]),
+        ("  requests/s / budget", run["requests_ratio"]),
+        ("  the same over the command's wall", run["budget_ratio_wall"]),
+        ("every host asked after (s)", run["every_host_asked_s"]),
+        (
+            "host busy while crawled, median / least",
+            f"{run['host_busy_median']:.2f} / {run['host_busy_min']:.2f}",
+        ),
+        (
+            "shortest gap at a host (s); gaps under 0.9 s",
+            f"{run['min_gap_s']:.3f}; {run['gaps_too_soon']}",
+        ),
+        ("peak RSS, process tree (MB)", f"{run['peak_rss_mb']}  {run['peak_rss_by_process_mb']}"),
+        ("load average at start", run["load_average_at_start"]),
+    ]
+
+
+def _scaling_rows(results: dict[str, Any]) -> list[tuple[str, Any]]:
+    scaling = results["scaling"]
+    rows: list[tuple[str, Any]] = [("runs a worker takes at once", scaling["limit_per_worker"])]
+    for name in ("ingest", "backfill"):
+        part = scaling[name]
+        for count in ("1_workers", "2_workers"):
+            run = part[count]
+            rows.append(
+                (
+                    f"{name}, {count.replace('_', ' ')}: wall s, articles/s, load",
+                    f"{run['wall_s']:.0f}, {run['articles_per_s']:.2f}, "
+                    f"{run['load_average_at_start']:.1f}  {run['states']}",
+                )
+            )
+        rows.append((f"{name}: 2 workers' speed-up", part["speedup"]))
+    return rows
 
 
 def _site(settings: dict[str, Any]) -> str:

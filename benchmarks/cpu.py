@@ -1,0 +1,214 @@
+"""CPU per article, stage by stage, against extraction alone (issue 22).
+
+The bench site backfilled as the ingest flow runs it, without Prefect: each source crawled by
+its own crawl child (``python -m newsflow.crawlers.run``, into a run opened here), then what it
+stored deduplicated and enriched in this process (enrichment in its workers, as a flow process
+does). CPU comes from the kernel for each process and, inside the crawl child, from its own
+counters: the extraction worker's CPU on each page and the store's transactions, read from
+Scrapy's stats dump at the end of its log.
+
+Stages, in CPU ms per stored article:
+- start-up: what each crawl child costs besides its articles (a crawl of a window with no
+  article in it: imports, Scrapy, robots.txt, feed, sitemaps) and each enrichment worker's start
+  (imports, gazetteers, name models, in an interpreter of its own as a worker is spawned);
+- fetch handling: the rest of the crawl child (requests, responses, spider, item handling);
+- extraction: the crawl's extraction worker on each page; "extraction worker", the rest of it
+  (its start, each page and article pickled across, the budget's checks around each page);
+- store (the crawl child's transactions), dedup, enrichment (this process and its workers).
+
+The window reaches from 2000 to today: the real pages keep their own dates, which fall outside
+the generated stories' window, and a backfill stores only what its window asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import psutil
+from newsflow.db import store
+from newsflow.db.session import session_scope
+from newsflow.flows.dedup import deduplicate_source
+from newsflow.flows.enrich import enrich_source
+
+from benchmarks.databases import bench_store
+from benchmarks.limit import extraction_limit
+from benchmarks.memory import TreeSampler, role
+from benchmarks.site import BenchSite, group
+from newsflow.budget import close_shared_pools
+from newsflow.enrichment.bounded import enrichment_pool
+from newsflow.registry import get_source
+from newsflow.replay import ReplayServer
+from newsflow.settings import get_settings
+
+WINDOW = (date(2000, 1, 1), date.today())
+EMPTY_WINDOW = (date(1990, 1, 1), date(1990, 1, 2))  # before anything the site lists
+# The crawl child's own counters, as Scrapy's stats dump prints them at its close.
+_STAT = re.compile(r"'newsflow/(\w+)': (\d+)")
+# What an enrichment worker does before its first article.
+ENRICHMENT_START = "import newsflow.budget; from newsflow.enrichment import warm_up; warm_up()"
+
+
+def cpu_phase(site: BenchSite, work: Path, limit: dict[str, Any] | None) -> dict[str, Any]:
+    """The phase's figures: top-level keys for the results, and the details under ``cpu``."""
+    extraction = (limit or extraction_limit(site.pages(), workers=1))["cpu_ms_per_article"]
+    load = os.getloadavg()[0]
+    with ReplayServer(site.routes) as replay:
+        with bench_store("sqlite", work, "cpu-start") as url:
+            env = _crawl_env(url, replay.base_url)
+            idle = _crawl(site.sources[0], EMPTY_WINDOW, env, url, work)
+        with bench_store("sqlite", work, "cpu") as url:
+            env = _crawl_env(url, replay.base_url)
+            crawls = [_crawl(source, WINDOW, env, url, work) for source in site.sources]
+            flow = _dedup_and_enrich(site.sources, url)
+    figures = _figures(crawls, _start_up(idle), flow, extraction)
+    figures["load_average"] = [round(load, 2), round(os.getloadavg()[0], 2)]
+    figures["by_group"] = _by_group(crawls)
+    return {
+        "cpu_ms_per_article": figures["cpu_ms_per_article"],
+        "extraction_cpu_ms_per_article": extraction,
+        "cpu_stages_ms": figures["stages_ms"],
+        "cpu": figures,
+    }
+
+
+def _crawl_env(url: str, base_url: str) -> dict[str, str]:
+    """The crawl child's environment: this store, the replay, no crawl delay."""
+    env = {k: v for k, v in os.environ.items() if k != "NEWSFLOW_DATABASE_URL"}
+    env.update(
+        NEWSFLOW_DATABASE_URL=url,
+        NEWSFLOW_BASE_URL=base_url,
+        NEWSFLOW_CRAWL__DELAY_OVERRIDE="0",
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+    )
+    return env
+
+
+def _crawl(
+    source: str, window: tuple[date, date], env: dict[str, str], url: str, work: Path
+) -> dict[str, Any]:
+    """One crawl child over the window, into a run opened here as the flow opens one: its CPU
+    (with its extraction worker's apart) and its own counters."""
+    with session_scope(url) as session:
+        store.sync_sources(session, [get_source(source)])
+        run_id = store.start_run(session, source, "backfill", window)
+    command = [sys.executable, "-m", "newsflow.crawlers.run", "--source", source]
+    command += ["--run-id", str(run_id), "--since", str(window[0]), "--until", str(window[1])]
+    log = work / f"cpu-crawl-{source}-{run_id}.log"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with log.open("w", encoding="utf-8") as out:
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        with TreeSampler(child.pid, every=0.05) as sampler:
+            code = child.wait()
+    if code != 0:
+        raise RuntimeError(f"crawl of {source} exited with {code}; see {log}")
+    # The whole tree from the kernel (the child reaps its worker); the worker's share as last
+    # sampled, which loses at most one interval.
+    total = _cpu_s(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu_s(before)
+    worker = sum(cpu for name, cpu in sampler.cpu.values() if name == "flow workers")
+    stats = {k: int(v) for k, v in _STAT.findall(log.read_text("utf-8", errors="replace"))}
+    return {"source": source, "child_s": total - worker, "worker_s": worker, "stats": stats}
+
+
+def _cpu_s(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def _start_up(idle: dict[str, Any]) -> dict[str, float]:
+    """Fixed costs, each: a crawl child's over a window with no article, and an enrichment
+    worker's start in an interpreter of its own (as a worker is spawned)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", ENRICHMENT_START], check=True)
+    worker = _cpu_s(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu_s(before)
+    return {"crawl child": idle["child_s"], "enrichment worker": worker}
+
+
+def _dedup_and_enrich(sources: list[str], url: str) -> dict[str, float]:
+    """Dedup and enrichment of every source, as the flow's tasks run them after a crawl: CPU of
+    this process and of the enrichment workers, once these have started."""
+    started = time.process_time()
+    for source in sources:
+        deduplicate_source(source, url)
+    dedup = time.process_time() - started
+    pool, workers = enrichment_pool(), get_settings().enrich.workers or os.cpu_count() or 1
+    # A pause for each worker: each takes one, so all have started before the timing.
+    for pending in [pool.submit(time.sleep, 0.5) for _ in range(workers)]:
+        pending.result()
+    before, started = _workers_cpu_s(), time.process_time()
+    for source in sources:
+        enrich_source(source, None, url)
+    enrichment = time.process_time() - started + _workers_cpu_s() - before
+    close_shared_pools()
+    return {"dedup": dedup, "enrichment": enrichment, "enrichment_workers": workers}
+
+
+def _workers_cpu_s() -> float:
+    """CPU seconds so far of this process's worker processes (multiprocessing's)."""
+    total = 0.0
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if role(process) == "flow workers":
+                total += sum(process.cpu_times()[:2])
+        except psutil.Error:
+            continue
+    return total
+
+
+def _figures(
+    crawls: list[dict[str, Any]],
+    start_up: dict[str, float],
+    flow: dict[str, float],
+    extraction_ms: float,
+) -> dict[str, Any]:
+    """CPU per article by stage, their sum against extraction alone, the three largest."""
+    stats: Counter[str] = sum((Counter(c["stats"]) for c in crawls), Counter())
+    articles, n = stats["articles_new"], len(crawls)
+    child = sum(c["child_s"] for c in crawls) - n * start_up["crawl child"]
+    worker = sum(c["worker_s"] for c in crawls)
+    seconds = {
+        "start-up": n * start_up["crawl child"]
+        + flow["enrichment_workers"] * start_up["enrichment worker"],
+        "fetch handling": child - stats["store_cpu_ms"] / 1000,
+        "extraction": stats["extract_cpu_ms"] / 1000,
+        "extraction worker": worker - stats["extract_cpu_ms"] / 1000,
+        "store": stats["store_cpu_ms"] / 1000,
+        "dedup": flow["dedup"],
+        "enrichment": flow["enrichment"],
+    }
+    stages = {k: 1000 * v / max(articles, 1) for k, v in seconds.items()}
+    total = sum(stages.values())
+    return {
+        "articles": articles,
+        "crawls": n,
+        "cpu_ms_per_article": total,
+        "ratio_to_extraction": total / extraction_ms,
+        "stages_ms": stages,
+        "top_costs": sorted(stages, key=stages.__getitem__, reverse=True)[:3],
+        "start_up_s": start_up,
+    }
+
+
+def _by_group(crawls: list[dict[str, Any]]) -> dict[str, Any]:
+    """The crawls' CPU per stored article in each group of sources (generated, real pages)."""
+    groups: dict[str, Counter[str]] = {}
+    for crawl in crawls:
+        into = groups.setdefault(group(crawl["source"]), Counter())
+        into.update(crawl["stats"])
+        into["crawl_ms"] += round(1000 * (crawl["child_s"] + crawl["worker_s"]))
+    return {
+        name: {
+            "articles": counts["articles_new"],
+            "crawl": counts["crawl_ms"] / max(counts["articles_new"], 1),
+            "extraction": counts["extract_cpu_ms"] / max(counts["articles_new"], 1),
+            "store": counts["store_cpu_ms"] / max(counts["articles_new"], 1),
+        }
+        for name, counts in sorted(groups.items())
+    }
