@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from newsflow.db import models
 from newsflow.db.dialect import insert_for, rowcount_of
 from newsflow.db.stems import index_article
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from newsflow.article import Article
@@ -28,6 +28,46 @@ class Outcome(StrEnum):
     NEW = "new"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+
+
+# The per-article statements are built once (per dialect) and run with parameters: building
+# one per call, its cache key and its ORM parameter handling, cost more than the write itself.
+_EXISTING_ARTICLE = (
+    select(models.Article)
+    .where(
+        models.Article.source_id == bindparam("source_id"),
+        models.Article.url == bindparam("url"),
+    )
+    .with_for_update()
+)
+_PAGE_ID = select(models.Page.id).where(
+    models.Page.url == bindparam("url"), models.Page.body_sha256 == bindparam("body_sha256")
+)
+_PREPARED: dict[tuple[str, Callable[[Session], Any]], Any] = {}
+
+
+def _prepared(session: Session, build: Callable[[Session], Any]) -> Any:
+    """The statement ``build`` makes for the session's dialect, made once."""
+    key = (session.get_bind().dialect.name, build)
+    if key not in _PREPARED:
+        _PREPARED[key] = build(session)
+    return _PREPARED[key]
+
+
+def _page_insert(session: Session) -> Any:
+    pages = cast(Any, models.Page.__table__)  # the table: Core, not the ORM's bulk insert
+    insert = insert_for(session, pages).on_conflict_do_nothing(
+        index_elements=["url", "body_sha256"]
+    )
+    return insert.returning(pages.c.id)
+
+
+def _article_insert(session: Session) -> Any:
+    articles = cast(Any, models.Article.__table__)
+    insert = insert_for(session, articles).on_conflict_do_nothing(
+        index_elements=["source_id", "url"]
+    )
+    return insert.returning(articles.c.id)
 
 
 def sync_sources(session: Session, sources: Iterable[Source]) -> int:
@@ -132,6 +172,7 @@ def finish_run(
 
 def save_page(session: Session, run_id: int | None, source_id: str, page: FetchedPage) -> int:
     """Store a response (compressed) once per distinct body; returns the page id."""
+    digest = page.body_sha256  # hashed anew at each read of the property
     values = {
         "run_id": run_id,
         "source_id": source_id,
@@ -142,18 +183,13 @@ def save_page(session: Session, run_id: int | None, source_id: str, page: Fetche
         "headers": page.headers,
         "fetched_at": page.fetched_at,
         "body": zlib.compress(page.body, 6),
-        "body_sha256": page.body_sha256,
+        "body_sha256": digest,
     }
-    session.execute(
-        insert_for(session, models.Page)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["url", "body_sha256"])
-    )
-    return session.execute(
-        select(models.Page.id).where(
-            models.Page.url == page.url, models.Page.body_sha256 == page.body_sha256
-        )
-    ).scalar_one()
+    new_id = session.execute(_prepared(session, _page_insert), values).scalar_one_or_none()
+    if new_id is not None:
+        return int(new_id)
+    found = session.execute(_PAGE_ID, {"url": page.url, "body_sha256": digest})
+    return int(found.scalar_one())
 
 
 def load_page_body(page: models.Page) -> bytes:
@@ -175,17 +211,12 @@ def save_article(
         raise ValueError("an article needs its source to be stored")
     seen_at = seen_at or datetime.now(UTC)
     existing = session.execute(
-        select(models.Article)
-        .where(models.Article.source_id == article.source, models.Article.url == article.url)
-        .with_for_update()
+        _EXISTING_ARTICLE, {"source_id": article.source, "url": article.url}
     ).scalar_one_or_none()
     values = _article_values(article, page_id)
     if existing is None:
-        stmt = insert_for(session, models.Article).values(
-            **values, first_seen_at=seen_at, last_seen_at=seen_at, version=1
-        )
-        stmt = stmt.on_conflict_do_nothing(index_elements=["source_id", "url"])
-        new_id = session.execute(stmt.returning(models.Article.id)).scalar_one_or_none()
+        row = {**values, "first_seen_at": seen_at, "last_seen_at": seen_at, "version": 1}
+        new_id = session.execute(_prepared(session, _article_insert), row).scalar_one_or_none()
         if new_id is None:
             return Outcome.UNCHANGED
         index_article(session, new_id, *_searched(values))
@@ -416,17 +447,26 @@ def settle_discoveries(
     would not change. ``retry`` marks a passing failure (timeout, 5xx, database error): it only
     counts an attempt, and the URL stays queued for the next run until ``max_attempts``.
     """
-    found, settled = models.Discovery, 0
-    wanted = list(dict.fromkeys(u for u in urls if u))
+    settled, wanted = 0, list(dict.fromkeys(u for u in urls if u))
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        pending = [found.source_id == source_id, found.url.in_(chunk), found.done_at.is_(None)]
+        queued: dict[str, Any] = {"source": source_id, "urls": wanted[start : start + 500]}
         if retry:
-            session.execute(update(found).where(*pending).values(attempts=found.attempts + 1))
-            pending.append(found.attempts >= max_attempts)
-        closed = session.execute(update(found).where(*pending).values(done_at=datetime.now(UTC)))
-        settled += rowcount_of(closed)
+            session.execute(_COUNT_ATTEMPT, queued)
+        given = {**queued, "settled_at": datetime.now(UTC), "most_attempts": max_attempts}
+        settled += rowcount_of(session.execute(_GIVE_UP if retry else _SETTLE, given))
     return settled
+
+
+_DISCOVERIES = models.Discovery.__table__
+# Parameters of an UPDATE must not be named after its table's columns.
+_QUEUED = (
+    _DISCOVERIES.c.source_id == bindparam("source"),
+    _DISCOVERIES.c.url.in_(bindparam("urls", expanding=True)),
+    _DISCOVERIES.c.done_at.is_(None),
+)
+_COUNT_ATTEMPT = update(_DISCOVERIES).where(*_QUEUED).values(attempts=_DISCOVERIES.c.attempts + 1)
+_SETTLE = update(_DISCOVERIES).where(*_QUEUED).values(done_at=bindparam("settled_at"))
+_GIVE_UP = _SETTLE.where(_DISCOVERIES.c.attempts >= bindparam("most_attempts"))
 
 
 def follows_cut_run(session: Session, source_id: str, run_id: int) -> bool:
