@@ -211,11 +211,11 @@ def _add_cities(index: NameIndex[PlaceName], countries: dict[str, Place]) -> Non
         own_key = fold_name(row["name"])
         if len(row["name"]) >= 3 and own_key not in stop:
             index.add_key(own_key, own)
-        for name in row["alternatenames"]:
-            if _usable_alternate(name):
-                key = fold_name(name)
-                if key != own_key and key not in stop:
-                    index.add_key(key, alternate)
+        # Many alternates fold to one key (case, accents): each key is added once, in order.
+        keys = dict.fromkeys(fold_name(n) for n in row["alternatenames"] if _usable_alternate(n))
+        for key in keys:
+            if key != own_key and key not in stop:
+                index.add_key(key, alternate)
 
 
 def _usable_alternate(name: str) -> bool:

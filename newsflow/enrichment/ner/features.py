@@ -75,7 +75,7 @@ def sequence_features(
 def _ends_sentence(text: str, tokens: Sequence[Token], i: int) -> bool:
     """Whether a sentence ends between tokens i-1 and i (not after M. or St. or in U.S.)."""
     gap = text[tokens[i - 1].end : tokens[i].start]
-    if not gap or not _SENTENCE_END.search(gap):
+    if gap == " " or not gap or not _SENTENCE_END.search(gap):  # most gaps are one space
         return False
     if "\n" in gap:
         return True
@@ -185,6 +185,8 @@ def _add_gazetteer_spans(text: str, words: Sequence[Token], features: list[list[
 
 
 def _gap(gap: str) -> str:
+    if gap == " ":  # most gaps: spared the strip
+        return "sp"
     stripped = gap.strip()
     if not stripped:
         return "nl" if "\n" in gap else "sp"
