@@ -15,8 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from newsflow.crawlers.verdicts import EXTRACTION_FAILED, OVER_BUDGET, not_article_reason
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
 
 from newsflow.article import Article
 from newsflow.budget import BoundedPool, Budget, OverBudget
@@ -118,7 +116,11 @@ class PageExtractor:
 
 def _on_reactor(future: Future[Any]) -> Any:
     """A Deferred fired on the reactor's thread when the worker's future is done."""
+    # Imported here: a worker imports this module for ``extract_page`` and has no use for
+    # Scrapy or Twisted (importing them cost each crawl's worker a tenth of a second).
+    from scrapy.utils.defer import maybe_deferred_to_future
     from twisted.internet import reactor
+    from twisted.internet.defer import Deferred
 
     done: Deferred[Any] = Deferred()
 
