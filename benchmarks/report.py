@@ -157,6 +157,7 @@ def _cpu_rows(results: dict[str, Any]) -> list[tuple[str, Any]]:
 def _politeness_rows(run: dict[str, Any]) -> list[tuple[str, Any]]:
     return [
         ("articles stored / requests", f"{run['articles_stored']} / {run['requests']}"),
+        ("crawl runs", _inline(run.get("runs", {}))),
         ("articles/s, first request to last", run["articles_per_s"]),
         ("budget ratio: articles/s / (hosts × 1/s)", run["budget_ratio"]),
         ("  requests/s / budget", run["requests_ratio"]),
