@@ -236,6 +236,14 @@ class Article(Base):
     removed_at: Mapped[datetime | None]
     removed_reason: Mapped[str | None] = mapped_column(String(32))
     checked_at: Mapped[datetime | None]  # the last revisit, changed or not
+    # Where the text came from (migration 0018; newsflow.article.Via): NULL or `site`, else a
+    # web archive's capture or a WARC record, named by its URL and time.
+    via: Mapped[str | None] = mapped_column(String(16))
+    capture_url: Mapped[str | None] = mapped_column(String(2000))
+    captured_at: Mapped[datetime | None]
+    # Once removed from the site: its last capture in the source's web archive, if any.
+    archived_capture_url: Mapped[str | None] = mapped_column(String(2000))
+    archived_capture_at: Mapped[datetime | None]
 
 
 class ArticleVersion(Base):

@@ -281,6 +281,9 @@ def _article_values(article: Article, page_id: int | None) -> dict[str, Any]:
         "provenance": dict(article.provenance),
         "content_hash": article.content_hash,
         "page_id": page_id,
+        "via": article.via and str(article.via),
+        "capture_url": article.capture_url,
+        "captured_at": article.captured_at,
     }
 
 

@@ -116,6 +116,19 @@ ARTICLE_VIEW = View(
         ("organisations", "list", "organisations named, first mention first"),
         ("keywords", "list", "key phrases, most relevant first"),
         ("provenance", "json", "per field, the page element its value came from"),
+        (
+            "via",
+            "text",
+            "where the text was read: `site`, `web-archive` (a capture) or `warc` (an import)",
+        ),
+        ("capture_url", "text", "the capture or WARC record the text came from; NULL for `site`"),
+        ("captured_at", "timestamp", "when that capture was made, UTC"),
+        (
+            "archived_capture_url",
+            "text",
+            "a removed article's last capture in the source's web archive; NULL if none",
+        ),
+        ("archived_capture_at", "timestamp", "when that last capture was made, UTC"),
     ),
 )
 

@@ -7,8 +7,17 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
+
+
+class Via(StrEnum):
+    """Where an article's text was read (``articles.via``); NULL in the table means the site."""
+
+    SITE = "site"
+    WEB_ARCHIVE = "web-archive"  # a capture in a Wayback-style archive (newsflow.webarchive)
+    WARC = "warc"  # a record of an imported WARC file
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +42,13 @@ class Article:
     tags: tuple[str, ...] = ()
     source: str | None = None
     provenance: Mapping[str, str] = field(default_factory=dict)
+    # Where the text was read: the site (None), a web archive's capture or a WARC record.
+    via: Via | None = None
+    capture_url: str | None = None
+    captured_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        for name in ("published_at", "modified_at"):
+        for name in ("published_at", "modified_at", "captured_at"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
                 raise ValueError(f"Article.{name} must be timezone-aware, got {value!r}")
@@ -92,4 +105,7 @@ class Article:
             "section": self.section,
             "tags": list(self.tags),
             "provenance": dict(self.provenance),
+            "via": self.via,
+            "capture_url": self.capture_url,
+            "captured_at": self.captured_at.isoformat() if self.captured_at else None,
         }
