@@ -42,8 +42,7 @@ def backfill(
 @task(cache_policy=NO_CACHE, task_run_name="backfill-{source}")
 def backfill_one(source: str, since: date, until: date, base_url: str | None) -> dict[str, Any]:
     """One source's backfill flow run (a subflow); a failure is its summary, not raised."""
-    state = backfill(source, since, until, base_url, return_state=True)
-    return outcome(source, state)
+    return outcome(source, lambda: backfill(source, since, until, base_url, return_state=True))
 
 
 @flow(name="backfill-sources", flow_run_name="backfill-sources-{since}-{until}")

@@ -283,7 +283,7 @@ def ingest(
 @task(cache_policy=NO_CACHE, task_run_name="ingest-{source}")
 def ingest_one(source: str, kind: RunKind | None, base_url: str | None) -> dict[str, Any]:
     """One source's ingest flow run (a subflow); a failure is its summary, not raised."""
-    return outcome(source, ingest(source, kind=kind, base_url=base_url, return_state=True))
+    return outcome(source, lambda: ingest(source, kind=kind, base_url=base_url, return_state=True))
 
 
 @flow(name="ingest-sources")

@@ -14,7 +14,7 @@ the flow itself stops.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psutil
@@ -67,12 +67,25 @@ def _settle_seconds() -> float:
     return 2 * get_settings().runs.stop_grace_seconds + 30
 
 
-def outcome(source: str, state: Any) -> dict[str, Any]:
-    """A source flow's summary from its final state; a failed one says why."""
+def outcome(source: str, start: Callable[[], Any]) -> dict[str, Any]:
+    """A source flow's summary: ``start()`` runs it and returns its final state. A failure,
+    or an error of Prefect's API starting it (a busy server answering 503), says why without
+    stopping the other sources."""
+    try:
+        state = start()
+    except Exception as exc:  # the subflow never ran: its source is this one's failure
+        if runs.interrupted():
+            raise
+        return _failed(source, f"{type(exc).__name__}: {exc}")
     if state.is_completed():
         return dict(state.result())
-    error = str(state.message or state.name)
     if runs.interrupted():  # stopped with the flow: its run says so, the flow's stop says why
         return {"source": source, "status": "cancelled", "error": None, "counts": {}}
-    log.error("%s failed: %s", source, error)
+    return _failed(source, str(state.message or state.name))
+
+
+def _failed(source: str, error: str) -> dict[str, Any]:
+    # INFO, not ERROR: the command's summary prints the failure once, as its one line; a
+    # worker's log and Prefect's own flow run state keep it too.
+    log.info("%s failed: %s", source, error)
     return {"source": source, "status": "failed", "error": error, "counts": {}}
