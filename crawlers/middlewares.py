@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from newsflow.crawlers.patience import policy_of
 from newsflow.db.session import session_scope
 from newsflow.db.store import feed_validators
 from scrapy import Request, Spider
@@ -29,7 +30,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy.utils.response import get_meta_refresh
+from scrapy.utils.response import get_meta_refresh, response_status_message
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsflow.failures import FailureCode
@@ -207,7 +208,11 @@ class ConditionalGetMiddleware:
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's retry (5xx, 429, timeouts) with exponential backoff before each new attempt."""
+    """Scrapy's retry (5xx, 429, timeouts) with exponential backoff before each new attempt.
+
+    A request's own policy (the source's patience for its host, crawlers/patience.py) names
+    its retry codes and backoff; without one the crawl's settings do.
+    """
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
@@ -218,7 +223,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self, request: Request, response: Response
     ) -> Request | Response:
         """Retry like Scrapy does, after waiting (honouring Retry-After when longer)."""
-        result = super().process_response(request, response)
+        policy = policy_of(request)
+        codes = policy.retry_http_codes if policy else self.retry_http_codes
+        result: Request | Response = response
+        if response.status in codes and not request.meta.get("dont_retry", False):
+            result = self._retry(request, response_status_message(response.status)) or response
         if isinstance(result, Request):
             await self._wait(result, _retry_after(response))
         return result
@@ -234,7 +243,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def _wait(self, retry: Request, at_least: float) -> None:
         attempt = retry.meta.get("retry_times", 1)
-        delay = backoff_delay(attempt, self.base, self.cap, at_least)
+        policy = policy_of(retry)
+        base, cap = (policy.backoff, policy.backoff_max) if policy else (self.base, self.cap)
+        delay = backoff_delay(attempt, base, cap, at_least)
         if delay > 0:
             # Imported late: importing the reactor installs one, and Scrapy picks which.
             from twisted.internet import reactor, task

@@ -42,6 +42,8 @@ DOWNLOAD_DELAY = 0.0 if NEWSFLOW_PACE else NEWSFLOW_CRAWL_DELAY
 AUTOTHROTTLE_ENABLED = False
 
 # Failures: retried with exponential backoff (crawlers.middlewares.BackoffRetryMiddleware).
+# These are the defaults; a source's registry patience replaces them per host, request by
+# request (crawlers/patience.py), so one source's patience never reaches another's requests.
 RETRY_ENABLED = True
 RETRY_TIMES = _CRAWL.retry_times
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -80,6 +82,9 @@ if NEWSFLOW_BASE_URL:
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "newsflow.crawlers.middlewares.AgencyOffsiteMiddleware": 50,
+    # Before Scrapy's timeout middleware (350) and the retry (550): each request's timeout and
+    # retries from the source's registry patience for its host (crawlers/patience.py).
+    "newsflow.crawlers.patience.PatienceMiddleware": 340,
     "newsflow.crawlers.middlewares.ConditionalGetMiddleware": 450,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsflow.crawlers.middlewares.BackoffRetryMiddleware": 550,

@@ -31,6 +31,7 @@ class Route:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before the answer: a slow host (SANA's archive), for timeouts
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ def _site_routes(routes_file: Path) -> dict[str, Route]:
         spec.setdefault("routes", []).extend(included.get("routes", []))
     for entry in spec.get("routes", []):
         body = (site / entry["file"]).read_bytes() if "file" in entry else b""
-        routes[entry["url"]] = Route(entry.get("status", 200), body, dict(entry.get("headers", {})))
+        headers = dict(entry.get("headers", {}))
+        delay = float(entry.get("delay", 0.0))
+        routes[entry["url"]] = Route(entry.get("status", 200), body, headers, delay)
     for entry in spec.get("redirects", []):
         routes.setdefault(
             entry["from"], Route(entry.get("status", 301), b"", {"Location": entry["to"]})
@@ -124,12 +127,17 @@ class _Handler(BaseHTTPRequestHandler):
             b"<html><body><h1>Not Found</h1></body></html>",
             {"Content-Type": "text/html; charset=UTF-8"},
         )
+        delay = self.replay.delay + route.delay
         if route.status == 200 and _not_modified(route.headers, self.headers):
             route = Route(304, b"", {k: v for k, v in route.headers.items() if k == "ETag"})
         self.replay.record(Hit(url, route.status, dict(self.headers.items())))
-        if self.replay.delay:
-            time.sleep(self.replay.delay)
-        self._send(route)
+        if delay:
+            time.sleep(delay)
+        try:
+            self._send(route)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client stopped waiting (its timeout, under test): no answer is owed.
+            self.close_connection = True
 
     def _send(self, route: Route) -> None:
         self.send_response(route.status)

@@ -54,7 +54,9 @@ def backfill_command(
 def coverage_command(source: str, since: date, until: date, all_days: bool) -> None:
     """Show, per day, URLs discovered, articles stored, listed URLs missing and failures.
 
-    Gaps only by default: days with missing articles, or with nothing found at all.
+    Gaps only by default: days with missing articles, or with nothing found at all. "queued":
+    listed URLs whose fetch failed for a passing reason (timeout, 5xx) and that the next run
+    tries again; "given up": those that failed in 5 runs and are no longer tried.
 
     Example: newsflow coverage sana-en --since 2016-10-01 --until 2016-10-31
     """
@@ -83,22 +85,26 @@ def _print_coverage(
     source: str, since: date, until: date, gaps_only: bool, rows: list[Any] | None = None
 ) -> None:
     from newsflow.db.coverage import coverage_rows, is_gap
+    from newsflow.db.retry_queue import RetryDay, retries_per_day
     from newsflow.db.session import session_scope
 
-    if rows is None:  # the stored rows
-        with session_scope() as session:
+    with session_scope() as session:
+        if rows is None:  # the stored rows
             rows = coverage_rows(session, source, since, until)
+        # Counted as the queue stands, not stored: a retry moves them between runs' recounts.
+        retries = retries_per_day(session, source, since, until)
     shown = [r for r in rows if is_gap(r)] if gaps_only else rows
     title = "days with gaps" if gaps_only else "coverage"
     click.echo(f"\n{title} for {source}, {since} to {until}: {len(shown)} of {len(rows)} days")
     _print_months(source, since, until)
     if shown:
-        click.echo("  day         discovered  stored  missing  failed")
+        click.echo("  day         discovered  stored  missing  failed  queued  given up")
     for row in shown:
         mark = "  <- gap" if is_gap(row) else ""
+        retry = retries.get(row.day) or RetryDay(source, row.day)
         click.echo(
             f"  {row.day}  {row.discovered:>10}  {row.stored:>6}  {row.missing:>7}"
-            f"  {row.failed:>6}{mark}"
+            f"  {row.failed:>6}  {retry.queued:>6}  {retry.given_up:>8}{mark}"
         )
 
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from newsflow.cli.errors import CliError
 from newsflow.cli.sources_add import add_command
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from newsflow.db.retry_queue import RetryDay
 
 
 @click.group("sources")
@@ -80,7 +87,14 @@ def check_command(targets: tuple[str, ...], live: bool, base_url: str | None) ->
 
 
 @click.command("status")
-def status_command() -> None:
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Show URLs given up that were listed this many days back (queued ones: all).",
+)
+def status_command(days: int) -> None:
     """Per-source health: articles, last run, failures, and fields resting on weak evidence.
 
     "over budget" counts the source's URLs whose extraction or enrichment ever went over its
@@ -90,7 +104,11 @@ def status_command() -> None:
     "lang mismatch" counts, among the same recent articles (the newest 500), those whose text
     the language enricher found in another language than the one their edition declares.
 
-    Example: newsflow status
+    Below it, per source and listing day: URLs queued for a retry (their fetch failed for a
+    passing reason, a timeout or a 5xx, and the next run tries again) and URLs given up (they
+    failed in 5 runs), those of the last --days listing days.
+
+    Example: newsflow status --days 7
     """
     from newsflow.db import queries
     from newsflow.db.enrichment import language_disagreements
@@ -101,6 +119,7 @@ def status_command() -> None:
     with session_scope() as session:
         rows = []
         statuses = queries.source_status(session)
+        retries = _retry_rows(session, [row["source"].id for row in statuses], days)
         mismatched = language_disagreements(session, [row["source"].id for row in statuses])
         for row in statuses:
             run = row["last_run"]
@@ -134,6 +153,25 @@ def status_command() -> None:
             "lang mismatch",
         ),
         rows,
+    )
+    _print_retries(retries, days)
+
+
+def _retry_rows(session: Session, source_ids: list[str], days: int) -> list[RetryDay]:
+    from newsflow.db.retry_queue import retry_days
+
+    since = datetime.now(UTC).date() - timedelta(days=days)
+    return retry_days(session, source_ids, since)
+
+
+def _print_retries(retries: Sequence[RetryDay], days: int) -> None:
+    if not retries:
+        click.echo(f"\nretries: none queued, none given up in the last {days} listing days")
+        return
+    click.echo(f"\nretries by listing day (given up: listed in the last {days} days)")
+    _table(
+        ("source", "day", "queued", "given up"),
+        [(r.source_id, str(r.day or "undated"), str(r.queued), str(r.given_up)) for r in retries],
     )
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from newsflow.registry.models import Agency, Edition, Listing, ListingMarkup, Revisit, Rules
+from newsflow.registry.patience import Patience, PatienceBlock, resolve
 from newsflow.registry.user import REGISTRY_PATH_ENV, user_agencies_dir
 
 AGENCIES_DIR = Path(__file__).with_name("agencies")
@@ -24,6 +25,8 @@ __all__ = [
     "Edition",
     "Listing",
     "ListingMarkup",
+    "Patience",
+    "PatienceBlock",
     "RegistryError",
     "Revisit",
     "Rules",
@@ -87,6 +90,11 @@ class Source:
     def crawl_timeout_minutes(self) -> float | None:
         """The longest a crawl may run: the edition's, else the agency's, else None (setting)."""
         return self.edition.crawl_timeout_minutes or self.agency.crawl_timeout_minutes
+
+    def patience(self, host: str | None = None) -> Patience:
+        """Timeout and retries for a request to ``host`` (None: to any host); unset values
+        are the crawl settings'."""
+        return resolve(self.agency.patience, self.edition.patience, host)
 
     @cached_property
     def _article_res(self) -> tuple[re.Pattern[str], ...]:

@@ -6,7 +6,9 @@ import re
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from newsflow.registry.patience import PatienceBlock, declared_hosts
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -106,6 +108,9 @@ class Edition(_Strict):
     crawl_timeout_minutes: float | None = Field(
         None, gt=0, description="Longest a crawl of this edition may run; default the agency's."
     )
+    patience: PatienceBlock | None = Field(
+        None, description="The edition's own timeout and retries, over the agency's."
+    )
 
     @field_validator("schedule")
     @classmethod
@@ -136,6 +141,11 @@ class Agency(_Strict):
         None,
         gt=0,
         description="Longest a crawl may run before it is stopped (default: the setting).",
+    )
+    patience: PatienceBlock = Field(
+        default_factory=PatienceBlock,
+        description="Download timeout and retries, per host where one is slower (default: the "
+        "crawl settings).",
     )
     editions: dict[str, Edition]
     rules: Rules = Field(default_factory=Rules)
@@ -175,6 +185,19 @@ class Agency(_Strict):
         if bad:
             raise ValueError(f"collection names are lower-case slugs, not {bad}")
         return value
+
+    @model_validator(mode="after")
+    def _patient_hosts_are_ours(self) -> Agency:
+        # A host entry nothing is fetched from would silently leave its host impatient.
+        blocks = (self.patience, *(e.patience for e in self.editions.values()))
+        foreign = sorted(
+            host
+            for host in declared_hosts(*blocks)
+            if not any(host == d or host.endswith("." + d) for d in self.domains)
+        )
+        if foreign:
+            raise ValueError(f"patience.hosts names hosts outside the agency's domains: {foreign}")
+        return self
 
     @field_validator("timezone")
     @classmethod
