@@ -33,7 +33,7 @@ run: $(STAMP)
 PYTEST_WORKERS ?= auto
 test: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=30
 
 # The crash-safety tests with many more seeded kill points (minutes, not seconds), and the
 # PostgreSQL runs of the longest end-to-end tests (make test runs those on SQLite).

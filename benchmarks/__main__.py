@@ -21,7 +21,7 @@ from typing import Any
 
 from benchmarks import report
 from benchmarks.cpu import cpu_phase
-from benchmarks.databases import bench_store, postgres_available
+from benchmarks.databases import bench_store, postgres_available, prefect_database
 from benchmarks.growth import build_store, per_run_costs
 from benchmarks.limit import extraction_limit
 from benchmarks.pipeline import TimedReplay, backfill, driver_for, idle_poll, reprocess
@@ -124,7 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             results["limit"] = _limit(site)
         if "cpu" in only:  # before Prefect's server starts: nothing else runs beside it
             results.update(cpu_phase(site, work, results.get("limit")))
-        with prefect_server(work / "prefect-server") as server:
+        with (
+            prefect_database(kinds) as prefect_url,
+            prefect_server(work / "prefect-server", prefect_url) as server,
+        ):
             replay = TimedReplay(site.routes)
             with replay:
                 _pipeline(results, site, replay, work, server, kinds, only)

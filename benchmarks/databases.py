@@ -31,6 +31,18 @@ def postgres_available() -> bool:
 
 
 @contextmanager
+def prefect_database(kinds: list[str]) -> Iterator[str | None]:
+    """The Prefect server's own database on PostgreSQL when the bench has one, as production
+    runs it (docs/scaling.md): on SQLite, 30 flow runs starting at once lock it and it answers
+    503 until they pass. None: Prefect's default SQLite file."""
+    if "postgresql" not in kinds:
+        yield None
+        return
+    with _postgres_database("prefect") as url:
+        yield make_url(url).set(drivername="postgresql+asyncpg").render_as_string(False)
+
+
+@contextmanager
 def bench_store(kind: str, directory: Path, name: str) -> Iterator[str]:
     """A migrated, empty store: ``sqlite`` (a file in ``directory``) or ``postgresql``."""
     if kind == "sqlite":
@@ -41,14 +53,21 @@ def bench_store(kind: str, directory: Path, name: str) -> Iterator[str]:
         yield url
         dispose_engines()
         return
+    with _postgres_database(name) as url:
+        migrate.upgrade(url)
+        yield url
+        dispose_engines()
+
+
+@contextmanager
+def _postgres_database(name: str) -> Iterator[str]:
+    """An empty database on the bench's PostgreSQL server, dropped after."""
     database = f"newsflow_bench_{name}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{database}"'))
-    url = make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
     try:
-        migrate.upgrade(url)
-        yield url
+        yield make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
     finally:
         dispose_engines()
         with admin.connect() as connection:

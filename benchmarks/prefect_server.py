@@ -30,8 +30,9 @@ class PrefectServer:
 
 
 @contextmanager
-def prefect_server(home: Path) -> Iterator[PrefectServer]:
-    """``prefect server start`` on a free loopback port, its state in ``home``; stopped after."""
+def prefect_server(home: Path, database_url: str | None = None) -> Iterator[PrefectServer]:
+    """``prefect server start`` on a free loopback port, its state in ``home`` (its database
+    at ``database_url`` when given, PostgreSQL through asyncpg); stopped after."""
     home.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
@@ -40,6 +41,8 @@ def prefect_server(home: Path) -> Iterator[PrefectServer]:
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_LOGGING_LEVEL="WARNING",
     )
+    if database_url:
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
     prefect = Path(sys.executable).with_name("prefect")
     command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     with (home / "server.log").open("wb") as log:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any, cast
@@ -59,3 +60,16 @@ def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) ->
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
+
+
+def one_writer_at_a_time(session: Session, name: str) -> None:
+    """Hold the lock ``name`` until this transaction ends: such transactions run in turn.
+
+    PostgreSQL: a transaction-level advisory lock, keyed by the name. SQLite: nothing to do,
+    its writers already take turns.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(
+            hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+        )
+        session.execute(select(func.pg_advisory_xact_lock(key)))

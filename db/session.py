@@ -96,7 +96,10 @@ def _create_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # One flow process runs up to 32 sources at once (flows/parallel.py), each with a lease
+    # heartbeat thread beside its flow: two connections a source at the peak. Past the five
+    # kept open, the rest are opened when needed and closed when given back.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=64)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from newsflow.db import dedup as store
 from newsflow.db import stories
+from newsflow.db.dialect import one_writer_at_a_time
 from newsflow.db.session import session_scope
 from sqlalchemy.orm import Session
 
@@ -59,6 +60,10 @@ def deduplicate_batch(ids: Sequence[int], url: str | None = None) -> Counter[str
         prints = {row.id: _fingerprint(row) for row in rows}
         store.replace_bands(session, [row.id for row in rows], _band_rows(rows, prints))
     with session_scope(url) as session:
+        # Sources deduplicated at once would each join stories the other has not committed
+        # yet: split stories, or a deadlock over two stories both update. They take turns
+        # here (milliseconds a batch); the band keys above are written by all at once.
+        one_writer_at_a_time(session, "newsflow.dedup.links_and_stories")
         counts = link_duplicates(session, rows, prints)
         counts.update(join_stories(session, rows, prints))
         store.mark_done(session, {row.id: row.content_hash for row in rows})

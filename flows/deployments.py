@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import yaml
 from newsflow.flows.backfill import backfill
+from newsflow.flows.crashes import TAG, ensure_crash_detection, heartbeat_env
 from newsflow.flows.ingest import ingest
 from newsflow.flows.reprocess import reprocess
 from newsflow.flows.revisit import revisit
@@ -26,7 +27,7 @@ from prefect.types.entrypoint import EntrypointType
 from newsflow.registry import Source, load_registry
 
 WORK_POOL = "newsflow-process"
-TAGS = ["newsflow"]
+TAGS = [TAG]
 
 
 def enabled_sources() -> list[Source]:
@@ -94,8 +95,10 @@ def deploy(
 ) -> list[RunnerDeployment]:
     """Register the deployments onto ``work_pool`` (created if missing); returns them."""
     ensure_work_pool(work_pool)
+    ensure_crash_detection()  # a run whose worker died is crashed, its slot given back
     chosen = deployments(sources)
     for deployment in chosen:
+        deployment.job_variables = {"env": heartbeat_env()}  # a worker's runs only: not serve
         deployment.apply(work_pool_name=work_pool)
     return chosen
 
@@ -132,7 +135,7 @@ def _yaml_entry(deployment: RunnerDeployment, work_pool: str) -> dict[str, Any]:
         entry["schedules"] = [{"cron": cron[0], "timezone": cron[1]}]
     if deployment.concurrency_limit:
         entry["concurrency_limit"] = deployment.concurrency_limit
-    entry["work_pool"] = {"name": work_pool}
+    entry["work_pool"] = {"name": work_pool, "job_variables": {"env": heartbeat_env()}}
     return entry
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import cast
 
@@ -48,6 +49,7 @@ def serve_command(sources: tuple[str, ...], ephemeral: bool) -> None:
     from prefect.deployments.runner import RunnerDeployment
     from prefect.settings import PREFECT_API_URL
 
+    from newsflow.flows.crashes import ensure_crash_detection, heartbeat_env
     from newsflow.flows.deployments import deployments
     from newsflow.flows.parallel import sources_at_once
     from newsflow.flows.warm_start import start_runs_by_fork
@@ -68,6 +70,9 @@ def serve_command(sources: tuple[str, ...], ephemeral: bool) -> None:
         )
         share_temporary_server()
     chosen = deployments([get_source(s) for s in sources] if sources else None)
+    # Its runs beat as a worker's do, so a run left behind by a killed serve is crashed.
+    os.environ.update(heartbeat_env())
+    ensure_crash_detection()
     scheduled = sum(1 for d in chosen if d.schedules)
     click.echo(
         f"serving {scheduled} scheduled ingest deployments and "
