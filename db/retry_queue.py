@@ -71,7 +71,7 @@ def _count(session: Session, source_id: str, *where: ColumnElement[bool]) -> dic
         .where(_FOUND.source_id == source_id, *where)
         .group_by(_FOUND.listed_on)
     )
-    return {day: count for day, count in rows.tuples()}
+    return {day: count for day, count in rows}
 
 
 def _order(day: date | None) -> date:
