@@ -481,8 +481,11 @@ def follows_cut_run(session: Session, source_id: str, run_id: int) -> bool:
     run = models.CrawlRun
     previous = session.execute(
         select(run.status)
-        # A revisit run re-checks stored articles only: it proves nothing about discovery.
-        .where(run.source_id == source_id, run.id < run_id, run.kind != "revisit")
+        # A revisit run re-checks stored articles only, an import reads WARC files: neither
+        # proves anything about discovery.
+        .where(
+            run.source_id == source_id, run.id < run_id, run.kind.not_in(("revisit", "import"))
+        )
         .order_by(run.id.desc())
         .limit(1)
     ).scalar_one_or_none()

@@ -54,6 +54,7 @@ class RunKind(StrEnum):
     BACKFILL = "backfill"  # a date window of history
     REVISIT = "revisit"  # known articles checked again for edits and removals
     REPROCESS = "reprocess"  # stored pages extracted again, nothing fetched
+    IMPORT = "import"  # pages read from WARC files (newsflow import-warc), nothing fetched
 
 
 class RunStatus(StrEnum):

@@ -22,6 +22,7 @@ from newsflow.cli.runs import runs_command
 from newsflow.cli.schedule import deploy_command, reprocess_command, serve_command
 from newsflow.cli.search import search_command
 from newsflow.cli.sources import sources_group, status_command
+from newsflow.cli.warc import import_warc_command
 
 
 @click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,6 +66,7 @@ main.add_command(reenrich_command)
 main.add_command(revisit_command)
 main.add_command(history_command)
 main.add_command(export_command)
+main.add_command(import_warc_command)
 main.add_command(search_command)
 main.add_command(browse_command)
 main.add_command(eval_command)

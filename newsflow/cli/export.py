@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from newsflow.db.views import View
     from newsflow.registry.groups import Groups
 
-FORMATS = ("jsonl", "csv", "parquet")
+FORMATS = ("jsonl", "csv", "parquet", "warc")
 
 
 class InstantType(click.ParamType):
@@ -124,6 +124,12 @@ def export_command(
     Example: newsflow export --cursor duckdb --format parquet --partitioned sync/0001
 
     Example: newsflow export --country IR --owner state --since 2026-11-01 -o iran.jsonl
+
+    With --format warc, the stored raw pages (not articles) are written as WARC/1.1, gzip per
+    record: a response record per page (its status, headers and body as fetched), a request
+    and a metadata record beside it. --since/--until then bound the fetch time (UTC days).
+
+    Example: newsflow export --format warc --source sana-en --since 2026-12-01 -o sana.warc.gz
     """
     from newsflow.db.export import PARQUET_HINT
     from newsflow.db.migrate import require_current
@@ -132,6 +138,15 @@ def export_command(
     if cursor is not None and changed_since is not None:
         raise CliError("--cursor and --changed-since exclude each other: a cursor knows its start")
     target = None if str(output) == "-" else output
+    if fmt == "warc":
+        from newsflow.cli.warc import export_warc
+
+        unused: dict[str, Any] = {"language": language, "name": name}
+        unused |= {"changed_since": changed_since}
+        unused |= {"cursor": cursor, "partitioned": partitioned}
+        require_current()
+        export_warc(chosen_sources(sources, groups), since, until, target, unused)
+        return
     if partitioned is not None:
         if fmt != "parquet":
             raise CliError("--partitioned writes Parquet: add --format parquet")
