@@ -22,6 +22,7 @@ from protego import Protego
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsflow.page import FetchedPage, PageKind
+from newsflow.registry import Patience
 from newsflow.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,16 @@ class PoliteClient:
         base_url: str | None = None,
         max_requests: int = 100,
         paced_in: str | None = None,
+        patience: Callable[[str], Patience] | None = None,
     ) -> None:
         """``paced_in``: a database URL whose ``host_pace`` this client shares with the crawls
         (crawlers/pace.py), as the probe before a crawl does; None keeps its own pace (`sources
-        add` looks at a site before any database knows it)."""
+        add` looks at a site before any database knows it). ``patience``: the source's registry
+        patience by host (``Source.patience``), whose download timeout replaces the setting's.
+        """
         crawl = get_settings().crawl
+        self.patience = patience
+        self.timeout = crawl.timeout
         self.owns_host = owns_host
         self.base_url = base_url if base_url is not None else get_settings().base_url
         self.delay = crawl.delay_override if crawl.delay_override is not None else crawl_delay
@@ -172,7 +178,8 @@ class PoliteClient:
         address = to_mirror(url, self.base_url) if self.base_url else url
         self.requests.append(url)
         try:
-            with self._client.stream("GET", address, headers=headers) as response:
+            timeout = self._timeout(urlsplit(url).hostname or host)
+            with self._client.stream("GET", address, headers=headers, timeout=timeout) as response:
                 body = b"".join(self._capped(response.iter_bytes()))
                 headers = dict(response.headers.items())
                 status = response.status_code
@@ -186,6 +193,11 @@ class PoliteClient:
             headers["location"] = from_mirror(headers["location"], self.base_url)
         fetched = datetime.now(UTC)
         return Answer(listed, FetchedPage(listed, url, status, kind, fetched, body, headers))
+
+    def _timeout(self, host: str) -> float:
+        # A slow host (SANA's archive) answers a look as slowly as it answers the crawl.
+        declared = self.patience(host).download_timeout if self.patience else None
+        return declared or self.timeout
 
     def _capped(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         size = 0

@@ -11,7 +11,7 @@ its answers vouch for no stored work (validators are stored only by the crawl th
 
 It asks only what ``AgencySpider.start`` would ask in a scheduled run (crawlers/spiders/agency.py)
 and keeps to the crawler's manners: its user agent, robots.txt, the host's crawl delay, the crawl
-timeout, the mirror (``base_url``) when one is set.
+timeout (the source's patience for the host), the mirror (``base_url``) when one is set.
 """
 
 from __future__ import annotations
@@ -75,7 +75,9 @@ def probe(
         delay = source.agency.crawl_delay
         budget = 2 * len(targets)  # each target, and at most one robots.txt for its host
         paced_in = database_url or get_settings().database_url  # the crawls' host pace
-        with PoliteClient(source.owns_host, delay, base_url, budget, paced_in) as client:
+        with PoliteClient(
+            source.owns_host, delay, base_url, budget, paced_in, source.patience
+        ) as client:
             fetcher = _Fetcher(client, source)
             for target in targets:
                 fetcher.check(target)

@@ -37,7 +37,9 @@ class Check:
 def check_live(source: Source, base_url: str | None = None) -> list[Check]:
     """Ask the site for each URL the entry names; say what answered and what it held."""
     agency, edition = source.agency, source.edition
-    with PoliteClient(source.owns_host, agency.crawl_delay, base_url, MAX_REQUESTS) as client:
+    with PoliteClient(
+        source.owns_host, agency.crawl_delay, base_url, MAX_REQUESTS, patience=source.patience
+    ) as client:
         checks = [_robots(client, str(agency.homepage))]
         checks += [_feed(client, source, url) for url in edition.feeds]
         checks += [_sitemap(client, source, url, "sitemap") for url in edition.sitemaps]

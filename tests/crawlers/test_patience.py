@@ -8,22 +8,29 @@ declares patience, and only for its archive host.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from newsflow.crawlers.patience import FetchPolicy, PatienceMiddleware, policy_of
+from newsflow.crawlers.middlewares import BackoffRetryMiddleware
+from newsflow.crawlers.patience import META, FetchPolicy, PatienceMiddleware, policy_of
+from newsflow.crawlers.polite import PoliteClient
 from newsflow.crawlers.run import crawl_in_subprocess
 from newsflow.db import models
 from newsflow.db.session import session_scope
-from scrapy import Request
+from scrapy import Request, Spider
+from scrapy.http import HtmlResponse, Response
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from newsflow.registry import REGISTRY_PATH_ENV, get_source
+from newsflow.registry import REGISTRY_PATH_ENV, get_source, load_registry
 from newsflow.replay import ReplayServer, Route
+from newsflow.settings import get_settings
 
 SLOW = 2.0  # seconds the slow pages take: past the default timeout of the test, within patience
 DEFAULT_TIMEOUT = 1  # NEWSFLOW_CRAWL__TIMEOUT in the crawl children
@@ -104,7 +111,7 @@ def _routes() -> dict[str, Route]:
 
 
 @pytest.fixture(scope="module")
-def slow_site() -> ReplayServer:
+def slow_site() -> Iterator[ReplayServer]:
     with ReplayServer(_routes()) as server:
         yield server
 
@@ -229,3 +236,36 @@ def test_without_a_source_every_host_gets_the_defaults() -> None:
     request = Request("https://archive.sana.sy/en/?p=1")
     middleware.process_request(request)
     assert policy_of(request) == middleware.defaults
+
+
+def test_a_look_outside_the_crawl_waits_as_long_as_the_crawl_would(
+    slow_site: ReplayServer, registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The probe before a scheduled crawl and `sources check --live` read the listings too.
+    monkeypatch.setenv("NEWSFLOW_CRAWL__TIMEOUT", str(DEFAULT_TIMEOUT))
+    get_settings.cache_clear()
+    source = load_registry(registry)["patient-en"]
+    with PoliteClient(source.owns_host, 0, slow_site.base_url, patience=source.patience) as client:
+        archive = client.get("https://archive.patient.example/news/slow", follow=False)
+        live = client.get("https://patient.example/news/slow", follow=False)
+    get_settings.cache_clear()
+    assert (archive.ok, archive.problem) == (True, None)
+    assert live.problem is not None and "Timeout" in live.problem
+
+
+def test_the_retry_codes_and_backoff_are_the_requests_own() -> None:
+    crawler = get_crawler(Spider)
+    crawler.spider = crawler._create_spider("patience")
+    retry = BackoffRetryMiddleware.from_crawler(crawler)
+    policy = FetchPolicy(10.0, 2, frozenset({404}), backoff=0.0, backoff_max=0.0)
+    asked = Request("https://archive.sana.sy/en/?p=1", meta={META: policy, "max_retry_times": 2})
+    plain = Request("https://sana.sy/en/?p=1")
+
+    def answer(request: Request, status: int) -> Request | Response:
+        response = HtmlResponse(request.url, status=status)
+        return asyncio.run(retry.process_response(request, response))
+
+    again = answer(asked, 404)
+    assert isinstance(again, Request) and again.meta["retry_times"] == 1
+    assert isinstance(answer(asked, 503), Response)  # not one of the policy's codes
+    assert isinstance(answer(plain, 404), Response)  # the settings' codes: 404 is not one
