@@ -30,6 +30,10 @@ _RECORD_END = b"\r\n\r\n"
 _WANTED = WarcRecordType.response | WarcRecordType.metadata
 
 
+class _Cut(Exception):
+    """A record's block is shorter than its Content-Length: the file ends inside it."""
+
+
 class WarcDamaged(Exception):
     """A WARC file ends inside a record or holds something that is no record; the message
     names the file and how far it was read."""
@@ -152,6 +156,8 @@ def read_captures(path: Path, max_body: int) -> Iterator[Capture]:
                 if pending is not None:
                     yield pending
                 pending = _capture(record, max_body) if record.is_http else None
+        except _Cut:
+            stream.damage = stream.damage or "it ends inside a record (cut short?)"
         except (OSError, ValueError) as exc:  # fastwarc on bytes that are no WARC record
             stream.damage = stream.damage or f"record {count + 1} is not a WARC record ({exc})"
         if stream.damage is None and pending is not None:
@@ -171,7 +177,10 @@ def _describes(record: WarcRecord, capture: Capture) -> bool:
 def _fields(record: WarcRecord) -> dict[str, str]:
     """An application/warc-fields block as a dict (the first value of a name wins)."""
     found: dict[str, str] = {}
-    for line in record.reader.read().decode("utf-8", "replace").splitlines():
+    block = record.reader.read()
+    if len(block) < record.content_length:
+        raise _Cut
+    for line in block.decode("utf-8", "replace").splitlines():
         name, sep, value = line.partition(":")
         if sep and name.strip():
             found.setdefault(name.strip().lower(), value.strip())
@@ -202,4 +211,7 @@ def _capture(record: WarcRecord, max_body: int) -> Capture | None:
         return replace(capture, problem=f"payload unreadable: {type(exc).__name__}: {exc}")
     if len(body) > max_body:  # decoded beyond the limit
         return replace(capture, too_large=True)
+    coded = http.get("Content-Encoding") or http.get("Transfer-Encoding")
+    if not coded and len(body) < record.content_length:  # decoded, lengths tell nothing
+        raise _Cut
     return replace(capture, body=body)
