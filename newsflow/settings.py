@@ -41,6 +41,8 @@ class CrawlSettings(BaseModel):
             "rate. Off: each crawl keeps the delay between its own requests only."
         ),
     )
+    # The next three are defaults: a registry [patience] block replaces them for its source's
+    # hosts (newsflow/registry/patience.py).
     retry_times: int = Field(3, description="Retries on 5xx, 429 and timeouts (with backoff).")
     retry_backoff: float = Field(
         2.0, ge=0, description="Seconds before the first retry, doubled for each next (0: none)."
