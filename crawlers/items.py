@@ -60,3 +60,12 @@ class RevisitItem:
     status: int
     removed: str | None = None  # not_found | gone | redirect_home | redirect_listing
     final_url: str | None = None  # where a redirect ended
+
+
+@dataclass(slots=True)
+class CaptureLinkItem:
+    """A removed article's last capture in its source's web archive (spiders/archive.py)."""
+
+    article_id: int
+    url: str  # the capture's raw address
+    captured_at: datetime

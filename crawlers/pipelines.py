@@ -10,12 +10,19 @@ from typing import TYPE_CHECKING, Any
 from newsflow.crawlers.batch import DeferredStats, ItemBatch, Pending
 from newsflow.crawlers.extraction import PageExtractor
 from newsflow.crawlers.faults import charset_fault
-from newsflow.crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
+from newsflow.crawlers.items import (
+    CaptureLinkItem,
+    FailureItem,
+    FeedItem,
+    PageItem,
+    RevisitItem,
+)
 from newsflow.crawlers.queue import worth_retrying
 from newsflow.crawlers.removals import page_removal
 from newsflow.crawlers.standalone import StandaloneRun
 from newsflow.crawlers.verdicts import rejection_code
 from newsflow.db import models, revisits, store
+from newsflow.db.captures import link_last_capture
 from newsflow.db.leases import SourceBusy
 from newsflow.db.migrate import require_current
 from newsflow.db.session import session_scope
@@ -225,6 +232,9 @@ class StorePipeline:
             log.warning("%s failure for %s: %s", item.stage, item.url, item.reason)
         elif isinstance(item, RevisitItem):
             self._revisited(session, item)
+        elif isinstance(item, CaptureLinkItem):
+            linked = link_last_capture(session, item.article_id, item.url, item.captured_at)
+            self.stats.inc_value("newsflow/archive_linked", linked)
 
     def _revisited(self, session: Session, item: RevisitItem) -> None:
         """A revisit that stored no page: the article is unchanged (304), or removed."""

@@ -11,6 +11,7 @@ from newsflow.extraction import extract_article
 from newsflow.extraction.pages import parse_html
 from newsflow.page import FetchedPage
 from newsflow.registry import Source
+from newsflow.webarchive import capture_of, from_capture
 
 
 def article_from_page(
@@ -23,9 +24,15 @@ def article_from_page(
     """
     html = page.text
     root = parse_html(html)  # parsed once: the canonical link is read before extraction
-    url = canonical_url(root, page.final_url, source)
+    # A web archive's capture stands for the address it captured (newsflow.webarchive).
+    capture = capture_of(page.final_url)
+    address = capture.original if capture else page.final_url
+    url = canonical_url(root, address, source)
     article = extract_article(html, url, source.id, root=root)
-    return None if article is None else _completed(article, source, listed_at)
+    if article is None:
+        return None
+    article = _completed(article, source, listed_at)
+    return from_capture(article, capture, page.final_url) if capture else article
 
 
 def _completed(article: Article, source: Source, listed_at: datetime | None) -> Article:

@@ -14,6 +14,7 @@ from newsflow.crawlers.discovery.sitemaps import parse_sitemap, select_children
 from newsflow.crawlers.faults import fetch_fault
 from newsflow.crawlers.items import FailureItem, FeedItem, PageItem, RevisitItem
 from newsflow.crawlers.removals import redirect_removal, status_removal
+from newsflow.crawlers.spiders.archive import ArchiveRequests
 from newsflow.crawlers.spiders.plan import MODES, listing_urls, parse_day
 from newsflow.db.revisits import (
     Due,
@@ -38,6 +39,7 @@ from twisted.python.failure import Failure
 from newsflow.failures import FailureCode
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import get_source
+from newsflow.webarchive import Capture
 
 if TYPE_CHECKING:
     from typing import Self
@@ -75,6 +77,9 @@ class AgencySpider(Spider):
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"since {self.since} is after until {self.until}")
         self.allowed_domains = list(self.source.agency.domains)
+        if self.from_archive and not (self.source.web_archive and self.since and self.until):
+            raise ValueError("a backfill from the web archive needs a window and a web_archive")
+        self.archive: ArchiveRequests | None = None  # set with the crawler's stats
         self.database_url: str | None = None
         self.listing_page_limit = 0
         self.queue_limit = 0
@@ -98,13 +103,23 @@ class AgencySpider(Spider):
             if not settings.getbool("NEWSFLOW_PACE"):
                 settings.set("DOWNLOAD_DELAY", delay, priority="spider")
         spider.database_url = settings.get("NEWSFLOW_DATABASE_URL")
+        archive = spider.source.web_archive
+        if archive is not None:
+            spider.archive = ArchiveRequests(archive, spider.source, crawler)
+            if not settings.getbool("NEWSFLOW_PACE"):
+                ArchiveRequests.slots(settings, archive)
         spider.listing_page_limit = settings.getint("NEWSFLOW_SCHEDULED_LISTING_PAGES", 5)
         spider.queue_limit = settings.getint("NEWSFLOW_QUEUE_LIMIT", 1000)
         return spider
 
     @property
     def backfill(self) -> bool:
-        return self.mode == "backfill"
+        return self.mode in ("backfill", "web-archive")
+
+    @property
+    def from_archive(self) -> bool:
+        """A backfill whose articles are listed by the web archive's index, not the site."""
+        return self.mode == "web-archive"
 
     def refetched(self, url: str) -> bool:
         """Whether this crawl fetched a stored article's URL again (a revisit, an edit)."""
@@ -116,6 +131,12 @@ class AgencySpider(Spider):
         Scheduled runs read feeds and news sitemaps, backfills the sitemaps of their window;
         revisits only fetch the source's recent articles again.
         """
+        if self.archive is not None:
+            self.archive.pace()
+        if self.from_archive:
+            for request in self._archive_index_requests():
+                yield request
+            return
         if self.mode == "revisit":
             for request in self._revisit_requests():
                 yield request
@@ -238,6 +259,7 @@ class AgencySpider(Spider):
         removed = redirect_removal(listed, final, self.source, html)
         if removed is not None:
             yield RevisitItem(article_id, listed, response.status, str(removed), final)
+            yield from self._last_capture(article_id, listed, final)
             return
         item.revisit_of = article_id
         yield item
@@ -250,17 +272,55 @@ class AgencySpider(Spider):
             return  # offsite drops are counted by the offsite middleware
         # After redirects the request is the last hop; the discovery was the first.
         listed = request.meta.get("redirect_urls", [request.url])[0]
-        yield FailureItem(listed, "fetch", fault.reason, fault.http_status, fault.code)
+        failed = FailureItem(listed, "fetch", fault.reason, fault.http_status, fault.code)
         kind = request.meta.get("newsflow_kind")
+        revisit_of = request.meta.get("newsflow_revisit_of")
+        # A listed article the site failed: its capture, if the archive has one, instead.
+        fallback = (
+            self.archive.fallback(listed, request.url, failed, request.meta)
+            if self.archive and kind == PageKind.ARTICLE and revisit_of is None
+            else None
+        )
+        yield fallback or failed
         if kind in (PageKind.FEED, PageKind.SITEMAP):
             status = fault.http_status or 0
             yield FeedItem(request.url, PageKind(kind), status, error=fault.reason)
-        revisit_of = request.meta.get("newsflow_revisit_of")
         if revisit_of is not None and fault.code == FailureCode.NOT_FOUND:
             # A redirect that ends in a 404 says where the article went before it says 404.
             removed = redirect_removal(listed, request.url, self.source)
             removed = removed or status_removal(fault.http_status)
             yield RevisitItem(revisit_of, listed, fault.http_status or 0, removed, request.url)
+            yield from self._last_capture(revisit_of, listed, request.url)
+
+    def _last_capture(self, article_id: int, url: str, tried: str) -> Iterator[Request]:
+        """A removed article's last capture, looked up in the web archive to be linked."""
+        request = self.archive.removed(article_id, url, tried) if self.archive else None
+        if request is not None:
+            yield request
+
+    def _archive_index_requests(self) -> list[Request]:
+        """A backfill from the archive: its index over the window, under each prefix."""
+        assert self.archive is not None and self.since and self.until
+        prefixes = self.archive.archive.discover or self.source.agency.domains
+        requests = self.archive.discover(self.since, self.until, tuple(prefixes))
+        for request in requests:
+            request.callback = self.parse_archive_index
+        return requests
+
+    def parse_archive_index(self, response: Response) -> Iterator[Request]:
+        """Captures the index lists: the window's unknown articles, fetched from the archive."""
+        assert self.archive is not None
+        captures: list[Capture] = []
+        for found in self.archive.parse_index(response):
+            if isinstance(found, Capture):
+                captures.append(found)
+            else:  # the index's next page
+                found.callback = self.parse_archive_index
+                yield found
+        known = self._record([Discovered(c.original) for c in captures], "web-archive")
+        for capture in captures:
+            if not self._skip_known(capture.original, known):
+                yield self.archive.capture_request(capture, capture.original, None, None)
 
     def _listing_anchor(self, response: Response) -> date:
         """The day no item of a listing page is newer than: year-less labels count back from it.

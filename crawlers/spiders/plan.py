@@ -7,8 +7,9 @@ from typing import Any
 
 from newsflow.registry import Listing
 
-# A revisit fetches only stored articles due for a check (the registry's revisit policy).
-MODES = ("scheduled", "backfill", "revisit")
+# A revisit fetches only stored articles due for a check (the registry's revisit policy);
+# a web-archive backfill lists its window's articles from the archive's index, not the site.
+MODES = ("scheduled", "backfill", "revisit", "web-archive")
 
 
 def parse_day(value: Any) -> date | None:

@@ -92,6 +92,16 @@ def _header(article: Any) -> Iterator[str]:
     checked = _when(article.checked_at or article.last_seen_at)
     yield f"{article.source_id} · article {article.id} · version {article.version} · {status}"
     yield f"last checked {checked}"
+    yield from _captures(article)
+
+
+def _captures(article: Any) -> Iterator[str]:
+    """Where the text was read, when not from the site, and a removed article's last capture."""
+    if article.via and article.via != "site":
+        yield f"read from {article.via}: {article.capture_url} ({_when(article.captured_at)})"
+    if article.archived_capture_url:
+        when = _when(article.archived_capture_at)
+        yield f"last capture in the web archive: {article.archived_capture_url} ({when})"
 
 
 def _described(state: Any) -> Iterator[str]:

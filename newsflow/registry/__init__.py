@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from newsflow.registry.models import Agency, Edition, Listing, ListingMarkup, Revisit, Rules
 from newsflow.registry.patience import Patience, PatienceBlock, resolve
 from newsflow.registry.user import REGISTRY_PATH_ENV, user_agencies_dir
+from newsflow.registry.webarchive import WebArchive
 
 AGENCIES_DIR = Path(__file__).with_name("agencies")
 
@@ -32,6 +33,7 @@ __all__ = [
     "Rules",
     "Source",
     "UnknownSourceError",
+    "WebArchive",
     "agency_file",
     "forget_loaded",
     "get_source",
@@ -90,6 +92,11 @@ class Source:
     def crawl_timeout_minutes(self) -> float | None:
         """The longest a crawl may run: the edition's, else the agency's, else None (setting)."""
         return self.edition.crawl_timeout_minutes or self.agency.crawl_timeout_minutes
+
+    @property
+    def web_archive(self) -> WebArchive | None:
+        """The source's web archive: the edition's own, else the agency's, else None (off)."""
+        return self.edition.web_archive or self.agency.web_archive
 
     def patience(self, host: str | None = None) -> Patience:
         """Timeout and retries for a request to ``host`` (None: to any host); unset values

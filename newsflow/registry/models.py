@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from newsflow.registry.patience import PatienceBlock, declared_hosts
+from newsflow.registry.webarchive import WebArchive
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -111,6 +112,9 @@ class Edition(_Strict):
     patience: PatienceBlock | None = Field(
         None, description="The edition's own timeout and retries, over the agency's."
     )
+    web_archive: WebArchive | None = Field(
+        None, description="The edition's own web archive, in place of the agency's."
+    )
 
     @field_validator("schedule")
     @classmethod
@@ -148,6 +152,9 @@ class Agency(_Strict):
         "crawl settings).",
     )
     editions: dict[str, Edition]
+    web_archive: WebArchive | None = Field(
+        None, description="Where captures of the agency's pages are found (default: none)."
+    )
     rules: Rules = Field(default_factory=Rules)
     listing: ListingMarkup | None = None
     revisit: Revisit = Field(default_factory=Revisit, description="Revisit policy of editions.")
