@@ -30,6 +30,7 @@ from benchmarks.prefect_server import PrefectServer, prefect_server
 from benchmarks.realpages import DEFAULT_DEVSET, DEVSET_ENV, RealCorpus, devset_path, load_corpus
 from benchmarks.scaling import LIMIT, scaling_phase
 from benchmarks.site import BenchSite, build_site, group, write_registry
+from benchmarks.warc import warc_phase
 from newsflow.registry import REGISTRY_PATH_ENV
 from newsflow.settings import REPO_ROOT
 
@@ -43,6 +44,7 @@ PHASES = (
     "growth",
     "politeness",
     "scaling",
+    "warc",
 )
 
 
@@ -124,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             results["limit"] = _limit(site)
         if "cpu" in only:  # before Prefect's server starts: nothing else runs beside it
             results.update(cpu_phase(site, work, results.get("limit")))
+        if "warc" in only:  # as cpu: before Prefect's server starts
+            results.update(warc_phase(site, work))
         with (
             prefect_database(kinds) as prefect_url,
             prefect_server(work / "prefect-server", prefect_url) as server,

@@ -133,6 +133,8 @@ def table(results: dict[str, Any]) -> str:
             lines += _section(title, _politeness_rows(politeness[kind]))
     if results.get("scaling"):
         lines += _section("scaling: Prefect process workers, PostgreSQL", _scaling_rows(results))
+    if results.get("warc"):
+        lines += _section("warc: import-warc reading, the library's own", _warc_rows(results))
     lines.append(f"\nbench took {results['duration_s']:.0f} s")
     return "\n".join(lines)
 
@@ -241,3 +243,15 @@ def _section(title: str, rows: list[tuple[str, Any]]) -> list[str]:
         )
         out.append(f"  {name.ljust(width)}  {shown}")
     return out
+
+
+def _warc_rows(results: dict[str, Any]) -> list[tuple[str, Any]]:
+    warc, full = results["warc"], results["warc"]["import_full"]
+    return [
+        ("responses in the file", f"{warc['responses']} ({warc['file_mb']:.1f} MB gzipped)"),
+        ("fastwarc raw read, records/s", warc["fastwarc_raw_records_per_s"]),
+        ("warcio raw read, records/s", warc["warcio_raw_records_per_s"]),
+        ("import-warc read + parse + match, records/s", warc["import_read_records_per_s"]),
+        ("  import-warc's speed over fastwarc's", warc["import_read_share_of_fastwarc"]),
+        ("import-warc end to end (SQLite), articles/s", full["articles_per_s"]),
+    ]
