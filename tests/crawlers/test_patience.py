@@ -32,7 +32,7 @@ from newsflow.registry import REGISTRY_PATH_ENV, get_source, load_registry
 from newsflow.replay import ReplayServer, Route
 from newsflow.settings import get_settings
 
-SLOW = 2.0  # seconds the slow pages take: past the default timeout of the test, within patience
+SLOW = 1.5  # seconds the slow pages take: past the default timeout of the test, within patience
 DEFAULT_TIMEOUT = 1  # NEWSFLOW_CRAWL__TIMEOUT in the crawl children
 DEFAULT_RETRIES = 1  # NEWSFLOW_CRAWL__RETRY_TIMES in the crawl children
 PATIENT_RETRIES = 3
