@@ -157,7 +157,11 @@ SOURCE_HEALTH = View(
         ("name", "text", "display name"),
         ("enabled", "boolean", "whether the schedule crawls it"),
         ("last_run_id", "integer", "the newest crawl run; NULL before any"),
-        ("last_run_kind", "text", "`scheduled`, `manual`, `backfill`, `revisit` or `reprocess`"),
+        (
+            "last_run_kind",
+            "text",
+            "`scheduled`, `manual`, `backfill`, `revisit`, `reprocess` or `import`",
+        ),
         (
             "last_run_status",
             "text",
