@@ -62,6 +62,7 @@ def crawl(
     until: date | None,
     base_url: str | None,
     kind: RunKind | None = None,
+    from_archive: bool = False,
 ) -> None:
     """Fetch and store the source's pages; the crawl runs in a child process.
 
@@ -85,6 +86,7 @@ def crawl(
         env=env,
         timeout=crawl_timeout(source_id),
         on_progress=logger.info,
+        mode="web-archive" if from_archive else None,  # the window's articles from the archive
         stop=runs.lost(run_id),
     )
 
@@ -204,12 +206,13 @@ def _crawl_followed(
     until: date | None,
     base_url: str | None,
     kind: RunKind,
+    from_archive: bool = False,
 ) -> dict[str, int]:
     """The crawl, with dedup and enrichment following it in a second thread; their counts."""
     done = threading.Event()
     following = follow.submit(source, run_id, done)
     try:
-        crawl(source, run_id, since, until, base_url, kind)
+        crawl(source, run_id, since, until, base_url, kind, from_archive)
     finally:
         done.set()  # the follower ends its round; the crawl's error, if any, is the one raised
         following.wait()
@@ -252,11 +255,13 @@ def ingest(
     until: date | None = None,
     base_url: str | None = None,
     parent_run: int | None = None,
+    from_archive: bool = False,
 ) -> dict[str, Any]:
     """Crawl one source, store its articles, deduplicate, and report what happened.
 
     ``kind`` left out: scheduled when a deployment's schedule started the flow run, else manual.
     ``parent_run``: the partitioned backfill this run is a month of (flows/backfill.py).
+    ``from_archive``: a backfill whose articles the source's web archive lists and serves.
     """
     logger = get_run_logger()
     runs.cap_memory()
@@ -264,7 +269,7 @@ def ingest(
     kind = check_run(source, runs.this_run_kind(kind), since, until)
     run_id = open_run(source, kind, since, until, parent_run)
     try:
-        early = _crawl_followed(source, run_id, since, until, base_url, kind)
+        early = _crawl_followed(source, run_id, since, until, base_url, kind, from_archive)
         runs.go_on()
         revisit(source, run_id, base_url)
         runs.go_on()

@@ -63,12 +63,17 @@ def months(since: date, until: date) -> list[Month]:
     return parts
 
 
-def partitioned(source: str, since: date, until: date, base_url: str | None) -> dict[str, Any]:
-    """Run the window's months in turn under one backfill run; returns its summary."""
+def partitioned(
+    source: str, since: date, until: date, base_url: str | None, from_archive: bool = False
+) -> dict[str, Any]:
+    """Run the window's months in turn under one backfill run; returns its summary.
+
+    ``from_archive``: each month lists its articles from the source's web archive's index.
+    """
     parts = months(since, until)
     parent = _open(source, since, until, len(parts))
     try:
-        results = [_month(source, part, base_url, parent) for part in parts]
+        results = [_month(source, part, base_url, parent, from_archive) for part in parts]
     except BaseException as exc:
         status, error = runs.stopped(exc)
         _close(parent, status, error)
@@ -82,7 +87,9 @@ def partitioned(source: str, since: date, until: date, base_url: str | None) -> 
     return summary
 
 
-def _month(source: str, part: Month, base_url: str | None, parent: int) -> str:
+def _month(
+    source: str, part: Month, base_url: str | None, parent: int, from_archive: bool = False
+) -> str:
     """One month: 'done' before, 'completed' or 'failed' now (after a second attempt).
 
     A month that could not start (its source busy with a scheduled run, a busy database) has
@@ -90,12 +97,13 @@ def _month(source: str, part: Month, base_url: str | None, parent: int) -> str:
     timeout.
     """
     runs.go_on()
-    if _done_before(source, part):
+    # A month the site's backfill completed may still hold articles only the archive has.
+    if not from_archive and _done_before(source, part):
         log.info("%s %s: completed by an earlier backfill", source, part)
         return "done"
     attempt, deadline = 1, time.monotonic() + 60 * get_settings().runs.crawl_timeout_minutes
     while True:
-        status = _run_month(source, part, base_url, parent)
+        status = _run_month(source, part, base_url, parent, from_archive)
         if status == RunStatus.COMPLETED:
             return "completed"
         if status is None and time.monotonic() < deadline:
@@ -109,14 +117,16 @@ def _month(source: str, part: Month, base_url: str | None, parent: int) -> str:
         time.sleep(_lapse_seconds())  # a dead worker's lease must lapse first
 
 
-def _run_month(source: str, part: Month, base_url: str | None, parent: int) -> str | None:
+def _run_month(
+    source: str, part: Month, base_url: str | None, parent: int, from_archive: bool = False
+) -> str | None:
     """Run the month's flow run to its end; the status its crawl run closed with (None: it
     opened none)."""
     from newsflow.flows.backfill import backfill
     from prefect import runtime
 
     parameters = {"source": source, "since": part.since, "until": part.until}
-    parameters |= {"base_url": base_url, "parent_run": parent}
+    parameters |= {"base_url": base_url, "parent_run": parent, "from_archive": from_archive}
     after = _newest_run()  # this try's crawl run, if it opens one, is newer
     if runtime.deployment.id:  # a worker runs this backfill: a free one takes the month
         deployment = f"backfill/{runtime.deployment.name}"

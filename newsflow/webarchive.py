@@ -8,14 +8,17 @@ the requests, so the archive is paced like any other host. Capture times are the
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from newsflow.article import Article, Via
 from newsflow.registry.webarchive import WebArchive
 
+log = logging.getLogger(__name__)
 TIMESTAMP = "%Y%m%d%H%M%S"
 # A raw capture's address: <replay prefix><timestamp>id_/<original URL>, whatever the archive.
 _RAW = re.compile(r"/(?P<timestamp>\d{14})id_/(?P<original>https?://.+)$")
@@ -32,7 +35,7 @@ class Capture:
     @property
     def captured_at(self) -> datetime:
         """The capture's instant (UTC)."""
-        return datetime.strptime(self.timestamp.ljust(14, "0"), TIMESTAMP).replace(tzinfo=UTC)
+        return datetime.strptime(_padded(self.timestamp), TIMESTAMP).replace(tzinfo=UTC)
 
     def raw_url(self, archive: WebArchive) -> str:
         """Where the archive serves the capture as captured, without its replay furniture."""
@@ -85,12 +88,19 @@ def index_url(
 def read_index(body: bytes) -> IndexPage:
     """The captures of a CDX JSON answer (header row first; an empty one: none).
 
-    With ``showResumeKey`` the last rows are an empty row and the key of the next page.
+    With ``showResumeKey`` the last rows are an empty row and the key of the next page. An
+    answer of another shape (an error page, a rate limit's notice) has no captures: the
+    lookup then ends as if the archive had none, and never raises.
     """
-    text = body.decode("utf-8", "replace").strip()
-    rows = json.loads(text) if text else []
-    if not isinstance(rows, list) or not rows:
+    try:
+        rows = json.loads(body.decode("utf-8", "replace").strip() or "[]")
+        return _captures(rows) if isinstance(rows, list) and rows else IndexPage(())
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError):
+        log.warning("web archive: an index answer that is no CDX JSON: %r", body[:200])
         return IndexPage(())
+
+
+def _captures(rows: list[Any]) -> IndexPage:
     resume = None
     if len(rows) >= 2 and rows[-2] == [] and len(rows[-1]) == 1:
         resume, rows = str(rows[-1][0]), rows[:-2]
@@ -99,9 +109,20 @@ def read_index(body: bytes) -> IndexPage:
     captures = tuple(
         Capture(str(row[at]), _plain(str(row[original])))
         for row in records
-        if len(row) == len(header) and re.fullmatch(r"\d{4,14}", str(row[at]))
+        if len(row) == len(header) and _timestamp(str(row[at]))
     )
     return IndexPage(captures, resume)
+
+
+def _timestamp(value: str) -> bool:
+    """Whether a row's timestamp is one (4 to 14 digits of a real instant)."""
+    if not re.fullmatch(r"\d{4,14}", value):
+        return False
+    try:
+        datetime.strptime(_padded(value), TIMESTAMP)
+    except ValueError:
+        return False
+    return True
 
 
 def closest(captures: list[Capture], when: datetime | None) -> Capture | None:
@@ -128,6 +149,11 @@ def capture_of(url: str) -> Capture | None:
 def from_capture(article: Article, capture: Capture, raw_url: str) -> Article:
     """The article as read from a capture: ``via`` web-archive, the capture named."""
     return article.evolve(via=Via.WEB_ARCHIVE, capture_url=raw_url, captured_at=capture.captured_at)
+
+
+def _padded(timestamp: str) -> str:
+    """A shortened timestamp (``2016``, ``201610``) as its first instant: 14 digits."""
+    return timestamp + "00000101000000"[len(timestamp) :]
 
 
 def _plain(url: str) -> str:

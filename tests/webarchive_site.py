@@ -10,13 +10,19 @@ domain; ``from``/``to``; ``filter`` on statuscode and mimetype; ``collapse=urlke
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from newsflow.replay import Route
+import pytest
+
+from newsflow.registry import AGENCIES_DIR, REGISTRY_PATH_ENV, forget_loaded
+from newsflow.replay import ReplayServer, Route, load_routes
 from newsflow.settings import REPO_ROOT
 
 ARCHIVE = "https://web.archive.test"
@@ -25,6 +31,72 @@ REPLAY = f"{ARCHIVE}/web/"
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 CAPTURES = FIXTURES / "webarchive" / "captures.json"
 JSON_TYPE = {"Content-Type": "application/json"}
+DELAY = 0.4  # the test archive's own delay between two requests
+# SANA's archive host gets a short patience (the bundled one waits 150 s), the archive is ours.
+OVERRIDES = f"""
+[editions.en.patience.hosts."archive.sana.sy"]
+download_timeout = 1
+retries = 0
+
+[editions.en.web_archive]
+cdx = "{CDX}"
+replay = "{REPLAY}"
+delay = {DELAY}
+hosts = ["archive.sana.sy"]
+discover = ["sana.sy/en/", "archive.sana.sy/en/"]
+capture_slack_days = 7
+page_size = 3
+earlier = [
+    {{ pattern = '^https?://archive\\.sana\\.sy/(.*)$', to = 'https://sana.sy/\\1' }},
+    {{ pattern = '^https?://sana\\.sy/(en/\\?p=\\d+)$', to = 'https://archive.sana.sy/\\1' }},
+]
+"""
+REVISIT_ALL = """
+[editions.en.revisit]
+within_hours = 1000000
+every_hours = 0
+"""
+
+
+@contextmanager
+def archive_registry(
+    directory: Path, monkeypatch: pytest.MonkeyPatch, revisit_all: bool = False
+) -> Iterator[None]:
+    """SANA's registry entry with this archive as its English edition's web archive; with
+    ``revisit_all``, every stored article due for a revisit (the recorded site is from 2016)."""
+    declared = (AGENCIES_DIR / "sana.toml").read_text(encoding="utf-8")
+    overrides = OVERRIDES + (REVISIT_ALL if revisit_all else "")
+    (directory / "sana.toml").write_text(declared + overrides, encoding="utf-8")
+    monkeypatch.setenv(REGISTRY_PATH_ENV, str(directory))  # the crawl child reads it too
+    forget_loaded()
+    try:
+        yield
+    finally:
+        forget_loaded()
+
+
+@contextmanager
+def archive_replay(slow: tuple[str, ...] = ()) -> Iterator[ReplayServer]:
+    """SANA's recorded site (the ``slow`` URLs answering after 3 s) and the archive."""
+    routes = load_routes()
+    for url in slow:
+        routes[url] = Route(200, routes[url].body, routes[url].headers, delay=3.0)
+    with ReplayServer(ArchiveRoutes(routes, load_captures())) as server:
+        yield server
+
+
+def assert_paced(site: ReplayServer) -> None:
+    """One request at a time to the archive, its delay apart, as the archive saw them arrive.
+
+    Arrival times carry the sender's wake-up and the connection's jitter (tens of milliseconds
+    on two busy cores), so one gap may fall short of the delay by that much, never to nothing:
+    unpaced, the requests would come milliseconds apart.
+    """
+    times = [hit.at for hit in archive_hits(site.hits)]
+    assert len(times) >= 3, "the archive was hardly asked"
+    gaps = sorted(later - earlier for earlier, later in itertools.pairwise(times))
+    assert gaps[0] >= DELAY / 2, gaps
+    assert gaps[len(gaps) // 2] >= DELAY - 0.05, gaps
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,14 @@ from newsflow.cli.writes import require_writable
 @click.argument("sources", nargs=-1, required=True, type=SOURCE)
 @date_window(required=True, history=True)
 @click.option("--base-url", help="Fetch from this mirror (<base-url>/<host>/<path>).")
+@click.option(
+    "--from-archive",
+    is_flag=True,
+    help="List the window's articles from the source's web archive (registry [web_archive]) "
+    "and read their captures: for a site whose listings are gone.",
+)
 def backfill_command(
-    sources: tuple[str, ...], since: date, until: date, base_url: str | None
+    sources: tuple[str, ...], since: date, until: date, base_url: str | None, from_archive: bool
 ) -> None:
     """Fetch every article SOURCES published between --since and --until.
 
@@ -31,15 +37,19 @@ def backfill_command(
     1990-01-01 and tomorrow (UTC).
 
     Example: newsflow backfill sana-en sana-ar --since 2016-10-01 --until 2016-10-31
+
+    Example: newsflow backfill sana-en --since 2012-01-01 --until 2012-12-31 --from-archive
     """
-    from newsflow.flows.backfill import backfill_sources
+    from newsflow.flows.backfill import backfill_sources, check_archive
 
     require_writable("backfill")  # before Prefect starts: one line, not a failed run
+    for source in sources if from_archive else ():
+        check_archive(source)
     shield_temporary_server()
     chosen = list(dict.fromkeys(sources))
     watcher = ProgressWatcher(chosen[0], since, until) if len(chosen) == 1 else nullcontext()
     with watcher:
-        summaries = backfill_sources(chosen, since, until, base_url)
+        summaries = backfill_sources(chosen, since, until, base_url, from_archive)
     print_summaries(summaries)
     for source in chosen:
         _print_coverage(source, since, until, gaps_only=True)

@@ -19,57 +19,33 @@ from newsflow.db.session import session_scope
 from sqlalchemy import select
 
 from newsflow.cli import main
-from newsflow.registry import AGENCIES_DIR, REGISTRY_PATH_ENV, forget_loaded
-from newsflow.replay import ReplayServer, Route, load_routes
-from tests.webarchive_site import ARCHIVE, CDX, REPLAY, ArchiveRoutes, archive_hits, load_captures
+from newsflow.replay import ReplayServer, Route
+from tests.webarchive_site import (
+    ARCHIVE,
+    CDX,
+    REPLAY,
+    archive_hits,
+    archive_registry,
+    archive_replay,
+    assert_paced,
+)
 
-DELAY = 0.4  # the test archive's own delay between two requests
 SLOW = "https://archive.sana.sy/en/?p=92371"  # answers after the site's patience ran out
 SLOW_UNCAPTURED = "https://archive.sana.sy/en/?p=92340"  # as slow, and never captured
 DELETED = "https://sana.sy/en/?p=92318"
-# SANA's archive host gets a short patience (the bundled one waits 150 s), the archive is ours.
-OVERRIDES = f"""
-[editions.en.patience.hosts."archive.sana.sy"]
-download_timeout = 1
-retries = 0
-
-[editions.en.revisit]
-within_hours = 1000000
-every_hours = 0
-
-[editions.en.web_archive]
-cdx = "{CDX}"
-replay = "{REPLAY}"
-delay = {DELAY}
-hosts = ["archive.sana.sy"]
-discover = ["sana.sy/en/", "archive.sana.sy/en/"]
-capture_slack_days = 7
-page_size = 3
-earlier = [
-    {{ pattern = '^https?://archive\\.sana\\.sy/(.*)$', to = 'https://sana.sy/\\1' }},
-    {{ pattern = '^https?://sana\\.sy/((?:[a-z]{{2}}/)?\\?p=\\d+)$', to = 'https://archive.sana.sy/\\1' }},
-]
-"""
 
 
 @pytest.fixture
 def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """SANA's registry entry with the test archive as its English edition's web archive."""
-    declared = (AGENCIES_DIR / "sana.toml").read_text(encoding="utf-8")
-    (tmp_path / "sana.toml").write_text(declared + OVERRIDES, encoding="utf-8")
-    monkeypatch.setenv(REGISTRY_PATH_ENV, str(tmp_path))  # the crawl child reads it too
-    forget_loaded()
-    yield
-    forget_loaded()
+    with archive_registry(tmp_path, monkeypatch, revisit_all=True):
+        yield
 
 
 @pytest.fixture
 def site() -> Iterator[ReplayServer]:
     """SANA's recorded site, two archive-host pages slower than its patience, and the archive."""
-    routes = load_routes()
-    for url in (SLOW, SLOW_UNCAPTURED):
-        routes[url] = Route(200, routes[url].body, routes[url].headers, delay=3.0)
-    with ReplayServer(ArchiveRoutes(routes, load_captures())) as server:
+    with archive_replay(slow=(SLOW, SLOW_UNCAPTURED)) as server:
         yield server
 
 
@@ -92,20 +68,6 @@ def _failures() -> dict[str, str | None]:
     with session_scope() as session:
         rows = session.execute(select(models.Failure.url, models.Failure.code)).all()
     return {url: code for url, code in rows}
-
-
-def _assert_paced(site: ReplayServer) -> None:
-    """One request at a time to the archive, its delay apart, as the archive saw them arrive.
-
-    Arrival times carry the sender's wake-up and the connection's jitter (tens of milliseconds
-    on two busy cores), so one gap may fall short of the delay by that much, never to nothing:
-    unpaced, the requests would come milliseconds apart.
-    """
-    times = [hit.at for hit in archive_hits(site.hits)]
-    assert len(times) >= 3, "the archive was hardly asked"
-    gaps = sorted(later - earlier for earlier, later in zip(times, times[1:], strict=False))
-    assert gaps[0] >= DELAY / 2, gaps
-    assert gaps[len(gaps) // 2] >= DELAY - 0.05, gaps
 
 
 def test_an_article_the_site_times_out_is_stored_from_its_closest_capture(
@@ -132,7 +94,7 @@ def test_an_article_the_site_times_out_is_stored_from_its_closest_capture(
     asked = [hit.url for hit in archive_hits(site.hits) if hit.url.startswith(CDX)]
     assert any("archive.sana.sy%2Fen%2F%3Fp%3D92371" in url for url in asked)
     assert any("%2F%2Fsana.sy%2Fen%2F%3Fp%3D92371" in url for url in asked)
-    _assert_paced(site)
+    assert_paced(site)
 
 
 def test_a_removed_article_gets_its_last_capture_linked_and_history_shows_it(
@@ -181,6 +143,9 @@ def test_a_backfill_from_the_archive_stores_exactly_the_window_s_captured_articl
     assert f"{REPLAY}20161012090000id_/https://sana.sy/en/?p=92150" in fetched
     # Captured before the window: never asked for; a listing is no article.
     assert not any("92040" in url or "cat=106" in url for url in fetched)
-    assert not [hit for hit in site.hits if not hit.url.startswith(ARCHIVE + "/")
-                and "robots.txt" not in hit.url]  # the site itself was never asked
-    _assert_paced(site)
+    assert not [
+        hit
+        for hit in site.hits
+        if not hit.url.startswith(ARCHIVE + "/") and "robots.txt" not in hit.url
+    ]  # the site itself was never asked
+    assert_paced(site)
