@@ -142,7 +142,8 @@ def _summary(counts: Any) -> str:
     """One line: records read, articles stored, pages rejected, records skipped by reason."""
     stored = sum(counts[key] for key in _STORED)
     parts = [
-        f"{counts['responses']} responses in {counts['files']} files",
+        f"{counts['responses']} responses in {counts['files']} file"
+        + ("s" if counts["files"] != 1 else ""),
         f"{stored} articles stored (new {counts['articles_new']}, updated "
         f"{counts['articles_updated']}, unchanged {counts['articles_unchanged']})",
     ]

@@ -117,18 +117,20 @@ class WarcImport:
         """Import one file's article captures; a damaged file keeps what came before its damage."""
         counts = self.report.counts
         counts["files"] += 1
+        read = 0
         try:
             for capture in read_captures(path, self.max_body):
+                read += 1
                 counts["responses"] += 1
                 self._triage(capture, f"{path.name}#{capture.record_id}")
                 while len(self._waiting) >= 2 * BATCH:
                     self._store([self._waiting.popleft() for _ in range(BATCH)])
         except WarcDamaged as exc:
             counts["files_damaged"] += 1
-            self.report.damaged.append(str(exc))
-            log.error("%s", exc)
+            self.report.damaged.append(str(exc))  # the caller words it: one line, at the end
+            log.info("%s", exc)
         self._drain()
-        self.on_progress(f"{path}: {counts['responses']} responses read so far")
+        self.on_progress(f"{path}: {read} responses read")
 
     def finish(self) -> ImportReport:
         """Deduplicate and enrich each source's new articles, count coverage, close the runs."""
