@@ -101,6 +101,13 @@ class ArticleRow:
     organisations: tuple[str, ...]
     keywords: tuple[str, ...]
     provenance: Mapping[str, str]
+    # Where the text was read (migration 0018): `site`, `web-archive` or `warc`, and the
+    # capture; a removed article's last capture in its source's web archive.
+    via: str = "site"
+    capture_url: str | None = None
+    captured_at: datetime | None = None
+    archived_capture_url: str | None = None
+    archived_capture_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
