@@ -82,6 +82,8 @@ def test_an_article_the_site_times_out_is_stored_from_its_closest_capture(
     assert slow.capture_url == f"{REPLAY}20161019113000id_/http://archive.sana.sy/en/?p=92371"
     assert slow.captured_at == datetime(2016, 10, 19, 11, 30, tzinfo=UTC)
     assert "archived 2019" not in slow.title and slow.body
+    printed = CliRunner().invoke(main, ["history", slow.url], prog_name="newsflow")
+    assert f"read from web-archive: {slow.capture_url} (2016-10-19 11:30 UTC)" in printed.output
     assert all(a.via is None for url, a in articles.items() if url != slow.url)
     failures = _failures()
     assert SLOW not in failures and slow.url not in failures  # the capture stood in for it
