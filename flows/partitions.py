@@ -34,7 +34,7 @@ __all__ = ["Month", "MonthsFailed", "months", "partitioned"]
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 2
-POLL_SECONDS = 5.0
+POLL_SECONDS = 2.0  # a month that ended waits at most this long for the next to start
 
 
 class MonthsFailed(RuntimeError):

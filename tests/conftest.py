@@ -92,6 +92,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Itera
 def _reset_schema(url: str) -> None:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
+        # A failed test's traceback keeps its frames, and with them any half-read stream's
+        # transaction: the schema's locks would make this wait for ever.
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
 
