@@ -17,12 +17,12 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import psutil
 from newsflow.flows import runs
 from prefect import Task
 from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from newsflow.machine import free_memory_bytes
 from newsflow.settings import get_settings
 
 __all__ = ["for_each_source", "outcome", "sources_at_once"]
@@ -38,8 +38,7 @@ def sources_at_once(count: int) -> int:
     settings = get_settings().runs
     width = settings.parallel_sources
     if not width:
-        free_mb = psutil.virtual_memory().available // (1024 * 1024)
-        width = min(MOST_AT_ONCE, free_mb // settings.source_memory_mb)
+        width = min(MOST_AT_ONCE, free_memory_bytes() // (settings.source_memory_mb * 1024 * 1024))
     return max(1, min(count, width))
 
 

@@ -9,7 +9,6 @@ flow process, which loads the pages and stores what comes back.
 # value into its run's process, keeping only the globals its code uses, and then validates
 # the parameters against the signature; annotations must be objects, not names to look up.
 
-import os
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
@@ -26,6 +25,7 @@ from sqlalchemy import select
 from newsflow.budget import BoundedPool, shared_pool
 from newsflow.failures import FailureCode
 from newsflow.ingestion import warm_up
+from newsflow.machine import usable_cores
 from newsflow.page import FetchedPage, PageKind
 from newsflow.registry import Source, get_source
 from newsflow.runs import RunKind, check_run
@@ -105,7 +105,7 @@ def reprocess(source: str, batch_size: int = 200) -> dict[str, int]:
 def extraction_pool() -> BoundedPool:
     """This process's extraction workers, one per core, under the page budget."""
     budget = page_budget(get_settings().extract)
-    workers = os.cpu_count() or 1
+    workers = usable_cores()
     return shared_pool("extract", workers, budget, warm_up)
 
 

@@ -9,7 +9,6 @@ error result (code ``budget_exceeded``), which the store records like any enrich
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from concurrent.futures import Future
 
@@ -17,6 +16,7 @@ from newsflow.article import Article
 from newsflow.budget import BoundedPool, Budget, OverBudget, shared_pool
 from newsflow.enrichment import Context, Enricher, Result, enrich_article, warm_up
 from newsflow.failures import FailureCode
+from newsflow.machine import usable_cores
 from newsflow.settings import get_settings
 
 __all__ = ["enrich_bounded", "enrichment_pool"]
@@ -38,7 +38,7 @@ def enrichment_pool() -> BoundedPool:
     """This process's enrichment workers, started on first use with the settings' budget."""
     settings = get_settings().enrich
     budget = Budget(settings.article_timeout_seconds, settings.article_memory_mb)
-    workers = settings.workers or os.cpu_count() or 1
+    workers = settings.workers or usable_cores()
     return shared_pool("enrich", workers, budget, warm_up)
 
 

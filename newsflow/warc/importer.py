@@ -12,7 +12,6 @@ their extraction.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -36,6 +35,7 @@ from newsflow.failures import FailureCode
 from newsflow.flows.dedup import deduplicate_source
 from newsflow.flows.enrich import enrich_source
 from newsflow.ingestion import warm_up
+from newsflow.machine import usable_cores
 from newsflow.registry import Source, load_registry
 from newsflow.runs import RunKind, RunStatus
 from newsflow.settings import get_settings
@@ -105,9 +105,7 @@ class WarcImport:
         self.url = database_url
         self.matcher = SourceMatcher(load_registry(), source)
         self.max_body = settings.crawl.max_response_bytes
-        self.pool = shared_pool(
-            "extract", os.cpu_count() or 1, page_budget(settings.extract), warm_up
-        )
+        self.pool = shared_pool("extract", usable_cores(), page_budget(settings.extract), warm_up)
         self.report = ImportReport()
         self.on_progress = on_progress or (lambda _: None)
         self._runs: dict[str, _SourceRun] = {}
