@@ -67,6 +67,9 @@ class StorePipeline:
             settings.getfloat("NEWSFLOW_STORE_BATCH_SECONDS", 1.0),
         )
         self.extractor = PageExtractor(get_settings().extract)
+        # Soft 404s a revisit found in this batch: (article, listed, final URL) whose last
+        # capture the spider looks up once the batch is stored (crawlers/spiders/archive.py).
+        self.removed_pages: list[tuple[int, str, str]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -168,6 +171,7 @@ class StorePipeline:
         # This thread's CPU alone (the extraction pool's threads run beside it), and only the
         # transaction's: resolving the outcomes runs the rest of Scrapy's item handling.
         cpu = time.thread_time()
+        self.removed_pages = []  # a batch that failed found nothing; its retry finds it again
         try:
             with session_scope(self.database_url) as session:
                 outcomes = [self._written(session, entry) for entry in batch]
@@ -175,6 +179,7 @@ class StorePipeline:
             self.stats = crawl_stats
             crawl_stats.inc_value("newsflow/store_cpu_ms", round(1000 * (time.thread_time() - cpu)))
         held.apply(crawl_stats)
+        self._look_up_captures()
         for entry, outcome in zip(batch, outcomes, strict=True):
             self._resolve(entry, outcome)
 
@@ -326,6 +331,22 @@ class StorePipeline:
         removed = page_removal(page.text, page.final_url)
         if removed is not None:
             self._removed(session, item.revisit_of, str(removed), page.fetched_at)
+            self.removed_pages.append((item.revisit_of, page.url, page.final_url))
+
+    def _look_up_captures(self) -> None:
+        """The stored soft 404s' last captures, asked of the source's web archive, if any."""
+        archive = getattr(self.spider, "archive", None)
+        found, self.removed_pages = self.removed_pages, []
+        if archive is None:
+            return
+        for article_id, url, final in found:
+            request = archive.removed(article_id, url, final)
+            if request is None:
+                continue
+            try:
+                self.crawler.engine.crawl(request)
+            except RuntimeError:  # the crawl is closing: the link waits for the next removal
+                log.info("no web archive lookup for article %s: the crawl is closing", article_id)
 
     def _note_charset(self, session: Session, page: FetchedPage) -> None:
         """A body that contradicts its declared charset: read by the evidence, and recorded.

@@ -83,7 +83,12 @@ class ArchiveRequests:
 
     @staticmethod
     def slots(settings: Settings, archive: WebArchive) -> None:
-        """Without the shared pace: one request at a time per archive host, at its delay."""
+        """Without the shared pace: one request at a time per archive host, at its delay.
+
+        Settings Scrapy already froze (a crawler built apart from a crawl) are left alone.
+        """
+        if settings.frozen:
+            return
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         for host in archive.own_hosts:
             slots[host] = {"concurrency": 1, "delay": archive.delay}

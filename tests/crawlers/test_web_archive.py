@@ -33,6 +33,13 @@ from tests.webarchive_site import (
 SLOW = "https://archive.sana.sy/en/?p=92371"  # answers after the site's patience ran out
 SLOW_UNCAPTURED = "https://archive.sana.sy/en/?p=92340"  # as slow, and never captured
 DELETED = "https://sana.sy/en/?p=92318"
+SOFT_404 = "https://sana.sy/en/?p=92296"
+HTML = {"Content-Type": "text/html; charset=UTF-8"}
+NOT_FOUND_PAGE = (
+    b"<html><head><title>Page not found - SANA</title></head><body>"
+    b"<h1>Oops! That page can't be found.</h1><p>Nothing was found at this location.</p>"
+    b"</body></html>"
+)
 
 
 @pytest.fixture
@@ -104,8 +111,11 @@ def test_a_removed_article_gets_its_last_capture_linked_and_history_shows_it(
 ) -> None:
     _crawl(site, database_url)
     assert _articles()[DELETED].archived_capture_url is None
+    assert SOFT_404 in _articles()
     gone = Route(404, b"<html><body>Not found</body></html>", {"Content-Type": "text/html"})
     site.routes["https://archive.sana.sy/en/?p=92318"] = gone
+    # Another article's page now says it is not found, with a 200: a soft 404.
+    site.routes["https://archive.sana.sy/en/?p=92296"] = Route(200, NOT_FOUND_PAGE, HTML)
     asked_before = len(archive_hits(site.hits))
 
     _crawl(site, database_url, mode="revisit")
@@ -117,9 +127,12 @@ def test_a_removed_article_gets_its_last_capture_linked_and_history_shows_it(
     assert deleted.archived_capture_url == last
     assert deleted.archived_capture_at == datetime(2017, 6, 5, 12, tzinfo=UTC)
     assert deleted.via is None  # its text is still the site's
-    linked = [a for a in _articles().values() if a.archived_capture_url]
-    assert [a.url for a in linked] == [DELETED]  # only the removed article was looked up
-    assert len(archive_hits(site.hits)) - asked_before == 2  # its two addresses, no fetch
+    soft = _articles()[SOFT_404]
+    assert soft.removed_reason == "not_found"
+    assert soft.archived_capture_url == f"{REPLAY}20161017150000id_/https://sana.sy/en/?p=92296"
+    linked = {a.url for a in _articles().values() if a.archived_capture_url}
+    assert linked == {DELETED, SOFT_404}  # only the removed articles were looked up
+    assert len(archive_hits(site.hits)) - asked_before == 4  # their two addresses, no fetch
     printed = CliRunner().invoke(main, ["history", DELETED], prog_name="newsflow")
     assert printed.exit_code == 0, printed.output
     assert f"last capture in the web archive: {last} (2017-06-05 12:00 UTC)" in printed.output
