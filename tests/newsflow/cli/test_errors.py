@@ -54,6 +54,7 @@ CASES = {
     "eval enrichment": Case(("--format", "conll", "pyproject.toml"), database="none"),
     "export": Case(),
     "history": Case(("https://sana.sy/en/?p=92385",)),
+    "import-warc": Case(("pyproject.toml", "--source", "sana-en")),  # the store before the file
     "ingest": Case(("sana-en",)),
     "replay": Case(database="none"),
     "reprocess": Case(("sana-en",)),
@@ -343,6 +344,7 @@ def test_the_checked_parameters_cover_the_expected_commands() -> None:
         "deploy",
         "export",
         "history",
+        "import-warc",
         "ingest",
         "reenrich",
         "reprocess",
