@@ -101,6 +101,7 @@ def _wait_for_articles(url: str, count: int, process: subprocess.Popen[bytes]) -
     pytest.fail(f"backfill ended or stalled before storing {count} articles")
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_killed_backfill_resumes_to_the_same_end_state(
     database_url: str, replay, tmp_path: Path, fast_crawl, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -106,6 +106,7 @@ def test_kinds_are_stored_truthfully(monkeypatch: pytest.MonkeyPatch) -> None:
     assert runs.this_run_kind("backfill") is RunKind.BACKFILL
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_a_backfill_deployment_completes_on_a_process_worker(
     database_url: str, replay, deployed
 ) -> None:

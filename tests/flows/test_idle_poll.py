@@ -63,6 +63,7 @@ def _stored_counts(run_id: int) -> dict[str, Any]:
         return dict(run.counts)
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_an_idle_scheduled_run_probes_and_starts_no_crawl(
     database_url: str, site: ReplayServer, fast_crawl: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -98,6 +99,7 @@ def test_an_idle_scheduled_run_probes_and_starts_no_crawl(
     assert INDEX in [h.url for h in site.hits[before:]]  # its crawl read the sitemaps
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_a_feed_with_news_is_crawled_and_its_article_stored(
     database_url: str, site: ReplayServer, fast_crawl: None
 ) -> None:
@@ -125,6 +127,7 @@ def test_a_feed_with_news_is_crawled_and_its_article_stored(
     assert requests == [(ROBOTS, 404), (FEED, 304), (LISTING, 200)]
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_a_failing_probe_or_a_queue_makes_the_scheduled_run_crawl(
     database_url: str, site: ReplayServer, fast_crawl: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

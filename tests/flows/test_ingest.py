@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from newsflow.db import models
 from newsflow.db.session import session_scope
 from newsflow.flows import ingest as ingest_flow
@@ -16,6 +17,7 @@ SEED_BODY_END = "Sergey Lavrov and US State Secretary John Kerry."
 FEED = "https://sana.sy/en/?feed=rss2"
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_two_runs_in_one_process_store_once_and_use_conditional_get(
     database_url: str, replay, fast_crawl
 ) -> None:

@@ -68,6 +68,7 @@ def _busy_wait(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     get_settings.cache_clear()
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_the_cli_is_refused_while_a_deployment_crawls_and_a_cancel_stops_that_crawl(
     database_url: str, replay, deployed, crawl_children, wait_until, monkeypatch
 ) -> None:

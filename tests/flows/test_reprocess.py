@@ -21,6 +21,7 @@ TITLE = "Russia: Kremlin waiting for US and European response to Belgian airstri
 
 # One batch, or many with the next one extracting while the last is stored.
 @pytest.mark.parametrize("batch_size", [200, 3], ids=["one-batch", "pipelined"])
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_reprocess_rebuilds_articles_from_stored_pages(
     database_url: str, replay, fast_crawl, batch_size: int
 ) -> None:

@@ -117,6 +117,7 @@ def _history(url: str) -> str:
     return result.output
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_an_edit_with_a_new_lastmod_is_one_new_version_on_the_next_scheduled_run(
     database_url: str, site: ReplayServer, fast_crawl: None
 ) -> None:
@@ -184,6 +185,7 @@ def _page(body: bytes) -> Route:
     return Route(200, body, {"Content-Type": "text/html; charset=UTF-8", "ETag": _etag(body)})
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_a_revisit_finds_an_edit_a_deletion_a_redirect_home_and_nothing_in_furniture(
     database_url: str, site: ReplayServer, fast_crawl: None, revisit_everything: None
 ) -> None:

@@ -41,6 +41,7 @@ def added(site: Site, server: ReplayServer, own_registry: Path) -> str:
     return "courrier-fr"
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_ingest_and_a_month_backfill_store_the_site(
     site: Site, server: ReplayServer, added: str, database_url: str
 ) -> None:
