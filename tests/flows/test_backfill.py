@@ -105,7 +105,9 @@ def _wait_for_articles(url: str, count: int, process: subprocess.Popen[bytes]) -
 def test_killed_backfill_resumes_to_the_same_end_state(
     database_url: str, replay, tmp_path: Path, fast_crawl, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = _backfill_command(database_url, replay, tmp_path, delay="0.25")
+    # 1 s between requests: articles arrive one a second even when the extraction workers
+    # warm up late on a loaded machine (at 0.25 s all 14 were fetched, then stored at once).
+    first = _backfill_command(database_url, replay, tmp_path, delay="1.0")
     stored_before_kill = _wait_for_articles(database_url, 4, first)
     os.killpg(first.pid, signal.SIGKILL)  # the whole process group: flow and crawler child
     first.wait(timeout=30)
