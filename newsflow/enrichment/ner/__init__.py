@@ -8,6 +8,7 @@ mentions of the last few texts are cached.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -62,10 +63,15 @@ def has_model(language: str | None) -> bool:
     return language in _MODELS
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @lru_cache(maxsize=8)
 def mentions(text: str, language: str) -> tuple[Mention, ...]:
     """The names a language's model finds in a text (cached: two enrichers read each text)."""
-    return tuple(_MODELS[language](text))
+    # A lone surrogate cannot cross into the models' C code (CRFsuite raised SystemError on
+    # it); U+FFFD in its place keeps every offset where it was.
+    return tuple(_MODELS[language](_LONE_SURROGATE.sub("\ufffd", text)))
 
 
 def article_mentions(article: Article, context: Context) -> tuple[Mention, ...] | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.enrichment.ner import english
+from newsflow.enrichment.ner import english, mentions
 from newsflow.enrichment.ner.english import english_mentions, spans
 from newsflow.enrichment.ner.features import sentences
 from newsflow.enrichment.ner.training import examples, train
@@ -105,3 +105,16 @@ def test_a_trained_model_tags_what_it_learnt(
         assert ("place", "Moscow") in _names("Dmitry Peskov spoke in Moscow.")
     finally:
         english._tagger.cache_clear()
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_lone_surrogate_is_read_past_with_every_offset_kept(language: str) -> None:
+    # Hypothesis found it: CRFsuite raised SystemError on a lone surrogate in a feature.
+    text = (
+        "Mr \udcff Smith met Barack Obama in Paris."
+        if language == "en"
+        else "Путин \ud800 встретился с Лавровым в Москве."
+    )
+    found = mentions(text, language)
+    assert found and all(text[m.start : m.end].strip() == text[m.start : m.end] for m in found)
+    assert [m.kind for m in found][-1] == "place"
