@@ -19,12 +19,13 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 
+from newsflow.settings import get_settings
+
 __all__ = ["AUTOMATION", "HEARTBEAT_SECONDS", "TAG", "ensure_crash_detection", "heartbeat_env"]
 
 TAG = "newsflow"
 AUTOMATION = "newsflow: crash flow runs whose heartbeat stopped"
 HEARTBEAT_SECONDS = 30  # Prefect's shortest; its default (180 s) would leave a slot 9 min
-MISSED = 3  # heartbeats missed in a row before a run is taken as dead
 _FINAL = ("Completed", "Failed", "Cancelled", "Crashed")
 
 
@@ -34,7 +35,9 @@ def heartbeat_env() -> dict[str, str]:
 
 
 def crash_detection() -> Automation:
-    """After a newsflow run's heartbeat, expect another (or its end) within ``MISSED`` beats."""
+    """After a newsflow run's heartbeat, expect another (or its end) within the setting's
+    ``runs.crashed_after_seconds`` (three beats by default)."""
+    silent = get_settings().runs.crashed_after_seconds
     return Automation(
         name=AUTOMATION,
         description="A newsflow flow run that stopped sending heartbeats lost its worker.",
@@ -48,12 +51,12 @@ def crash_detection() -> Automation:
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,
-            within=timedelta(seconds=MISSED * HEARTBEAT_SECONDS),
+            within=timedelta(seconds=silent),
         ),
         actions=[
             ChangeFlowRunState(
                 state=StateType.CRASHED,
-                message=f"No heartbeat for {MISSED * HEARTBEAT_SECONDS} s: its worker is gone.",
+                message=f"No heartbeat for {silent} s: its worker is gone.",
             )
         ],
     )

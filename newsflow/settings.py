@@ -83,6 +83,15 @@ class RunSettings(BaseModel):
     heartbeat_seconds: float = Field(
         20.0, gt=0, description="How often a running crawl renews its hold on the source."
     )
+    crashed_after_seconds: int = Field(
+        90,
+        ge=45,
+        description=(
+            "Prefect marks a newsflow flow run Crashed when it sent no heartbeat (every 30 s) "
+            "for this long: its worker died. Read when `newsflow deploy` or `serve` creates "
+            "the automation on a Prefect server (flows/crashes.py)."
+        ),
+    )
     crawl_timeout_minutes: float = Field(
         180.0,
         gt=0,

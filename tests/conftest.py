@@ -37,7 +37,8 @@ ENABLE_HINT = (
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that asks for the PostgreSQL server directly, so `-m postgres` selects it;
-    leave the PostgreSQL variant of a `postgres_in_soak` test to make soak (deselected)."""
+    leave the PostgreSQL variant of a `postgres_in_soak` test, and a `soak_only` test, to make
+    soak (deselected)."""
     # The postgresql parametrisation of `database_url` carries the mark through its param.
     soak = os.environ.get("NEWSFLOW_SOAK") == "1"
     kept, left = [], []
@@ -47,6 +48,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
         long_run = on_postgres and item.get_closest_marker("postgres_in_soak")
+        long_run = long_run or item.get_closest_marker("soak_only")
         (left if long_run and not soak else kept).append(item)
     if left:
         config.hook.pytest_deselected(items=left)

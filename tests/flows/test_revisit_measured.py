@@ -350,7 +350,7 @@ def _revisit_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv(REGISTRY_PATH_ENV, str(tmp_path))
 
 
-@pytest.mark.postgres_in_soak
+@pytest.mark.soak_only  # 80 s: make soak measures it (README's figures), on both stores
 def test_edits_furniture_and_deletions_are_told_apart(
     database_url: str, fast_crawl: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

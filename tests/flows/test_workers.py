@@ -28,6 +28,7 @@ from newsflow.db import models
 from newsflow.db.session import session_scope
 from sqlalchemy import func, select
 
+from newsflow.settings import get_settings
 from tests.flows.conftest import _wait_until, quiet_env
 
 pytestmark = [  # many workers share one PostgreSQL
@@ -40,6 +41,7 @@ DELAY = 0.2  # between two requests to one host
 SINCE, UNTIL = date(2016, 10, 1), date(2016, 11, 30)  # two months
 LEASE_SECONDS = "6"
 RUN, JITTER = 4, 0.1  # a host's pace, measured over RUN gaps in a row, to this much
+CRASHED_AFTER = "45"  # seconds without a heartbeat (30 s apart): the shortest Prefect allows
 
 
 @pytest.fixture
@@ -92,13 +94,16 @@ def _tree(pid: int) -> list[psutil.Process]:
 def _deploy() -> None:
     """The ingest of each source and the backfill, on the test pool (names of their own)."""
     from newsflow.flows.backfill import backfill
-    from newsflow.flows.crashes import TAG, ensure_crash_detection, heartbeat_env
+    from newsflow.flows.crashes import AUTOMATION, TAG, ensure_crash_detection, heartbeat_env
     from newsflow.flows.deployments import ensure_work_pool
     from newsflow.flows.ingest import ingest
+    from prefect.automations import Automation
     from prefect.types.entrypoint import EntrypointType
 
     ensure_work_pool(POOL)
-    ensure_crash_detection()
+    with contextlib.suppress(ValueError):  # another test's, with the default 90 s
+        Automation.read(name=AUTOMATION).delete()
+    ensure_crash_detection()  # with this test's CRASHED_AFTER
     # As `newsflow deploy` does: no code to pull, runs that beat and are watched.
     shared = {
         "entrypoint_type": EntrypointType.MODULE_PATH,
@@ -146,8 +151,14 @@ def _month_crawling(url: str) -> int | None:
 
 
 def test_workers_share_runs_and_a_killed_one_costs_nothing(
-    database_url: str, replay, workers: dict[str, Any], prefect_harness: None
+    database_url: str,
+    replay,
+    workers: dict[str, Any],
+    prefect_harness: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("NEWSFLOW_RUNS__CRASHED_AFTER_SECONDS", CRASHED_AFTER)
+    get_settings.cache_clear()
     _deploy()
     heard = len(replay.hits)  # the session's replay: this test's requests come after
     a = workers["start"]("worker-a", limit=1)
