@@ -52,7 +52,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (left if long_run and not soak else kept).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
-        items[:] = kept
+    # The long end-to-end files first: pytest-xdist hands out files in this order, so the
+    # other worker goes through the many short ones meanwhile instead of both ending on a
+    # long file each (make test: 16 min, with these first ~14).
+    items[:] = sorted(kept, key=_long_first)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+LONG_FIRST = ("tests/flows/test_workers.py", "tests/flows/", "tests/packaging/", "tests/crawlers/")
+
+
+def _long_first(item: pytest.Item) -> int:
+    path = Path(str(item.path)).relative_to(ROOT).as_posix()
+    return next((rank for rank, p in enumerate(LONG_FIRST) if path.startswith(p)), len(LONG_FIRST))
 
 
 @pytest.fixture(scope="session")
