@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from newsflow.db import models
 from newsflow.db.session import session_scope
 from sqlalchemy import select
@@ -65,6 +66,7 @@ def _versions(url: str) -> list[list[str]]:
         )
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_a_crawl_killed_after_reading_a_moved_lastmod_refetches_on_the_next_run(
     database_url: str, tmp_path: Path
 ) -> None:

@@ -73,6 +73,7 @@ def test_unknown_source_fails_with_the_known_ones_named(database_url: str) -> No
     assert "sana-en" in str(state.result(raise_on_failure=False))
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_dedup_and_enrichment_follow_the_crawl_and_finish_after_it(
     database_url: str, replay, fast_crawl, monkeypatch
 ) -> None:

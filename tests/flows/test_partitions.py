@@ -44,6 +44,7 @@ def _stored(url: str) -> list[str]:
         return list(session.execute(select(models.Article.url)).scalars())
 
 
+@pytest.mark.postgres_in_soak  # make test: SQLite; make soak: both
 def test_a_long_backfill_runs_month_by_month_and_a_rerun_crawls_only_what_failed(
     database_url: str, replay, fast_crawl
 ) -> None:
