@@ -33,14 +33,14 @@ run: $(STAMP)
 PYTEST_WORKERS ?= auto
 test: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=30
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=30
 
 # The crash-safety tests with many more seeded kill points (minutes, not seconds), and the
 # PostgreSQL runs of the longest end-to-end tests (make test runs those on SQLite), and the
 # tests marked soak_only (the revisit measure, the rest of the recorded agencies).
 soak: $(STAMP)
 	mkdir -p $(PREFECT_HOME)
-	NEWSFLOW_SOAK=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "soak or postgres_in_soak or soak_only"
+	NEWSFLOW_SOAK=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "soak or postgres_in_soak or soak_only"
 
 # The whole pipeline against the machine's limit (python -m benchmarks: a table and
 # bench/results/latest.json; BENCH_ARGS="--articles 1000" for a quick run).

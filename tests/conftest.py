@@ -54,7 +54,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=left)
     # The long end-to-end files first: pytest-xdist hands out files in this order, so the
     # other worker goes through the many short ones meanwhile instead of both ending on a
-    # long file each. (pytest-xdist's loadfile did not keep to it in the last run: measure.)
+    # long file each. The Makefile passes --no-loadscope-reorder: by default xdist hands out
+    # the files with the most tests first, which put every one-test end-to-end file last.
     items[:] = sorted(kept, key=_long_first)
 
 
