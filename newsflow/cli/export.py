@@ -141,9 +141,13 @@ def export_command(
     if fmt == "warc":
         from newsflow.cli.warc import export_warc
 
-        unused: dict[str, Any] = {"language": language, "name": name}
-        unused |= {"changed_since": changed_since}
-        unused |= {"cursor": cursor, "partitioned": partitioned}
+        unused: dict[str, Any] = {
+            "language": language,
+            "name": name,
+            "changed_since": changed_since,
+            "cursor": cursor,
+            "partitioned": partitioned,
+        }
         require_current()
         export_warc(chosen_sources(sources, groups), since, until, target, unused)
         return
@@ -185,7 +189,7 @@ def export_command(
         return
     count = _export(filters, fmt, target, partitioned, ARTICLE_VIEW)
     if not count:
-        raise CliError(_nothing_matched(partitioned or target))
+        raise CliError(nothing_matched(partitioned or target))
     click.echo(f"wrote {count} articles to {where}", err=True)
 
 
@@ -290,8 +294,9 @@ def _check_new_directory(path: Path) -> None:
         raise CliError(f"{path} exists and is not an empty directory: name a new one")
 
 
-def _nothing_matched(target: Path | None) -> str:
+def nothing_matched(target: Path | None, what: str = "article") -> str:
+    """Why nothing was written, and what became of ``target`` (no stored ``what`` matched)."""
     if target is None:
-        return "no stored article matches; nothing written"
+        return f"no stored {what} matches; nothing written"
     kept = "left unchanged" if target.exists() else "not created"
-    return f"no stored article matches; nothing written, {target} {kept}"
+    return f"no stored {what} matches; nothing written, {target} {kept}"

@@ -13,9 +13,6 @@ import click
 from newsflow.cli.errors import CliError
 from newsflow.cli.params import SOURCE
 
-# Export options that narrow articles, which pages do not have (language, names, changes).
-NOT_FOR_PAGES = ("language", "name", "changed_since", "cursor", "partitioned")
-
 
 def export_warc(
     sources: list[str],
@@ -24,8 +21,13 @@ def export_warc(
     target: Path | None,
     unused: dict[str, Any],
 ) -> None:
-    """`newsflow export --format warc`: the chosen stored pages, as fetched, to ``target``."""
-    given = [name for name in NOT_FOR_PAGES if unused.get(name)]
+    """`newsflow export --format warc`: the chosen stored pages, as fetched, to ``target``.
+
+    ``unused``: the export options that narrow articles, which pages do not have, by name.
+    """
+    from newsflow.cli.export import nothing_matched
+
+    given = [name for name, value in unused.items() if value]
     if given:
         options = ", ".join("--" + name.replace("_", "-") for name in given)
         raise CliError(f"{options}: not for --format warc, which writes pages, not articles")
@@ -34,12 +36,7 @@ def export_warc(
     count = _write(sources, since, until, target)
     where = target or "standard output"
     if not count:
-        kept = (
-            ""
-            if target is None
-            else f", {target} " + ("left unchanged" if target.exists() else "not created")
-        )
-        raise CliError(f"no stored page matches; nothing written{kept}")
+        raise CliError(nothing_matched(target, "page"))
     click.echo(f"wrote {count} pages to {where} (WARC/1.1, gzip per record)", err=True)
 
 
