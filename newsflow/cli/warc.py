@@ -3,6 +3,7 @@ reads archived captures in as articles (newsflow/warc/)."""
 
 from __future__ import annotations
 
+import itertools
 import sys
 from datetime import date
 from pathlib import Path
@@ -44,7 +45,7 @@ def _write(sources: list[str], since: date | None, until: date | None, target: P
     from newsflow.cli.output import flush_to_disk, open_output
     from newsflow.db.pages import page_select, stored_pages
     from newsflow.db.session import session_scope
-    from newsflow.warc.writer import PageWriter
+    from newsflow.warc.writer import write_warc
 
     with session_scope() as session:
         pages = stored_pages(session, page_select(sources, since, until))
@@ -52,15 +53,12 @@ def _write(sources: list[str], since: date | None, until: date | None, target: P
         if first is None:  # nothing opened, nothing replaced
             return 0
         with open_output(target) as out:
-            out.flush()
-            writer = PageWriter(out.buffer, _name(target), _info(sources, since, until))
-            writer.write(first)
-            for stored in pages:
-                writer.write(stored)
-            out.buffer.flush()
+            out.flush()  # the text layer's bytes before the WARC's
+            everything = itertools.chain([first], pages)
+            count = write_warc(out.buffer, everything, _name(target), _info(sources, since, until))
             if target is None:
-                flush_to_disk(out)
-        return writer.count
+                flush_to_disk(out)  # the text stream's flush flushes its buffer too
+        return count
 
 
 def _name(target: Path | None) -> str:
