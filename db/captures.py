@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from newsflow.db import models
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 
@@ -17,11 +16,6 @@ def link_last_capture(session: Session, article_id: int, url: str, captured_at: 
     row = session.get(models.Article, article_id)
     if row is None:
         return False
-    if row.archived_capture_at is not None and row.archived_capture_at > captured_at:
-        return True
-    session.execute(
-        update(models.Article)
-        .where(models.Article.id == article_id)
-        .values(archived_capture_url=url, archived_capture_at=captured_at)
-    )
+    if row.archived_capture_at is None or row.archived_capture_at <= captured_at:
+        row.archived_capture_url, row.archived_capture_at = url, captured_at
     return True
