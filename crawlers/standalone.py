@@ -59,12 +59,23 @@ class StandaloneRun:
 
     def close(self, reason: str, counts: dict[str, int]) -> None:
         """Close the run by the crawl's finish reason and give the source back."""
-        self.heartbeat.stop()
         status = STATUSES.get(reason, RunStatus.FAILED)
         error = None if status is RunStatus.COMPLETED else f"crawl stopped: {reason}"
+        self.finish(status, error, counts, count_coverage=status is RunStatus.COMPLETED)
+
+    def finish(
+        self,
+        status: RunStatus,
+        error: str | None,
+        counts: dict[str, int],
+        *,
+        count_coverage: bool,
+    ) -> None:
+        """Close the run with this status and its counts, and give the source back."""
+        self.heartbeat.stop()
         source_id = self.lease.source_id
         with session_scope(self.lease.url) as session:
-            if status is RunStatus.COMPLETED:  # as a flow's run does, in the same transaction
+            if count_coverage:  # as a flow's run does, in the same transaction
                 tz = get_source(source_id).tz
                 days = heal_coverage(session, source_id, self.run_id, tz, self.window)
                 counts = {**counts, COUNTED: days}

@@ -28,8 +28,7 @@ from newsflow.charset import charset_conflict
 from newsflow.crawlers.extraction import Extracted, page_budget, submit_page
 from newsflow.crawlers.standalone import StandaloneRun
 from newsflow.crawlers.verdicts import rejection_code
-from newsflow.db import leases, store
-from newsflow.db.coverage import COUNTED, heal_coverage
+from newsflow.db import store
 from newsflow.db.session import session_scope
 from newsflow.failures import FailureCode
 from newsflow.flows.dedup import deduplicate_source
@@ -270,14 +269,10 @@ class WarcImport:
     def _close_runs(self, status: RunStatus, error: str | None) -> None:
         """Count coverage and close each open run with its counts; give the sources back."""
         while self._runs:
-            source_id, run = self._runs.popitem()
-            run.held.heartbeat.stop()
+            _, run = self._runs.popitem()
             counts = dict(run.counts) | {"pages_fetched": _pages(run.counts)}
-            with session_scope(self.url) as session:
-                tz = self.matcher.registry[source_id].tz
-                counts[COUNTED] = heal_coverage(session, source_id, run.held.run_id, tz)
-                store.finish_run(session, run.held.run_id, counts, status, error)
-                leases.release(run.held.lease, session)
+            # Coverage is counted whatever the status: what a stopped import stored is stored.
+            run.held.finish(status, error, counts, count_coverage=True)
 
 
 def _pages(counts: Counter[str]) -> int:
