@@ -67,7 +67,7 @@ class StorePipeline:
             settings.getfloat("NEWSFLOW_STORE_BATCH_SECONDS", 1.0),
         )
         self.extractor = PageExtractor(get_settings().extract)
-        # Soft 404s a revisit found in this batch: (article, listed, final URL) whose last
+        # Removals a revisit found in this batch: (article, listed, final URL) whose last
         # capture the spider looks up once the batch is stored (crawlers/spiders/archive.py).
         self.removed_pages: list[tuple[int, str, str]] = []
 
@@ -249,13 +249,23 @@ class StorePipeline:
             self.stats.inc_value("newsflow/not_modified")
             self._restore(session, item.article_id, item.url, seen_at)
         else:
-            self._removed(session, item.article_id, item.removed, seen_at)
+            tried = item.final_url or item.url
+            self._removed(session, item.article_id, item.removed, seen_at, item.url, tried)
         self._settle_refetch(session, item.article_id, item.url)
 
-    def _removed(self, session: Session, article_id: int, reason: str, seen_at: datetime) -> None:
+    def _removed(
+        self,
+        session: Session,
+        article_id: int,
+        reason: str,
+        seen_at: datetime,
+        url: str,
+        tried: str,
+    ) -> None:
         if revisits.mark_removed(session, article_id, reason, seen_at):
             self.stats.inc_value("newsflow/removed")
             log.info("article %s removed from its site: %s", article_id, reason)
+        self.removed_pages.append((article_id, url, tried))
 
     def _settle_refetch(self, session: Session, article_id: int, url: str) -> None:
         # A lastmod trigger queued the article's canonical URL again: settled by its outcome.
@@ -330,11 +340,11 @@ class StorePipeline:
         revisits.mark_checked(session, item.revisit_of, page.fetched_at)
         removed = page_removal(page.text, page.final_url)
         if removed is not None:
-            self._removed(session, item.revisit_of, str(removed), page.fetched_at)
-            self.removed_pages.append((item.revisit_of, page.url, page.final_url))
+            seen_at, url, final = page.fetched_at, page.url, page.final_url
+            self._removed(session, item.revisit_of, str(removed), seen_at, url, final)
 
     def _look_up_captures(self) -> None:
-        """The stored soft 404s' last captures, asked of the source's web archive, if any."""
+        """The stored removals' last captures, asked of the source's web archive, if any."""
         archive = getattr(self.spider, "archive", None)
         found, self.removed_pages = self.removed_pages, []
         if archive is None:

@@ -259,7 +259,6 @@ class AgencySpider(Spider):
         removed = redirect_removal(listed, final, self.source, html)
         if removed is not None:
             yield RevisitItem(article_id, listed, response.status, str(removed), final)
-            yield from self._last_capture(article_id, listed, final)
             return
         item.revisit_of = article_id
         yield item
@@ -290,13 +289,6 @@ class AgencySpider(Spider):
             removed = redirect_removal(listed, request.url, self.source)
             removed = removed or status_removal(fault.http_status)
             yield RevisitItem(revisit_of, listed, fault.http_status or 0, removed, request.url)
-            yield from self._last_capture(revisit_of, listed, request.url)
-
-    def _last_capture(self, article_id: int, url: str, tried: str) -> Iterator[Request]:
-        """A removed article's last capture, looked up in the web archive to be linked."""
-        request = self.archive.removed(article_id, url, tried) if self.archive else None
-        if request is not None:
-            yield request
 
     def _archive_index_requests(self) -> list[Request]:
         """A backfill from the archive: its index over the window, under each prefix."""

@@ -194,12 +194,12 @@ class WarcImport:
         else:
             stage, code, key = "parse", FailureCode.PARSE, "unreadable"
             reason = f"WARC record {capture.record_id}: {capture.problem}"
-        run.counts[key] += 1
-        self.report.counts[key] += 1
         with session_scope(self.url) as session:
             store.record_failure(
                 session, run.held.run_id, source.id, capture.url, stage, reason, 200, code
             )
+        run.counts[key] += 1  # counted once committed
+        self.report.counts[key] += 1
 
     def _drain(self) -> None:
         while self._waiting:
