@@ -35,6 +35,7 @@ from newsflow.flows.dedup import deduplicate_source
 from newsflow.flows.enrich import enrich_source
 from newsflow.ingestion import warm_up
 from newsflow.machine import usable_cores
+from newsflow.page import FetchedPage
 from newsflow.registry import Source, load_registry
 from newsflow.runs import RunKind, RunStatus
 from newsflow.settings import get_settings
@@ -83,10 +84,10 @@ class _SourceRun:
 
 @dataclass(frozen=True, slots=True)
 class _Waiting:
-    """A capture with its extraction under way."""
+    """A capture's page with its extraction under way."""
 
     source: Source
-    capture: Capture
+    page: FetchedPage
     capture_url: str
     extracted: Future[Extracted]
 
@@ -169,8 +170,10 @@ class WarcImport:
         if capture.too_large or capture.problem:
             self._unread(source, run, capture)
             return
-        extracting = submit_page(self.pool, capture.page(), source)
-        self._waiting.append(_Waiting(source, capture, capture_url, extracting))
+        page = capture.page()
+        self._waiting.append(
+            _Waiting(source, page, capture_url, submit_page(self.pool, page, source))
+        )
 
     def _run(self, source: Source) -> _SourceRun:
         """The source's import run, opened (its lease taken) at its first article page."""
@@ -227,9 +230,8 @@ class WarcImport:
 
     def _write(self, session: Session, waiting: _Waiting, extracted: Extracted) -> str:
         """Store one page with its article, or the reason it has none; the count it adds to."""
-        source, capture = waiting.source, waiting.capture
+        source, page = waiting.source, waiting.page
         run_id = self._runs[source.id].held.run_id
-        page = capture.page()
         page_id = store.save_page(session, run_id, source.id, page)
         conflict = charset_conflict(page.body, page.header("Content-Type"))
         if conflict is not None:
@@ -245,13 +247,13 @@ class WarcImport:
             store.record_failure(session, run_id, source.id, page.url, "extract", reason, 200, code)
             return _REJECTION_COUNTS.get(code, "not_articles")
         article = article.evolve(
-            via=Via.WARC, capture_url=waiting.capture_url, captured_at=capture.captured_at
+            via=Via.WARC, capture_url=waiting.capture_url, captured_at=page.fetched_at
         )
         return f"articles_{store.save_article(session, article, page_id, page.fetched_at)}"
 
     def _store_failed(self, waiting: _Waiting, exc: SQLAlchemyError) -> None:
         """A capture the database refused: recorded as a store failure, never dropped silently."""
-        log.error("could not store %s: %s", waiting.capture.url, exc)
+        log.error("could not store %s: %s", waiting.page.final_url, exc)
         run = self._runs[waiting.source.id]
         run.counts["store_errors"] += 1
         self.report.counts["store_errors"] += 1
@@ -260,7 +262,7 @@ class WarcImport:
                 session,
                 run.held.run_id,
                 waiting.source.id,
-                waiting.capture.url,
+                waiting.page.final_url,
                 "store",
                 f"{type(exc).__name__}: {exc}",
                 code=FailureCode.STORE_ERROR,
