@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from newsflow.failures import FailureCode
 from newsflow.page import FetchedPage, PageKind
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
 
 
 @dataclass(slots=True)
@@ -24,6 +28,24 @@ class PageItem:
     @property
     def url(self) -> str:
         return self.page.url
+
+    @classmethod
+    def of(cls, response: Response, kind: PageKind, url: str) -> PageItem:
+        """The response as fetched, stored under ``url`` (where it was listed)."""
+        headers = {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
+        page = FetchedPage(
+            url=url,
+            final_url=response.url,
+            status=response.status,
+            kind=kind,
+            fetched_at=datetime.now(UTC),
+            body=response.body,
+            headers=headers,
+        )
+        return cls(page, listed_at=response.meta.get("newsflow_listed"))
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from newsflow.crawlers.discovery import Discovered, in_window
@@ -37,7 +37,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsflow.failures import FailureCode
-from newsflow.page import FetchedPage, PageKind
+from newsflow.page import PageKind
 from newsflow.registry import get_source
 from newsflow.webarchive import Capture
 
@@ -474,20 +474,7 @@ class AgencySpider(Spider):
 
     def _page(self, response: Response, kind: PageKind) -> PageItem:
         first = response.meta.get("redirect_urls", [response.url])[0]
-        headers = {
-            k.decode("latin-1"): b", ".join(v).decode("latin-1")
-            for k, v in response.headers.items()
-        }
-        page = FetchedPage(
-            url=first,
-            final_url=response.url,
-            status=response.status,
-            kind=kind,
-            fetched_at=datetime.now(UTC),
-            body=response.body,
-            headers=headers,
-        )
-        return PageItem(page, listed_at=response.meta.get("newsflow_listed"))
+        return PageItem.of(response, kind, first)
 
     def _feed_state(
         self, response: Response, kind: PageKind, count: int, newest: datetime | None

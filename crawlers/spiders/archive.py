@@ -25,7 +25,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newsflow.failures import FailureCode
-from newsflow.page import FetchedPage, PageKind
+from newsflow.page import PageKind
 from newsflow.registry.webarchive import WebArchive
 from newsflow.webarchive import Capture, closest, index_url, latest, lookup_url, read_index
 
@@ -195,21 +195,9 @@ class ArchiveRequests:
         if response.status in REDIRECT_STATUSES and location:
             yield from self._follow(response, location.decode("latin-1"))
             return
-        headers = {
-            k.decode("latin-1"): b", ".join(v).decode("latin-1")
-            for k, v in response.headers.items()
-        }
-        page = FetchedPage(
-            url=meta["newsflow_capture_of"],
-            final_url=response.url,  # the raw capture's address: extraction reads it as one
-            status=response.status,
-            kind=PageKind.ARTICLE,
-            fetched_at=datetime.now(UTC),
-            body=response.body,
-            headers=headers,
-        )
         self.stats.inc_value("newsflow/archive_captures")
-        yield PageItem(page, listed_at=meta.get("newsflow_listed"))
+        # Its final URL the raw capture's address: extraction reads it as one.
+        yield PageItem.of(response, PageKind.ARTICLE, meta["newsflow_capture_of"])
 
     def _follow(self, response: Response, location: str) -> Iterator[Any]:
         target = urljoin(response.url, location)
