@@ -125,6 +125,13 @@ class CheckedStream(io.RawIOBase):
             if data:
                 return data
 
+    def finish_member(self) -> None:
+        """Inflate the rest of the gzip member being read: where fastwarc stopped at bytes it
+        could not read, zlib may know why (a corrupt member), which is the better reason."""
+        while self._gzip and self._member is not None and not self._member.eof:
+            if self.damage is not None or not self._next(CHUNK):
+                return
+
     def _at_end(self) -> None:
         if self._gzip and self._member is not None and not self._member.eof:
             self.damage = "it ends inside a gzip member (cut short?)"
@@ -159,6 +166,7 @@ def read_captures(path: Path, max_body: int) -> Iterator[Capture]:
         except _Cut:
             stream.damage = stream.damage or "it ends inside a record (cut short?)"
         except (OSError, ValueError) as exc:  # fastwarc on bytes that are no WARC record
+            stream.finish_member()
             stream.damage = stream.damage or f"record {count + 1} is not a WARC record ({exc})"
         if stream.damage is None and pending is not None:
             yield pending  # the last record is whole only if the file ended well
