@@ -294,10 +294,9 @@ class AgencySpider(Spider):
         """A backfill from the archive: its index over the window, under each prefix."""
         assert self.archive is not None and self.since and self.until
         prefixes = self.archive.archive.discover or self.source.agency.domains
-        requests = self.archive.discover(self.since, self.until, tuple(prefixes))
-        for request in requests:
-            request.callback = self.parse_archive_index
-        return requests
+        return self.archive.discover(
+            self.since, self.until, tuple(prefixes), self.parse_archive_index
+        )
 
     def parse_archive_index(self, response: Response) -> Iterator[Request]:
         """Captures the index lists: the window's unknown articles, fetched from the archive."""
@@ -307,7 +306,6 @@ class AgencySpider(Spider):
             if isinstance(found, Capture):
                 captures.append(found)
             else:  # the index's next page
-                found.callback = self.parse_archive_index
                 yield found
         known = self._record([Discovered(c.original) for c in captures], "web-archive")
         for capture in captures:

@@ -124,9 +124,12 @@ class ArchiveRequests:
         found = [*self.archive.addresses(url), *self.archive.addresses(tried)]
         return tuple(dict.fromkeys(found))
 
-    def discover(self, since: date, until: date, prefixes: tuple[str, ...]) -> list[Request]:
-        """A backfill from the archive: the index of each prefix over the window."""
-        return [self._index(index_url(self.archive, p, since, until), p) for p in prefixes]
+    def discover(
+        self, since: date, until: date, prefixes: tuple[str, ...], callback: Any
+    ) -> list[Request]:
+        """A backfill from the archive: the index of each prefix over the window, each page
+        handed to ``callback`` (which reads it with ``parse_index``)."""
+        return [self._index((p, since, until), None, callback) for p in prefixes]
 
     def _ask(self, lookup: Lookup) -> Request:
         address, rest = lookup.addresses[0], lookup.addresses[1:]
@@ -136,8 +139,11 @@ class ArchiveRequests:
             newsflow_lookup=replace(lookup, addresses=rest),
         )
 
-    def _index(self, url: str, prefix: str) -> Request:
-        return self._request(url, self.parse_index, newsflow_prefix=prefix)
+    def _index(
+        self, window: tuple[str, date, date], resume_key: str | None, callback: Any
+    ) -> Request:
+        url = index_url(self.archive, *window, resume_key=resume_key)
+        return self._request(url, callback, newsflow_index=window)
 
     def _request(self, url: str, callback: Any, **meta: Any) -> Request:
         # dont_filter: the archive is no agency host (the offsite filter would drop it), and
@@ -210,15 +216,16 @@ class ArchiveRequests:
         yield response.request.replace(url=target, meta=meta)
 
     def parse_index(self, response: Response) -> Iterator[Any]:
-        """One page of the archive's index: its article captures, then the next page."""
+        """One page of the archive's index: its article captures, then the request of the
+        next page (to the same callback)."""
         page = read_index(response.body)
         for capture in page.captures:
             if self.source.is_article_url(capture.original):
                 yield capture
         if page.resume_key:
-            prefix = response.meta["newsflow_prefix"]
-            url = response.url.split("&resumeKey=")[0] + f"&resumeKey={page.resume_key}"
-            yield self._index(url, prefix)
+            assert response.request is not None  # a downloaded response keeps its request
+            window = response.meta["newsflow_index"]
+            yield self._index(window, page.resume_key, response.request.callback)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         """The archive failed too: a fallback ends as the site's failure; the rest is logged."""
