@@ -43,6 +43,7 @@ from newsflow.edits import comparable
 from newsflow.enrichment import Context, Enricher, default_enrichers, warm_up
 from newsflow.extraction import extract_article
 from newsflow.registry import load_registry
+from tests.databases import empty_database
 
 MB = 1024 * 1024
 
@@ -291,15 +292,34 @@ WARM = Article(
 )
 
 
-@pytest.fixture(scope="session")
-def store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated SQLite store holding the registry's sources (the indexer's rows only)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'newsflow.sqlite3'}"
+def _migrated(url: str) -> str:
     migrate.upgrade(url)
     with session_scope(url) as session:
         sync_sources(session, load_registry().values())
-    yield url
+    return url
+
+
+@pytest.fixture(scope="session")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated SQLite store holding the registry's sources (the indexer's rows only)."""
+    yield _migrated(f"sqlite:///{tmp_path_factory.mktemp('store') / 'newsflow.sqlite3'}")
     dispose_engines()
+
+
+# The stages that reach the database, run again on PostgreSQL: its indexer (tsvector, the
+# stems trigger) and its query parser are other code than SQLite's FTS5.
+SEARCH_STAGES = ("search.index", "search.query")
+
+
+@pytest.fixture(scope="session")
+def postgres_bounded(postgres_server_url: str, bounded: Bounded) -> Iterator[Bounded]:
+    """The search stages on a migrated PostgreSQL store of their own, bounded as on SQLite."""
+    with empty_database(postgres_server_url, "newsflow_text_stages") as url:
+        stages = [s for s in article_stages(_migrated(url)) if s.name in SEARCH_STAGES]
+        for stage in stages:
+            stage.run(WARM)  # the dialect and the driver load here, not in every child
+        get_engine(url).dispose()  # a child opens its own connection
+        yield Bounded({stage.name: stage for stage in stages})
 
 
 @pytest.fixture(scope="session")
@@ -336,6 +356,9 @@ def within() -> Callable[..., Outcome]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize ``stage_name`` over every article stage."""
+    """Parametrize ``stage_name`` over every article stage, ``search_stage`` over those that
+    reach the database."""
     if "stage_name" in metafunc.fixturenames:
         metafunc.parametrize("stage_name", STAGE_NAMES)
+    if "search_stage" in metafunc.fixturenames:
+        metafunc.parametrize("search_stage", SEARCH_STAGES)

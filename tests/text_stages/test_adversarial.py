@@ -204,3 +204,21 @@ def test_every_stage_stays_within_its_bound_on_worst_cases(
     name: str, stage_name: str, bounded: Any
 ) -> None:
     bounded.stage(stage_name, _worst(name), WORST[name][1]).check()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", list(WORST))
+def test_search_on_postgresql_stays_within_its_bound_on_worst_cases(
+    name: str, search_stage: str, postgres_bounded: Any
+) -> None:
+    postgres_bounded.stage(search_stage, _worst(name), WORST[name][1]).check()
+
+
+@pytest.mark.postgres
+@GENERATED
+@given(article=ARTICLES)
+@example(article=PARTICLE_AND_SURROGATES)
+def test_search_on_postgresql_stays_within_its_bound_on_generated_text(
+    search_stage: str, postgres_bounded: Any, article: Article
+) -> None:
+    postgres_bounded.stage(search_stage, article).check()

@@ -96,3 +96,14 @@ def test_every_stage_stays_within_its_bound(
     if not extracted.passed or extracted.value is None:
         pytest.skip("no article extracted from this page (a challenge page): nothing to run")
     bounded.stage(stage_name, extracted.value).check()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("recorded", ARTICLE_PAGES, ids=lambda r: r.page.url)
+def test_search_on_postgresql_stays_within_its_bound(
+    recorded: Recorded, search_stage: str, bounded: Any, postgres_bounded: Any
+) -> None:
+    extracted = _extraction(recorded, bounded)
+    if not extracted.passed or extracted.value is None:
+        pytest.skip("no article extracted from this page (a challenge page): nothing to run")
+    postgres_bounded.stage(search_stage, extracted.value).check()

@@ -70,3 +70,11 @@ def test_every_stage_stays_within_its_bound(
     case: dict[str, Any], stage_name: str, bounded: Any
 ) -> None:
     bounded.stage(stage_name, _article(case, bounded)).check()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("case", CASES)
+def test_search_on_postgresql_stays_within_its_bound(
+    case: dict[str, Any], search_stage: str, bounded: Any, postgres_bounded: Any
+) -> None:
+    postgres_bounded.stage(search_stage, _article(case, bounded)).check()
