@@ -40,6 +40,15 @@ class CrawlError(RuntimeError):
     """A crawl child process failed; the message carries the tail of its log."""
 
 
+def _last_error(tail: str) -> str:
+    """The child's last word (a traceback's last line is its error), for a one-line message;
+    SQLAlchemy's pointer to its documentation, after the error, is skipped."""
+    for line in reversed(tail.splitlines()):
+        if line.strip() and not line.startswith("(Background on this error"):
+            return line.strip()
+    return "nothing printed"
+
+
 class CrawlTimedOut(CrawlError):
     """The crawl ran past its timeout and was stopped."""
 
@@ -197,7 +206,7 @@ def crawl_in_subprocess(
     if watchdog.reason == "stopped":
         raise CrawlStopped(f"crawl of {source_id} stopped: its run lost the source:\n{tail}")
     if code != 0:
-        raise CrawlError(f"crawl of {source_id} failed (exit {code}):\n{tail}")
+        raise CrawlError(f"crawl of {source_id} failed (exit {code}): {_last_error(tail)}\n{tail}")
     return code
 
 

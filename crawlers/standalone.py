@@ -12,7 +12,7 @@ from datetime import date
 
 from newsflow.db import leases, store
 from newsflow.db.coverage import COUNTED, heal_coverage
-from newsflow.db.session import session_scope
+from newsflow.db.session import outlasting_outages, session_scope
 
 from newsflow.registry import get_source
 from newsflow.runs import RunKind, RunStatus
@@ -73,6 +73,14 @@ class StandaloneRun:
     ) -> None:
         """Close the run with this status and its counts, and give the source back."""
         self.heartbeat.stop()
+        outlasting_outages(
+            lambda: self._close(status, error, counts, count_coverage), f"run {self.run_id}"
+        )
+        log.info("run %s closed: %s", self.run_id, status)
+
+    def _close(
+        self, status: RunStatus, error: str | None, counts: dict[str, int], count_coverage: bool
+    ) -> None:
         source_id = self.lease.source_id
         with session_scope(self.lease.url) as session:
             if count_coverage:  # as a flow's run does, in the same transaction
@@ -81,4 +89,3 @@ class StandaloneRun:
                 counts = {**counts, COUNTED: days}
             store.finish_run(session, self.run_id, counts, status, error)
             leases.release(self.lease, session)
-        log.info("run %s closed: %s", self.run_id, status)

@@ -252,7 +252,9 @@ class Heartbeat:
                     continue
                 reason = "taken over"
             except SQLAlchemyError as exc:  # a database blip: the lease lasts until it expires
-                log.warning("could not renew the lease on %s: %s", self.lease.source_id, exc)
+                # INFO: the lease outlasts a blip, and a lost one is an error of its own; a
+                # command's console shows warnings, and one line per failure is the rule there.
+                log.info("could not renew the lease on %s: %s", self.lease.source_id, exc)
                 if time.monotonic() - renewed_at < self.ttl:
                     continue
                 reason = "expired while the database was unreachable"

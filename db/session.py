@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsflow.settings import get_settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _ENGINES: dict[str, Engine] = {}
 # user:secret@ in anything URL-shaped, for URLs too broken for make_url to parse.
@@ -123,3 +129,22 @@ def dispose_engines() -> None:
     """Close every pooled connection and forget the engines (tests, forked workers)."""
     while _ENGINES:
         _ENGINES.popitem()[1].dispose()
+
+
+# A closing step outside a Prefect task's retries waits for the database as a task's retries
+# would: closing runs, giving sources back, summing a backfill's months.
+CLOSE_RETRY_SECONDS = (2.0, 10.0, 30.0)
+
+
+def outlasting_outages(call: Callable[[], T], what: str) -> T:
+    """``call()``, tried again after each of CLOSE_RETRY_SECONDS while the database is away
+    (or its disk full: OperationalError); the last attempt's error is raised."""
+    for delay in CLOSE_RETRY_SECONDS:
+        try:
+            return call()
+        except OperationalError as error:
+            message = hide_url_passwords(str(error))
+            # INFO, as Prefect's task retries: the error that outlasts them is what is said.
+            log.info("%s: database error, trying again in %g s: %s", what, delay, message)
+            time.sleep(delay)
+    return call()

@@ -11,7 +11,6 @@ process group and closes the run as cancelled; a crawl past its timeout as timed
 
 import logging
 import threading
-import time
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -22,7 +21,7 @@ from newsflow.db import store
 from newsflow.db.coverage import COUNTED, heal_coverage
 from newsflow.db.migrate import require_current
 from newsflow.db.revisits import due_ids
-from newsflow.db.session import session_scope
+from newsflow.db.session import outlasting_outages, session_scope
 from newsflow.flows import runs
 from newsflow.flows.dedup import deduplicate_source
 from newsflow.flows.enrich import enrich_source
@@ -219,25 +218,18 @@ def _crawl_followed(
     return following.result()
 
 
-# Closing a stopped run is tried again as the tasks' retries would: the database may be away.
-STOP_RETRY_SECONDS = (2.0, 10.0, 30.0)
-
-
 def stop_run(run_id: int, exc: BaseException) -> None:
     """Close a run that raised: failed, cancelled or timed_out, with its counts so far.
 
-    A plain function, not a task: after a cancellation no new task run should start.
+    A plain function, not a task: after a cancellation no new task run should start. The
+    database may be away: closing is tried again as the tasks' retries would.
     """
     status, error = runs.stopped(exc)
-    for delay in (*STOP_RETRY_SECONDS, None):
-        try:
-            summary = runs.end(run_id, status, error)
-            break
-        except OperationalError as db_error:  # the database away, or the disk full
-            if delay is None:  # left running; the next run closes it as interrupted
-                log.error("run %s could not be closed as %s: %s", run_id, status, db_error)
-                return
-            time.sleep(delay)
+    try:
+        summary = outlasting_outages(lambda: runs.end(run_id, status, error), f"run {run_id}")
+    except OperationalError as db_error:  # left running; the next run closes it as interrupted
+        log.error("run %s could not be closed as %s: %s", run_id, status, db_error)
+        return
     if isinstance(exc, Exception):
         runs.publish(summary)
 

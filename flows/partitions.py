@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from newsflow.db import leases, models, queries, store
-from newsflow.db.session import session_scope
+from newsflow.db.session import outlasting_outages, session_scope
 from newsflow.flows import runs
 from sqlalchemy import func, select, update
 
@@ -76,12 +76,15 @@ def partitioned(
         results = [_month(source, part, base_url, parent, from_archive) for part in parts]
     except BaseException as exc:
         status, error = runs.stopped(exc)
-        _close(parent, status, error)
+        outlasting_outages(lambda: _close(parent, status, error), f"backfill run {parent}")
         raise
     failed = [str(part) for part, result in zip(parts, results, strict=True) if result == "failed"]
     error = f"months that failed: {', '.join(failed)}; run the backfill again" if failed else None
     status = RunStatus.FAILED if failed else RunStatus.COMPLETED
-    summary = _close(parent, status, error, {"partitions_done_before": results.count("done")})
+    done_before = {"partitions_done_before": results.count("done")}
+    summary = outlasting_outages(
+        lambda: _close(parent, status, error, done_before), f"backfill run {parent}"
+    )
     if failed:
         raise MonthsFailed(f"backfill of {source}: {error}")
     return summary

@@ -72,7 +72,7 @@ def reported_errors(verbose: bool) -> Iterator[None]:
         if message is None:
             if verbose:
                 raise
-            first, kind = _first_line(exc), type(exc).__name__
+            first, kind = first_line(exc), type(exc).__name__
             message = f"unexpected {kind}: {first} (`newsflow -v …` shows the traceback)"
         raise CliError(scrub(message)) from exc
 
@@ -87,7 +87,7 @@ def describe(exc: BaseException) -> str | None:
     if isinstance(exc, RegistryError | SchemaNotCurrent | DatabaseURLError):
         return str(exc)
     if isinstance(exc, CommandError):
-        return f"migration: {_first_line(exc)}"
+        return f"migration: {first_line(exc)}"
     if isinstance(exc, ValidationError):
         problems = "; ".join(f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors())
         return f"invalid {exc.title}: {problems}"
@@ -107,7 +107,7 @@ def scrub(text: str) -> str:
 
 def _database_message(exc: SQLAlchemyError) -> str:
     where = masked_url(_configured_url())
-    reason = _first_line(exc.orig) if isinstance(exc, DBAPIError) and exc.orig else _first_line(exc)
+    reason = first_line(exc.orig) if isinstance(exc, DBAPIError) and exc.orig else first_line(exc)
     if _is_missing_schema(exc):
         return f"database {where} is not migrated ({reason}): run `newsflow db upgrade`"
     if isinstance(exc, OperationalError):
@@ -123,11 +123,11 @@ def _is_missing_schema(exc: SQLAlchemyError) -> bool:
 
 
 def _os_message(exc: OSError) -> str:
-    reason = exc.strerror or _first_line(exc)
+    reason = exc.strerror or first_line(exc)
     return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
-def _first_line(value: object) -> str:
+def first_line(value: object) -> str:
     lines = str(value).strip().splitlines()
     return lines[0].strip() if lines else type(value).__name__
 

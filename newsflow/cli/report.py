@@ -31,11 +31,19 @@ def print_summaries(summaries: list[dict[str, Any]]) -> None:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    for s in summaries:
-        if s.get("error"):
-            click.echo(f"! {s.get('source')}: {s['error']}", err=True)
+    print_errors(summaries)
     runs = [s["run_id"] for s in summaries if s.get("run_id")]
     print_failures(runs + [run for s in summaries for run in s.get("partition_runs", [])])
+
+
+def print_errors(summaries: list[dict[str, Any]]) -> None:
+    """Each failed source's error, one line on stderr: a database error's first line, without
+    SQLAlchemy's pointer to its documentation on the next; passwords masked."""
+    from newsflow.cli.errors import first_line, scrub
+
+    for s in summaries:
+        if s.get("error"):
+            click.echo(f"! {s.get('source')}: {scrub(first_line(s['error']))}", err=True)
 
 
 def print_failures(run_ids: list[int], limit: int = 10) -> None:

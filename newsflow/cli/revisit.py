@@ -8,6 +8,7 @@ import click
 
 from newsflow.cli.params import SOURCE
 from newsflow.cli.prefect_local import shield_temporary_server
+from newsflow.cli.report import print_errors
 from newsflow.cli.writes import require_writable
 
 COLUMNS = (
@@ -56,6 +57,4 @@ def print_revisits(summaries: list[dict[str, Any]]) -> None:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    for s in summaries:
-        if s.get("error"):
-            click.echo(f"! {s.get('source')}: {s['error']}", err=True)
+    print_errors(summaries)

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -434,6 +435,18 @@ def test_unexpected_errors_are_one_line_and_masked(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr("newsflow.registry.load_registry", explode)
     line = assert_one_line_error(_run("sources", "list"), "unexpected RuntimeError: boom")
     assert "-v" in line
+
+
+def test_verbose_keeps_an_unexpected_errors_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("newsflow.registry.load_registry", explode)
+    result = _run("-v", "sources", "list")
+    assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
+    assert result.exc_info is not None
+    shown = "".join(traceback.format_exception(*result.exc_info))
+    assert "in explode" in shown and "RuntimeError: boom" in shown
 
 
 def test_scrub_masks_url_keyword_and_configured_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
