@@ -96,8 +96,11 @@ def test_a_long_backfill_runs_month_by_month_and_a_rerun_crawls_only_what_failed
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_several_sources_backfill_at_once_each_with_its_own_runs(
-    database_url: str, replay, fast_crawl
+    database_url: str, replay, fast_crawl, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Each crawl lasts seconds (a few requests, a second each), longer than Prefect takes to
+    # start the other's subflow on a loaded machine (a crawl of 2 s once ended first).
+    monkeypatch.setattr(replay, "delay", 1.5)
     summaries = backfill_sources(
         ["sana-en", "sana-ar"], OCTOBER.since, OCTOBER.until, replay.base_url
     )

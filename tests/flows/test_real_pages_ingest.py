@@ -91,7 +91,7 @@ def real_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repla
     get_settings.cache_clear()
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.postgres_in_soak  # a minute and more: make test runs it on SQLite
 def test_every_real_page_is_stored_and_enriched_or_recorded(
     database_url: str, real_site: ReplayServer
 ) -> None:
