@@ -41,7 +41,7 @@ class EntitiesEnricher:
     """
 
     name = "entities"
-    version = 2
+    version = 3
 
     def enrich(self, article: Article, context: Context) -> list[Annotation]:
         """Person and organisation annotations of one article."""

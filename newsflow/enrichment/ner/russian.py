@@ -114,7 +114,8 @@ def _piece_mentions(model: _Model, piece: str, offset: int) -> list[Mention]:
     ids = [_token_ids(token[2]) for token in tokens]
     words = np.fromiter((word for word, _ in ids), dtype=np.intp, count=len(ids))
     shapes = np.fromiter((shape for _, shape in ids), dtype=np.intp, count=len(ids))
-    names = list(_names(model, _scores(model, model.ner, words, shapes), piece, tokens))
+    scores = _scores(model, model.ner, words, shapes)
+    names = _with_their_places(list(_names(model, scores, piece, tokens)), tokens)
     readings = [nominative.options(kind, _texts(tokens[first:end])) for kind, first, end in names]
     # Only the names the dictionary cannot settle ask the morphology tagger for their case.
     heads = {
@@ -279,6 +280,43 @@ def _names(
     for path in _viterbi(model.transitions, outside, emissions, list(_sentences(piece, tokens))):
         tags.extend(path)
     return _spans(model.ner_tags, tags)
+
+
+def _with_their_places(
+    names: list[tuple[str, int, int]], tokens: Sequence[tuple[int, int, str]]
+) -> list[tuple[str, int, int]]:
+    """An organisation the place right after it belongs to, as Russian names them (Верховный
+    суд Бангладеш, МЧС России): the whole is the organisation's name; the place stays one too.
+    A governing body named by its common noun and its place (правительство Китая, мэрия
+    Москвы) is an organisation the model leaves out: it is added.
+    """
+    joined = []
+    for index, (kind, first, end) in enumerate(names):
+        after = names[index + 1] if index + 1 < len(names) else None
+        if kind == "organisation" and after and after[0] == "place" and after[1] == end:
+            end = after[2]
+        elif kind == "place" and first and _is_body(tokens[first - 1][2], joined, first - 1):
+            joined.append(("organisation", first - 1, end))
+        joined.append((kind, first, end))
+    return joined
+
+
+# Governing bodies by the start of their common noun, whatever its case.
+_BODIES = (
+    "правительств",
+    "администрац",
+    "министерств",
+    "парламент",
+    "мэри",
+    "посольств",
+    "прокуратур",
+    "генпрокуратур",
+)
+
+
+def _is_body(word: str, before: Sequence[tuple[str, int, int]], index: int) -> bool:
+    """Whether ``word``, token ``index``, names a governing body and no name before holds it."""
+    return word.lower().startswith(_BODIES) and (not before or before[-1][2] <= index)
 
 
 def _case_hints(
