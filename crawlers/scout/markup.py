@@ -56,7 +56,8 @@ def infer_markup(
 
 
 def next_page_selector(page: Selector, url: str) -> str | None:
-    """The selector of the link to the older page: rel=next, else a link that says so."""
+    """The selector of the link to the older page: rel=next, else a link that says so, else
+    the page number after the current one (numbered pagination: /page/2/, ?paged=2)."""
     for selector in ("link[rel=next]::attr(href)", "a[rel=next]::attr(href)"):
         if _elsewhere(page.css(selector).get(), url):
             return selector
@@ -69,7 +70,37 @@ def next_page_selector(page: Selector, url: str) -> str | None:
         for selector in _anchor_selectors(anchor, text):
             if page.css(selector).get() == anchor.attrib["href"]:
                 return selector
+    return _after_current(page, url)
+
+
+# How a pager marks the page shown: WordPress's span.current (aria-current), Bootstrap's
+# li.active, and their kin.
+_CURRENT = ("current", "active", "is-active", "selected")
+
+
+def _after_current(page: Selector, url: str) -> str | None:
+    """The selector of the link to the number after the current page's, where the pager marks
+    the current one: the same selector finds the next number on every page of the listing."""
+    for marker in page.css("[aria-current], " + ", ".join(f".{c}" for c in _CURRENT)):
+        number = marker.xpath("normalize-space()").get() or ""
+        following = marker.root.getnext()
+        if not number.isdigit() or following is None:
+            continue
+        for mark in _marks(marker):
+            for after in ("a", f"{following.tag} a"):
+                selector = f"{marker.root.tag}{mark} + {after}"
+                link = page.css(selector)[:1]
+                text = link.xpath("normalize-space()").get()
+                if text == str(int(number) + 1) and _elsewhere(link.attrib.get("href"), url):
+                    return f"{selector}::attr(href)"
     return None
+
+
+def _marks(marker: Selector) -> list[str]:
+    """How a selector can say 'the current page' of this element."""
+    marks = ["[aria-current]"] if "aria-current" in marker.attrib else []
+    classes = _classes(marker.attrib.get("class"))
+    return marks + [f".{c}" for c in _CURRENT if c in classes]
 
 
 def _owners(page: Selector, url: str, is_article: Callable[[str], bool]) -> dict[HtmlElement, str]:

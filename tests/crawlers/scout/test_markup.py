@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from newsflow.crawlers.discovery.listings import parse_listing
-from newsflow.crawlers.scout.markup import infer_markup
+from newsflow.crawlers.scout.markup import infer_markup, next_page_selector
+from parsel import Selector
 
 ARTICLE = re.compile(r"^https://www\.wp\.example/\?p=\d+$")
 
@@ -75,3 +77,36 @@ def test_year_less_days_and_a_more_link_are_found() -> None:
 def test_a_page_of_no_articles_has_no_markup() -> None:
     html = '<ul><li><a href="/about">About</a></li><li><a href="/contact">Contact</a></li></ul>'
     assert infer_markup(html, "https://www.wp.example/", _is_article) is None
+
+
+@pytest.mark.parametrize(
+    ("pager", "url", "expected"),
+    [
+        (  # WordPress's paginate_links without its 'next' link
+            '<span aria-current="page" class="page-numbers current">1</span> '
+            '<a class="page-numbers" href="/news/page/2/">2</a> '
+            '<a class="page-numbers" href="/news/page/3/">3</a>',
+            "https://x.example/news/",
+            ("span[aria-current] + a::attr(href)", "/news/page/2/"),
+        ),
+        (  # Bootstrap's pager, on its second page
+            '<ul class="pagination"><li class="page-item"><a href="?paged=1">1</a></li>'
+            '<li class="page-item active"><span>2</span></li>'
+            '<li class="page-item"><a href="?paged=3">3</a></li></ul>',
+            "https://x.example/?paged=2",
+            ("li.active + li a::attr(href)", "?paged=3"),
+        ),
+        (  # the last page: no number after the current one
+            '<span class="current">3</span>',
+            "https://x.example/news?page=3",
+            None,
+        ),
+    ],
+    ids=["wordpress", "bootstrap", "last-page"],
+)
+def test_a_numbered_pager_leads_to_the_number_after_the_current(
+    pager: str, url: str, expected: tuple[str, str] | None
+) -> None:
+    page = Selector(text=f"<html><body><main>{pager}</main></body></html>", base_url=url)
+    selector = next_page_selector(page, url)
+    assert (selector and (selector, page.css(selector).get())) == expected
