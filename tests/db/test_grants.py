@@ -137,11 +137,20 @@ def test_a_reader_runs_every_read_command(
     history = _as(reader, monkeypatch, "history", EDITED_URL)
     assert history.exit_code == 0, history.output
     assert "changed: title" in history.stdout
+    counted = _as(reader, monkeypatch, "search", "Aleppo", "--count", "--format", "json")
+    assert counted.exit_code == 0 and json.loads(counted.stdout) == {"count": 3}, counted.output
+    daily = _as(reader, monkeypatch, "search", "Aleppo", "--by", "day", "--format", "csv")
+    assert daily.exit_code == 0 and daily.stdout.count("\n") >= 2, daily.output
+    changed = _as(reader, monkeypatch, "export", "--changed-since", "2000-01-01T00:00:00")
+    assert changed.exit_code == 0, changed.output
+    assert EDITED_URL in changed.stdout
 
     assert len(list(query.articles(source="sana-en", database_url=reader))) == 3
     assert list(query.daily_counts(since=date(2016, 10, 18), database_url=reader))
     assert any(h.source == "sana-en" for h in query.source_health(database_url=reader))
     assert query.search("Ministers", database_url=reader)
+    assert query.count("Aleppo", database_url=reader) >= 1
+    assert list(query.timeline("Aleppo", by="month", database_url=reader))
 
     for write in (("ingest", "sana-en"), ("backfill", "sana-en", *WINDOW)):
         refused = _as(reader, monkeypatch, *write)

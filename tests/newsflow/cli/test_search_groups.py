@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner, Result
 
 from newsflow import query
 from newsflow.cli import main
 from newsflow.query import Groups
+from newsflow.registry import AGENCIES_DIR
 
 
 def _search(*args: str) -> Result:
@@ -41,3 +43,30 @@ def test_export_takes_the_same_groups(seeded: dict[str, int]) -> None:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows and {row["source"] for row in rows} == {"tass-en"}
+
+
+def test_a_users_collection_narrows_search_and_export(
+    seeded: dict[str, int], own_registry: Path
+) -> None:
+    # The user's copy of SANA's file, in a collection of their own.
+    bundled = (AGENCIES_DIR / "sana.toml").read_text(encoding="utf-8")
+    mine = bundled.replace('owner = "state"\n', 'owner = "state"\ncollections = ["levant"]\n', 1)
+    (own_registry / "sana.toml").write_text(mine, encoding="utf-8")
+
+    levant = json.loads(
+        _search("Aleppo", "--json", "--all-copies", "--collection", "levant").stdout
+    )
+    assert levant and {hit["source"] for hit in levant} <= {"sana-en", "sana-ar"}
+    counted = _search("Aleppo", "--count", "--collection", "levant")
+    assert counted.exit_code == 0 and int(counted.stdout) == len(levant)
+    exported = CliRunner().invoke(main, ["export", "--collection", "levant", "--format", "jsonl"])
+    assert exported.exit_code == 0, exported.output
+    assert {json.loads(line)["source"] for line in exported.stdout.splitlines()} <= {
+        "sana-en",
+        "sana-ar",
+    }
+    assert query.count("Aleppo", source=Groups(collections=("levant",))) == len(levant)
+    unknown = _search("Aleppo", "--collection", "gulf")
+    assert (
+        unknown.exit_code == 1 and "no agency has collection gulf; known: levant" in unknown.output
+    )
