@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from babel import localedata
 from courlan import is_navigation_page, is_not_crawlable
 from newsflow.crawlers.discovery import absolute_url
 from newsflow.crawlers.polite import Answer
@@ -47,7 +48,8 @@ def _challenge_vendor(home: Answer) -> str | None:
 def edition_homes(
     home: Answer, languages: tuple[str, ...], owns_host: Callable[[str], bool]
 ) -> list[tuple[str, str, str]]:
-    """(key, language, URL) of each edition: the page's on-site hreflang alternates, or itself.
+    """(key, language, URL) of each edition: the page's on-site hreflang alternates, else its
+    links to language prefixes (/en/, /ar/), or itself.
 
     ``languages`` (the user's --language) keeps those editions; a site with one edition takes
     the first of them as its language.
@@ -61,6 +63,8 @@ def edition_homes(
         if code and url and owns_host(urlsplit(url).hostname or ""):
             alternates.setdefault(code, url)
     if len(alternates) < 2:
+        alternates = _prefix_editions(page, home.final_url, owns_host)
+    if len(alternates) < 2:
         language = languages[0] if languages else declared
         return [(language or "und", language or "", home.final_url)]
     if declared and declared not in alternates:
@@ -71,6 +75,22 @@ def edition_homes(
         offered = ", ".join(sorted(alternates))
         raise ScoutError(f"no {', '.join(missing)} edition found; the site offers: {offered}")
     return [(code, code, alternates[code]) for code in wanted[:MAX_EDITIONS]]
+
+
+def _prefix_editions(page: Selector, url: str, owns_host: Callable[[str], bool]) -> dict[str, str]:
+    """Editions a language switcher links to by URL prefix (``/en/``, ``/ar/``) where the page
+    names no hreflang alternates. Two prefixes at least, each a language Babel knows (one
+    section such as /uk/ beside /us/ and /world/ is no switcher), or none at all."""
+    found: dict[str, str] = {}
+    for href in page.css("a::attr(href)").getall():
+        target = absolute_url(url, href)
+        parts = urlsplit(target or "")
+        prefix = re.fullmatch(r"/([a-z]{2})/?", parts.path)
+        if not prefix or parts.query or not owns_host(parts.hostname or ""):
+            continue
+        if localedata.exists(prefix[1]):
+            found.setdefault(prefix[1], target or url)
+    return found if len(found) >= 2 else {}
 
 
 def _code(tag: str) -> str:
