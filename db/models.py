@@ -110,6 +110,8 @@ class CrawlRun(Base):
     # A backfill partition's run: the backfill it is a month of (migration 0017).
     parent_run_id: Mapped[int | None] = mapped_column(Integer, index=True)
     partitions: Mapped[int | None]  # a partitioned backfill's own run: how many it has
+    # Renewed by a partitioned backfill's own run while its process lives (migration 0019).
+    heartbeat_at: Mapped[datetime | None]
 
 
 class HostPace(Base):

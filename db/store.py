@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
@@ -20,6 +20,7 @@ from newsflow.failures import default_code
 from newsflow.page import FetchedPage
 from newsflow.registry import Source
 from newsflow.runs import RunStatus, parse_kind
+from newsflow.settings import get_settings
 
 
 class Outcome(StrEnum):
@@ -107,7 +108,7 @@ def start_run(
     """Open a crawl run and return its id; ``kind`` must be a RunKind (RunParameterError).
 
     A backfill partition names its backfill's run (``parent_run_id``); a partitioned
-    backfill's own run says how many partitions it has.
+    backfill's own run says how many partitions it has, and beats from the start.
     """
     run = models.CrawlRun(
         source_id=source_id,
@@ -118,6 +119,7 @@ def start_run(
         counts={},
         parent_run_id=parent_run_id,
         partitions=partitions,
+        heartbeat_at=datetime.now(UTC) if partitions is not None else None,
     )
     session.add(run)
     session.flush()
@@ -129,25 +131,37 @@ def mark_interrupted(session: Session, source_id: str) -> int:
 
     A run a live lease holds the source for is never touched (db/leases.py): callers hold the
     source's lease themselves, so any other run still 'running' lost its process. A partitioned
-    backfill's own run holds no lease (its partitions do, in turn): it closes itself, or the
-    next backfill of its window closes it (flows/partitions.py).
+    backfill's own run holds no lease (its partitions do, in turn): its process beats instead
+    (``beat``), and it is gone once its beat is older than a lease lasts.
     """
+    now = datetime.now(UTC)
     live = select(models.SourceLease.run_id).where(
         models.SourceLease.source_id == source_id,
         models.SourceLease.run_id.is_not(None),
-        models.SourceLease.expires_at > datetime.now(UTC),
+        models.SourceLease.expires_at > now,
     )
+    stale = now - timedelta(seconds=get_settings().runs.lease_seconds)
+    beat = func.coalesce(models.CrawlRun.heartbeat_at, models.CrawlRun.started_at)
     result = session.execute(
         update(models.CrawlRun)
         .where(
             models.CrawlRun.source_id == source_id,
             models.CrawlRun.status == RunStatus.RUNNING,
             models.CrawlRun.id.not_in(live),
-            models.CrawlRun.partitions.is_(None),
+            models.CrawlRun.partitions.is_(None) | (beat < stale),
         )
-        .values(status=RunStatus.INTERRUPTED, finished_at=datetime.now(UTC))
+        .values(status=RunStatus.INTERRUPTED, finished_at=now)
     )
     return rowcount_of(result)
+
+
+def beat(session: Session, run_id: int) -> None:
+    """A partitioned backfill's own run is alive (its process says so every heartbeat)."""
+    session.execute(
+        update(models.CrawlRun)
+        .where(models.CrawlRun.id == run_id, models.CrawlRun.status == RunStatus.RUNNING)
+        .values(heartbeat_at=datetime.now(UTC))
+    )
 
 
 def finish_run(
@@ -483,9 +497,7 @@ def follows_cut_run(session: Session, source_id: str, run_id: int) -> bool:
         select(run.status)
         # A revisit run re-checks stored articles only, an import reads WARC files: neither
         # proves anything about discovery.
-        .where(
-            run.source_id == source_id, run.id < run_id, run.kind.not_in(("revisit", "import"))
-        )
+        .where(run.source_id == source_id, run.id < run_id, run.kind.not_in(("revisit", "import")))
         .order_by(run.id.desc())
         .limit(1)
     ).scalar_one_or_none()

@@ -5,7 +5,9 @@ a ``backfill`` flow run with ``parent_run`` set, which crawls only that month an
 source's lease like any run, so one source is never crawled twice at once. Deployed (a worker
 runs the backfill), each month goes through ``run_deployment`` to whichever worker is free;
 from the command line, it is a subflow in this process. The backfill's own run row
-(``crawl_runs.partitions`` set) holds no lease; its partitions name it (``parent_run_id``).
+(``crawl_runs.partitions`` set) holds no lease; its partitions name it (``parent_run_id``), and
+its process keeps its ``heartbeat_at`` fresh, so the next run of the source closes one whose
+process died.
 
 Resumable by month: a month some earlier backfill completed is not crawled again, so running
 the same backfill after a failure re-runs only the months that failed. A month whose flow run
@@ -15,8 +17,11 @@ failed or whose worker died is tried again once, after its lease had time to lap
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -25,6 +30,7 @@ from newsflow.db import leases, models, queries, store
 from newsflow.db.session import outlasting_outages, session_scope
 from newsflow.flows import runs
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from newsflow.registry import load_registry
 from newsflow.runs import RunKind, RunStatus
@@ -73,7 +79,8 @@ def partitioned(
     parts = months(since, until)
     parent = _open(source, since, until, len(parts))
     try:
-        results = [_month(source, part, base_url, parent, from_archive) for part in parts]
+        with _beating(parent):
+            results = [_month(source, part, base_url, parent, from_archive) for part in parts]
     except BaseException as exc:
         status, error = runs.stopped(exc)
         outlasting_outages(lambda: _close(parent, status, error), f"backfill run {parent}")
@@ -88,6 +95,31 @@ def partitioned(
     if failed:
         raise MonthsFailed(f"backfill of {source}: {error}")
     return summary
+
+
+@contextmanager
+def _beating(parent: int, every: float | None = None) -> Iterator[None]:
+    """The backfill's own run beats (each ``every`` seconds, by default the heartbeat setting)
+    while its months run: a run whose process died stops beating, and the next run of its
+    source closes it (db/store.py ``mark_interrupted``)."""
+    stop = threading.Event()
+    every = every or get_settings().runs.heartbeat_seconds
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                with session_scope() as session:
+                    store.beat(session, parent)
+            except SQLAlchemyError as exc:  # a blip: the beat outlasts it as a lease does
+                log.info("run %s could not beat: %s", parent, exc)
+
+    thread = threading.Thread(target=beat, name=f"backfill-run-{parent}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _month(

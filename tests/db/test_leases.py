@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from newsflow.db import leases, models, store
@@ -137,6 +137,43 @@ def test_mark_interrupted_never_closes_the_run_of_a_live_lease(synced: str) -> N
         assert store.mark_interrupted(session, "sana-en") == 1
     assert _status(synced, run_id) == ("running", None)
     assert _status(synced, killed)[0] == "interrupted"
+
+
+def test_a_partitioned_backfill_run_is_closed_once_its_beat_stops(synced: str) -> None:
+    """Its months hold the lease in turn, the backfill's own run none: its beat tells whether
+    its process lives."""
+    window = (date(2016, 1, 1), date(2016, 3, 31))
+    with session_scope(synced) as session:
+        alive = store.start_run(session, "sana-en", "backfill", window, partitions=3)
+        dead = store.start_run(session, "sana-en", "backfill", window, partitions=3)
+        assert store.mark_interrupted(session, "sana-en") == 0  # both beat at their start
+        store.beat(session, alive)
+        long_ago = datetime.now(UTC) - timedelta(minutes=10)
+        session.execute(
+            update(models.CrawlRun).where(models.CrawlRun.id == dead).values(heartbeat_at=long_ago)
+        )
+        assert store.mark_interrupted(session, "sana-en") == 1
+    assert _status(synced, alive) == ("running", None)
+    assert _status(synced, dead)[0] == "interrupted"
+
+
+def test_partitioned_backfill_beats_while_its_months_run(synced: str) -> None:
+    from newsflow.flows import partitions
+
+    with session_scope(synced) as session:
+        run_id = store.start_run(session, "sana-en", "backfill", partitions=2)
+        session.execute(
+            update(models.CrawlRun)
+            .where(models.CrawlRun.id == run_id)
+            .values(heartbeat_at=datetime(2016, 1, 1, tzinfo=UTC))
+        )
+    with partitions._beating(run_id, every=0.1):
+        time.sleep(0.5)
+    with session_scope(synced) as session:
+        run = session.get(models.CrawlRun, run_id)
+        assert run is not None and run.heartbeat_at is not None
+        beat_at = run.heartbeat_at.replace(tzinfo=run.heartbeat_at.tzinfo or UTC)
+        assert datetime.now(UTC) - beat_at < timedelta(seconds=5)
 
 
 def test_finish_run_leaves_a_run_another_closed(synced: str) -> None:
