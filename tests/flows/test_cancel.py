@@ -79,7 +79,12 @@ def _ctrl_c(pid: int) -> None:
 
 @pytest.mark.parametrize(
     ("stop", "temporary_server"),
-    [(_sigterm_to_the_cli, False), (_ctrl_c, False), (_ctrl_c, True)],
+    [
+        (_sigterm_to_the_cli, False),
+        # Against the session's server; make test keeps the user's case, a temporary server.
+        pytest.param(_ctrl_c, False, marks=pytest.mark.soak_only),
+        (_ctrl_c, True),
+    ],
     ids=["sigterm", "ctrl-c", "ctrl-c-temporary-server"],
 )
 def test_a_stopped_cli_stops_its_crawl_and_closes_the_run(
@@ -139,6 +144,7 @@ def test_a_stopped_cli_stops_its_crawl_and_closes_the_run(
     assert took < float(GRACE) + 12, f"stopped after {took:.1f} s"
 
 
+@pytest.mark.postgres_in_soak
 def test_a_crawl_past_its_timeout_is_stopped_and_closed_timed_out(
     database_url: str, replay, fast_crawl, crawl_children, monkeypatch
 ) -> None:

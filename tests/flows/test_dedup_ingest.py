@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from newsflow.db import dedup as dedup_store
 from newsflow.db import models
 from newsflow.db.session import session_scope
@@ -44,6 +45,7 @@ SHORT = {
 }
 
 
+@pytest.mark.postgres_in_soak
 def test_reingesting_under_changed_urls_adds_no_originals(
     database_url: str, replay, fast_crawl
 ) -> None:

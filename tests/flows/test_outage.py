@@ -104,7 +104,9 @@ class CutOnce:
         return self.step(*args, **kwargs)
 
 
-@pytest.mark.parametrize("step", ["update_coverage", "close_run"])
+@pytest.mark.parametrize(
+    "step", ["update_coverage", pytest.param("close_run", marks=pytest.mark.soak_only)]
+)
 def test_an_outage_as_a_run_closes_is_waited_out(
     step: str, proxied: TcpProxy, replay: Any, fast_crawl: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

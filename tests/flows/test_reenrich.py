@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from click.testing import CliRunner
 from newsflow.db import models
 from newsflow.db.session import session_scope
@@ -64,6 +65,7 @@ def test_ingest_enriches_and_reenrich_touches_only_the_bumped_enricher(
     assert "Belgian" in _seed_values("nationality")
 
 
+@pytest.mark.postgres_in_soak
 def test_reenrich_command(database_url: str, replay, fast_crawl) -> None:
     ingest("sana-ar", base_url=replay.base_url)
     runner = CliRunner()

@@ -215,6 +215,7 @@ def test_search_on_postgresql_stays_within_its_bound_on_worst_cases(
 
 
 @pytest.mark.postgres
+@pytest.mark.soak_only  # make test: the worst cases, the dev set and the agency pages
 @GENERATED
 @given(article=ARTICLES)
 @example(article=PARTICLE_AND_SURROGATES)
