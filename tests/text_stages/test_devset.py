@@ -73,6 +73,7 @@ def test_every_stage_stays_within_its_bound(
 
 
 @pytest.mark.postgres
+@pytest.mark.soak_only  # make test: PostgreSQL's search over the agency pages and worst cases
 @pytest.mark.parametrize("case", CASES)
 def test_search_on_postgresql_stays_within_its_bound(
     case: dict[str, Any], search_stage: str, bounded: Any, postgres_bounded: Any
