@@ -60,7 +60,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 ROOT = Path(__file__).resolve().parents[1]
-LONG_FIRST = ("tests/flows/test_workers.py", "tests/flows/", "tests/packaging/", "tests/crawlers/")
+# The text stages' files take minutes each (a forked child per page and stage): handed out
+# last, as their name sorts, one worker ran them alone for a minute and more at the end.
+LONG_FIRST = (
+    "tests/flows/test_workers.py",
+    "tests/flows/",
+    "tests/text_stages/",
+    "tests/packaging/",
+    "tests/crawlers/",
+)
 
 
 def _long_first(item: pytest.Item) -> int:

@@ -139,9 +139,10 @@ def test_a_stopped_cli_stops_its_crawl_and_closes_the_run(
             "newsflow: error: interrupted; any run in progress was closed as cancelled"
         ], printed[-3000:]
         assert "Traceback" not in printed
-    # The grace, then closing the run and stopping the temporary server: seconds, never the
-    # 70 s of retries against a server the SIGINT had stopped.
-    assert took < float(GRACE) + 12, f"stopped after {took:.1f} s"
+    # The crawl's grace, closing the run, Prefect flushing its logs to the temporary server and
+    # stopping it (up to 5 s): 10-16 s here, never the 70 s of retries against a server the
+    # SIGINT had stopped.
+    assert took < float(GRACE) + 25, f"stopped after {took:.1f} s"
 
 
 @pytest.mark.postgres_in_soak
