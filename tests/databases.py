@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from newsflow.db.session import dispose_engines
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 
 @contextmanager
@@ -16,7 +17,10 @@ def empty_database(server_url: str, prefix: str, password: str | None = None) ->
     """A new, empty (never migrated) database on ``server_url``'s server, named ``prefix`` and
     a random suffix; its URL carries ``password`` when given (trust authentication ignores
     it: it is there to be masked). Dropped, connections and all, on the way out."""
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    # No pool: a database that outlives many tests would otherwise keep its admin connection
+    # open all along, and a test resetting the server database's schema ends every other
+    # session there (tests/conftest.py), so the DROP found that connection dead.
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,17 @@ def _recorded() -> list[object]:
     ]
 
 
+def _spans(days: set[date]) -> list[tuple[date, date]]:
+    """The days as runs of consecutive days, oldest first."""
+    spans: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if spans and day - spans[-1][1] == timedelta(days=1):
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
 @pytest.mark.postgres_in_soak
 @pytest.mark.parametrize("source_id", _recorded())
 def test_source_ingests_its_recorded_site(
@@ -42,12 +54,16 @@ def test_source_ingests_its_recorded_site(
 ) -> None:
     summary = ingest(source_id, base_url=replay.base_url)
     assert summary["status"] == "completed"
-    # Older recorded articles are only listed in archives: a backfill over their day finds them.
-    for day in sorted(
-        {c["published_at"][:10] for c in _expected(source_id) if "published_at" in c}
-    ):
+    # Older recorded articles are only listed in archives: a backfill over their days finds
+    # them, one backfill for each run of consecutive days.
+    days = {
+        date.fromisoformat(c["published_at"][:10])
+        for c in _expected(source_id)
+        if "published_at" in c
+    }
+    for since, until in _spans(days):
         backfill = ingest(
-            source_id, kind="backfill", since=day, until=day, base_url=replay.base_url
+            source_id, kind="backfill", since=since, until=until, base_url=replay.base_url
         )
         assert backfill["status"] == "completed"
     with session_scope(database_url) as session:
