@@ -12,6 +12,7 @@ Only newsflow's runs (tag ``newsflow``) beat at this pace, so only they are watc
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from prefect.automations import Automation
 from prefect.client.schemas.objects import StateType
@@ -65,8 +66,8 @@ def crash_detection() -> Automation:
 def ensure_crash_detection() -> bool:
     """Create the automation on the Prefect server unless it is there; True when created."""
     try:
-        Automation.read(name=AUTOMATION)
+        cast(Automation, Automation.read(name=AUTOMATION))  # sync here, as create() below
     except ValueError:  # Prefect's "not found"
-        crash_detection().create()
+        cast(Automation, crash_detection().create())  # sync here: sync_compatible
         return True
     return False

@@ -19,7 +19,7 @@ from typing import Any
 
 from newsflow.flows import runs
 from prefect import Task
-from prefect.futures import wait
+from prefect.futures import PrefectFuture, wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from newsflow.machine import free_memory_bytes
@@ -49,8 +49,11 @@ def for_each_source(
     the sources' order."""
     width = sources_at_once(len(sources))
     log.info("%d source(s), %d at once", len(sources), width)
-    with ThreadPoolTaskRunner(max_workers=width) as runner:
-        futures = [runner.submit(task, {"source": s, **parameters}) for s in sources]
+    # Prefect's runner is generic in its futures, which mypy cannot infer from the call.
+    with ThreadPoolTaskRunner(max_workers=width) as runner:  # type: ignore[var-annotated]
+        futures: list[PrefectFuture[Any]] = [
+            runner.submit(task, {"source": s, **parameters}) for s in sources
+        ]
         try:
             return [future.result() for future in futures]
         except BaseException:

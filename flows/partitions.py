@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from newsflow.db import leases, models, queries, store
 from newsflow.db.session import outlasting_outages, session_scope
@@ -35,6 +35,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from newsflow.registry import load_registry
 from newsflow.runs import RunKind, RunStatus
 from newsflow.settings import get_settings
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
 
 __all__ = ["Month", "MonthsFailed", "months", "partitioned"]
 
@@ -183,8 +186,10 @@ def _deployed_month(
     with get_client(sync_client=True) as client:
         # The backfill's job variables (its environment: database, mirror) go to its months.
         job_variables = client.read_flow_run(runtime.flow_run.id).job_variables
-        flow_run = run_deployment(
-            name, parameters=parameters, job_variables=job_variables, timeout=0
+        # Called from sync code, Prefect's sync_compatible function returns the flow run.
+        flow_run = cast(
+            "FlowRun",
+            run_deployment(name, parameters=parameters, job_variables=job_variables, timeout=0),
         )
         running_since = None
         while True:

@@ -7,8 +7,8 @@ Create Date: 2026-12-08 12:00:00+00:00
 - ``crawl_runs.parent_run_id``: a backfill partition's run names the backfill it belongs to;
   ``crawl_runs.partitions``: how many a partitioned backfill's own run has (else NULL). Such a
   run holds no lease (its partitions take the source in turn), so no other run may take it for
-  one left behind. Plain columns, no foreign key: SQLite can add a column in place but not a constraint, and
-  rebuilding ``crawl_runs`` would invalidate the views of 0008 that read it.
+  one left behind. Plain columns, no foreign key: SQLite can add a column in place but not a
+  constraint, and rebuilding ``crawl_runs`` would invalidate the views of 0008 that read it.
 - ``host_pace``: per host, the earliest time (seconds since the epoch, on the database's clock)
   the next request may go; every crawl of every worker reserves its requests' times here, so
   editions sharing a host share its rate (crawlers/pace.py).

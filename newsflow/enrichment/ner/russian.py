@@ -290,7 +290,7 @@ def _with_their_places(
     A governing body named by its common noun and its place (правительство Китая, мэрия
     Москвы) is an organisation the model leaves out: it is added.
     """
-    joined = []
+    joined: list[tuple[str, int, int]] = []
     for index, (kind, first, end) in enumerate(names):
         after = names[index + 1] if index + 1 < len(names) else None
         if kind == "organisation" and after and after[0] == "place" and after[1] == end:
