@@ -83,13 +83,12 @@ def _prefix_editions(page: Selector, url: str, owns_host: Callable[[str], bool])
     section such as /uk/ beside /us/ and /world/ is no switcher), or none at all."""
     found: dict[str, str] = {}
     for href in page.css("a::attr(href)").getall():
-        target = absolute_url(url, href)
-        parts = urlsplit(target or "")
+        target = absolute_url(url, href) or ""
+        parts = urlsplit(target)
         prefix = re.fullmatch(r"/([a-z]{2})/?", parts.path)
-        if not prefix or parts.query or not owns_host(parts.hostname or ""):
-            continue
-        if localedata.exists(prefix[1]):
-            found.setdefault(prefix[1], target or url)
+        on_site = not parts.query and owns_host(parts.hostname or "")
+        if prefix and on_site and localedata.exists(prefix[1]):
+            found.setdefault(prefix[1], target)
     return found if len(found) >= 2 else {}
 
 
