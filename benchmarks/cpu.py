@@ -1,16 +1,18 @@
 """CPU per article, stage by stage, against extraction alone (issue 22).
 
 The bench site backfilled as the ingest flow runs it, without Prefect: each source crawled by
-its own crawl child (``python -m newsflow.crawlers.run``, into a run opened here), then what it
-stored deduplicated and enriched in this process (enrichment in its workers, as a flow process
-does). CPU comes from the kernel for each process and, inside the crawl child, from its own
-counters: the extraction worker's CPU on each page and the store's transactions, read from
-Scrapy's stats dump at the end of its log.
+its own crawl child (forked from the crawl forkserver as a flow's crawls are, into a run opened
+here), then what it stored deduplicated and enriched in this process (enrichment in its
+workers, as a flow process does). CPU comes from the kernel for each process (a crawl's, as
+last sampled every 50 ms) and, inside the crawl child, from its own counters: the extraction
+worker's CPU on each page and the store's transactions, read from Scrapy's stats dump at the
+end of its log.
 
 Stages, in CPU ms per stored article:
 - start-up: what each crawl child costs besides its articles (a crawl of a window with no
-  article in it: imports, Scrapy, robots.txt, feed, sitemaps) and each enrichment worker's start
-  (imports, gazetteers, name models, in an interpreter of its own as a worker is spawned);
+  article in it: Scrapy's start, robots.txt, feed, sitemaps), the crawl forkserver's imports
+  once, and each enrichment worker's start (imports, gazetteers, name models, in an
+  interpreter of its own as a worker is spawned);
 - fetch handling: the rest of the crawl child (requests, responses, spider, item handling);
 - extraction: the crawl's extraction worker on each page; "extraction worker", the rest of it
   (its start, each page and article pickled across, the budget's checks around each page);
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from newsflow.crawlers.forking import start_crawl
 from newsflow.db import store
 from newsflow.db.session import session_scope
 from newsflow.flows.dedup import deduplicate_source
@@ -54,7 +57,14 @@ EMPTY_WINDOW = (date(1990, 1, 1), date(1990, 1, 2))  # before anything the site 
 # The crawl child's own counters, as Scrapy's stats dump prints them at its close.
 _STAT = re.compile(r"'newsflow/(\w+)': (\d+)")
 # What an enrichment worker does before its first article.
-ENRICHMENT_START = "import newsflow.budget; from newsflow.enrichment import warm_up; warm_up()"
+ENRICHMENT_START = (
+    "import gc, newsflow.budget; from newsflow.enrichment import warm_up; "
+    "gc.disable(); warm_up()"  # as newsflow.budget starts a worker
+)
+# What the flow process's crawl forkserver does before its first fork (crawlers/forking.py).
+FORKSERVER_START = (
+    "from newsflow.crawlers.forking import preload; [__import__(m) for m in preload()]"
+)
 
 
 def cpu_phase(site: BenchSite, work: Path, limit: dict[str, Any] | None) -> dict[str, Any]:
@@ -95,27 +105,29 @@ def _crawl_env(url: str, base_url: str) -> dict[str, str]:
 def _crawl(
     source: str, window: tuple[date, date], env: dict[str, str], url: str, work: Path
 ) -> dict[str, Any]:
-    """One crawl child over the window, into a run opened here as the flow opens one: its CPU
-    (with its extraction worker's apart) and its own counters."""
+    """One crawl over the window, started as the flow starts it (forked from the warm
+    forkserver) into a run opened here as the flow opens one: its CPU (with its extraction
+    worker's apart) and its own counters."""
     with session_scope(url) as session:
         store.sync_sources(session, [get_source(source)])
         run_id = store.start_run(session, source, "backfill", window)
-    command = [sys.executable, "-m", "newsflow.crawlers.run", "--source", source]
-    command += ["--run-id", str(run_id), "--since", str(window[0]), "--until", str(window[1])]
+    argv = ["--source", source, "--run-id", str(run_id)]
+    argv += ["--since", str(window[0]), "--until", str(window[1])]
+    child = start_crawl(argv, env, fork=get_settings().runs.fork_crawls)
+    # The child's tree as last sampled (the crawl and its extraction worker): each process
+    # loses at most one interval at its exit.
+    with TreeSampler(child.pid, every=0.05) as sampler:
+        assert child.stdout is not None
+        text = child.stdout.read()
+        code = child.wait()
     log = work / f"cpu-crawl-{source}-{run_id}.log"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with log.open("w", encoding="utf-8") as out:
-        child = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-        with TreeSampler(child.pid, every=0.05) as sampler:
-            code = child.wait()
+    log.write_text(text, encoding="utf-8")
     if code != 0:
         raise RuntimeError(f"crawl of {source} exited with {code}; see {log}")
-    # The whole tree from the kernel (the child reaps its worker); the worker's share as last
-    # sampled, which loses at most one interval.
-    total = _cpu_s(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu_s(before)
-    worker = sum(cpu for name, cpu in sampler.cpu.values() if name == "flow workers")
-    stats = {k: int(v) for k, v in _STAT.findall(log.read_text("utf-8", errors="replace"))}
-    return {"source": source, "child_s": total - worker, "worker_s": worker, "stats": stats}
+    stats = {k: int(v) for k, v in _STAT.findall(text)}
+    child_s = sum(s for name, s in sampler.cpu.values() if name == "crawl child")
+    worker_s = sum(s for name, s in sampler.cpu.values() if name == "flow workers")
+    return {"source": source, "child_s": child_s, "worker_s": worker_s, "stats": stats}
 
 
 def _cpu_s(usage: resource.struct_rusage) -> float:
@@ -123,12 +135,20 @@ def _cpu_s(usage: resource.struct_rusage) -> float:
 
 
 def _start_up(idle: dict[str, Any]) -> dict[str, float]:
-    """Fixed costs, each: a crawl child's over a window with no article, and an enrichment
-    worker's start in an interpreter of its own (as a worker is spawned)."""
+    """Fixed costs: each crawl's over a window with no article; and, once per flow process, the
+    crawl forkserver's imports and each enrichment worker's start, each in an interpreter of
+    its own as they are spawned."""
+    return {
+        "crawl child": idle["child_s"],
+        "crawl forkserver": _interpreter_cpu_s(FORKSERVER_START),
+        "enrichment worker": _interpreter_cpu_s(ENRICHMENT_START),
+    }
+
+
+def _interpreter_cpu_s(code: str) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-c", ENRICHMENT_START], check=True)
-    worker = _cpu_s(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu_s(before)
-    return {"crawl child": idle["child_s"], "enrichment worker": worker}
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return _cpu_s(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu_s(before)
 
 
 def _dedup_and_enrich(sources: list[str], url: str) -> dict[str, float]:
@@ -175,6 +195,7 @@ def _figures(
     worker = sum(c["worker_s"] for c in crawls)
     seconds = {
         "start-up": n * start_up["crawl child"]
+        + start_up["crawl forkserver"]
         + flow["enrichment_workers"] * start_up["enrichment worker"],
         "fetch handling": child - stats["store_cpu_ms"] / 1000,
         "extraction": stats["extract_cpu_ms"] / 1000,

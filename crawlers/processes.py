@@ -1,6 +1,6 @@
 """Crawl child processes: each in its own process group, stopped as a whole and in time.
 
-A crawl child runs in a new session (``start_new_session=True``), so a signal meant for the
+A crawl child runs in a new session (crawlers/forking.py), so a signal meant for the
 parent (a cancelled flow run, Ctrl-C in a terminal) does not reach it half-way: the parent
 decides, and stops the whole group — SIGTERM first, so Scrapy closes the spider and writes its
 counts, then SIGKILL for whatever is left after a grace period. A child whose parent died
@@ -15,7 +15,10 @@ import signal
 import subprocess
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsflow.crawlers.forking import Child
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,7 @@ def group_alive(pgid: int) -> bool:
     return True
 
 
-def stop_group(child: subprocess.Popen[Any], grace: float) -> None:
+def stop_group(child: Child, grace: float) -> None:
     """SIGTERM the child's process group; SIGKILL what is left after ``grace`` seconds."""
     pgid = child.pid  # the leader of its own session
     if not _signal(pgid, signal.SIGTERM):
@@ -69,7 +72,7 @@ class Watchdog:
 
     def __init__(
         self,
-        child: subprocess.Popen[Any],
+        child: Child,
         timeout: float | None,
         grace: float,
         stop: threading.Event | None = None,
@@ -102,14 +105,28 @@ class Watchdog:
             return
 
 
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def stop_with_parent(parent_pid: int, grace: float) -> None:
     """In a crawl child: stop this process when its parent is gone (killed without stopping it).
 
     SIGTERM lets Scrapy close the spider; if that takes longer than ``grace``, exit hard.
     """
 
+    # A forked crawl's parent is the forkserver (crawlers/forking.py), which exits with the
+    # process that started the crawl; either going away stops the crawl.
+    first = os.getppid()
+
     def watch() -> None:
-        while os.getppid() == parent_pid:
+        while os.getppid() == first and _exists(parent_pid):
             time.sleep(1.0)
         log.error("the process that started this crawl (pid %s) is gone: stopping", parent_pid)
         os.kill(os.getpid(), signal.SIGTERM)

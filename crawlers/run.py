@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
+from newsflow.crawlers.forking import Child, start_crawl
 from newsflow.crawlers.processes import Watchdog, stop_group, stop_with_parent
 from newsflow.crawlers.spiders.plan import MODES, parse_day
 from newsflow.db import models
@@ -167,7 +167,8 @@ def crawl_in_subprocess(
     mode: str | None = None,
     stop: threading.Event | None = None,
 ) -> int:
-    """Run ``python -m crawlers.run`` as a child; raise CrawlError with its log tail on failure.
+    """Run ``python -m crawlers.run`` as a child (forked warm, crawlers/forking.py); raise
+    CrawlError with its log tail on failure.
 
     ``on_progress`` receives the child's progress lines (Scrapy's per-minute stats, the run
     report, warnings and errors) as they come, so a long crawl is never silent. The child's
@@ -175,23 +176,14 @@ def crawl_in_subprocess(
     seconds pass (CrawlTimedOut), when ``stop`` is set (CrawlStopped), and when this process is
     interrupted itself (a cancelled flow run, SIGTERM, Ctrl-C), which is then re-raised.
     """
-    command = [sys.executable, "-m", "newsflow.crawlers.run", "--source", source_id]
-    command += ["--parent-pid", str(os.getpid())]
+    argv = ["--source", source_id, "--parent-pid", str(os.getpid())]
     flags = (("--run-id", run_id), ("--since", since), ("--until", until), ("--mode", mode))
     for flag, value in flags:
         if value is not None:
-            command += [flag, str(value)]
-    child = subprocess.Popen(
-        command,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        start_new_session=True,  # its own process group: stopped as a whole, by us alone
-    )
-    grace = get_settings().runs.stop_grace_seconds
+            argv += [flag, str(value)]
+    settings = get_settings().runs
+    child = start_crawl(argv, {**os.environ, **(env or {})}, fork=settings.fork_crawls)
+    grace = settings.stop_grace_seconds
     watchdog = Watchdog(child, timeout, grace, stop).start()
     try:
         tail = _follow(child, on_progress)
@@ -210,7 +202,7 @@ def crawl_in_subprocess(
     return code
 
 
-def _follow(child: subprocess.Popen[str], on_progress: Callable[[str], object] | None) -> str:
+def _follow(child: Child, on_progress: Callable[[str], object] | None) -> str:
     """Read the child's log to the end; pass on progress lines, keep the last ones."""
     tail: deque[str] = deque(maxlen=25)
     assert child.stdout is not None

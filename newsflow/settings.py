@@ -117,6 +117,14 @@ class RunSettings(BaseModel):
             "whatever of its process group is left after this many seconds gets SIGKILL."
         ),
     )
+    fork_crawls: bool = Field(
+        True,
+        description=(
+            "Fork each crawl process from a warm process that imported the crawler once, "
+            "instead of starting a new interpreter (1.6 CPU s less a crawl); false: start "
+            "`python -m newsflow.crawlers.run` each time."
+        ),
+    )
     parallel_sources: int = Field(
         0,
         ge=0,

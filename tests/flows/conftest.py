@@ -168,7 +168,8 @@ def _crawl_processes(database_url: str) -> list[int]:
         except OSError:  # gone meanwhile, or not ours
             continue
         if (
-            b"newsflow.crawlers.run" in command
+            # A forked crawl's command line is one string (crawlers/forking.py)
+            b"newsflow.crawlers.run" in b" ".join(command)
             and f"NEWSFLOW_DATABASE_URL={database_url}".encode() in environ
         ):
             found.append(int(proc.name))

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,9 @@ def test_the_forkserver_has_the_flows_imported_before_a_run_starts(monkeypatch) 
     import prefect.flow_engine as engine
 
     monkeypatch.setattr(engine, "multiprocessing", engine.multiprocessing)  # put back after
+    # A process has one forkserver: a crawl test on this worker may have started it, with the
+    # crawler's preload (crawlers/forking.py); serve's process starts it itself, as here.
+    forkserver._forkserver._stop()
     context = start_runs_by_fork()
     assert engine.multiprocessing.get_context("spawn") is context
     # Built-ins only: they unpickle in the forked child without importing this test module.

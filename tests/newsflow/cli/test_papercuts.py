@@ -199,7 +199,7 @@ def _crawl_started(pid: int, timeout: float) -> bool:
     while time.monotonic() < deadline:
         for process in psutil.Process(pid).children(recursive=True):
             with contextlib.suppress(psutil.Error):
-                if "newsflow.crawlers.run" in process.cmdline():
+                if "newsflow.crawlers.run" in " ".join(process.cmdline()).split():
                     return True
         time.sleep(0.1)
     return False

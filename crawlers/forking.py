@@ -1,0 +1,158 @@
+"""Crawl children forked from a warm process instead of started as fresh interpreters.
+
+A crawl child's imports (Scrapy, Twisted, trafilatura, SQLAlchemy, the spider and its
+components) are 1.6 CPU s of the 2.2 s it costs before its first request, paid again by every
+crawl: thirty sources crawled at once spent their first minute importing on two cores
+(`make bench`, politeness phase). Here multiprocessing's forkserver imports them once, when this
+process starts its first crawl, and forks each crawl from there. The forkserver imports only:
+no reactor, no thread, no connection, no settings read, so a fork of it is as clean as a new
+interpreter. Each crawl is still a process of its own in a session of its own, with its own log
+pipe and exit status, and it takes this process's environment and directory as they are when
+it starts, not as they were when the forkserver did.
+
+Where there is no forkserver (Windows), or ``NEWSFLOW_RUNS__FORK_CRAWLS=false``, a crawl
+starts as ``python -m newsflow.crawlers.run`` as before.
+
+multiprocessing keeps one forkserver a process, with the preload of whoever started it first.
+The process that forks flow runs under ``serve`` (flows/warm_start.py) runs no crawl itself:
+each flow run is a process of its own and starts its own crawl forkserver.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import IO, Any, Protocol
+
+PRELOAD = ["newsflow.crawlers.warm"]  # imports the crawler and Scrapy's components
+SESSION_WAIT_S = 5.0  # a forked child calls setsid first thing; this is far beyond that
+
+
+class Child(Protocol):
+    """What the crawl's reader and watchdog use of a child: ``subprocess.Popen``'s parts."""
+
+    pid: int
+    stdout: IO[str] | None
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+def start_crawl(argv: Sequence[str], env: Mapping[str, str], fork: bool) -> Child:
+    """``python -m newsflow.crawlers.run *argv`` in a session of its own, its output (stdout
+    and stderr) on the child's ``stdout``; forked from the warm process when ``fork``."""
+    if fork and "forkserver" in multiprocessing.get_all_start_methods():
+        return ForkedCrawl(argv, env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsflow.crawlers.run", *argv],
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        start_new_session=True,  # its own process group: stopped as a whole, by us alone
+    )
+
+
+class ForkedCrawl:
+    """A crawl forked from the forkserver: Popen's ``pid``, ``stdout``, ``poll`` and ``wait``."""
+
+    def __init__(self, argv: Sequence[str], env: Mapping[str, str]) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)  # once it started, later calls change nothing
+        reading, writing = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_crawl_main,
+            args=(list(argv), dict(env), os.getcwd(), writing),
+            name="newsflow-crawl",
+        )
+        self._process.start()
+        writing.close()  # the child holds the only writing end: its exit is our end of file
+        self.pid: int = self._process.pid  # type: ignore[assignment]
+        self.stdout: IO[str] | None = _text(reading)
+        self.returncode: int | None = None
+        # Reading the exit status consumes it: the watchdog's thread and ours must take turns.
+        self._lock = threading.Lock()
+        self._wait_for_session()
+
+    def poll(self) -> int | None:
+        """The exit status once the child is gone (as Popen: -N for signal N), else None."""
+        with self._lock:
+            if self.returncode is None and not self._process.is_alive():
+                self.returncode = self._process.exitcode
+            return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for the child to exit; ``subprocess.TimeoutExpired`` if it outlasts ``timeout``."""
+        wait([self._process.sentinel], timeout)
+        code = self.poll()
+        if code is None:
+            raise subprocess.TimeoutExpired("newsflow crawl", timeout or 0)
+        return code
+
+    def _wait_for_session(self) -> None:
+        """Return once the child leads its own process group, as Popen's child does before
+        Popen returns: until then, stopping its group would miss it."""
+        deadline = time.monotonic() + SESSION_WAIT_S
+        while time.monotonic() < deadline and self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                if os.getpgid(self.pid) == self.pid:
+                    return
+            time.sleep(0.001)
+
+
+def _text(reading: Connection) -> IO[str]:
+    """The pipe's reading end as lines of text (Popen's ``text=True, errors="replace"``)."""
+    raw = os.fdopen(os.dup(reading.fileno()), "rb", buffering=0)
+    reading.close()
+    return io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8", errors="replace")
+
+
+def _crawl_main(argv: list[str], env: dict[str, str], cwd: str, output: Connection) -> None:
+    """In the forked child: become what ``python -m newsflow.crawlers.run`` would be, then run.
+
+    The environment, directory, session and output are this crawl's; settings and the registry,
+    cached from the environment, are read afresh.
+    """
+    os.setsid()
+    _show_as(argv)
+    os.dup2(output.fileno(), 1)
+    os.dup2(output.fileno(), 2)
+    output.close()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    from newsflow.registry import _load
+    from newsflow.settings import get_settings
+
+    get_settings.cache_clear()
+    _load.cache_clear()
+    sys.modules.pop("newsflow.crawlers.settings", None)
+    from newsflow.crawlers.run import main
+
+    code: Any = 1
+    try:
+        code = main(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    sys.exit(code)
+
+
+def _show_as(argv: list[str]) -> None:
+    """Show the crawl in ps and /proc as ``python -m newsflow.crawlers.run …``, not as the
+    forkserver; its environment as the forkserver's, which ps and /proc still show, is kept."""
+    os.environ["SPT_NOENV"] = "1"  # a title within the forkserver's long command line's room
+    from setproctitle import setproctitle
+
+    setproctitle(" ".join([sys.executable, "-m", "newsflow.crawlers.run", *argv]))
