@@ -62,9 +62,7 @@ ENRICHMENT_START = (
     "gc.disable(); warm_up()"  # as newsflow.budget starts a worker
 )
 # What the flow process's crawl forkserver does before its first fork (crawlers/forking.py).
-FORKSERVER_START = (
-    "from newsflow.crawlers.forking import preload; [__import__(m) for m in preload()]"
-)
+FORKSERVER_START = "import newsflow.crawlers.warm"
 
 
 def cpu_phase(site: BenchSite, work: Path, limit: dict[str, Any] | None) -> dict[str, Any]:

@@ -1,28 +1,22 @@
-"""Crawl children forked from a warm process instead of started as fresh interpreters.
+"""Crawl children forked from the warm forkserver instead of started as fresh interpreters.
 
 A crawl child's imports (Scrapy, Twisted, trafilatura, SQLAlchemy, the spider and its
 components) are 1.6 CPU s of the 2.2 s it costs before its first request, paid again by every
 crawl: thirty sources crawled at once spent their first minute importing on two cores
-(`make bench`, politeness phase). Here multiprocessing's forkserver imports them once, when this
-process starts its first crawl, and forks each crawl from there. The forkserver imports only:
-no reactor, no thread, no connection, no settings read, so a fork of it is as clean as a new
-interpreter. Each crawl is still a process of its own in a session of its own, with its own log
-pipe and exit status, and it takes this process's environment and directory as they are when
-it starts, not as they were when the forkserver did.
+(`make bench`, politeness phase). Here each crawl forks from the process's warm forkserver
+(newsflow/warm.py), which imported them once. Each crawl is still a process of its own in a
+session of its own, with its own log pipe and exit status, shown in ps as the command it
+stands for, and it takes this process's environment and directory as they are when it starts,
+not as they were when the forkserver did.
 
 Where there is no forkserver (Windows), or ``NEWSFLOW_RUNS__FORK_CRAWLS=false``, a crawl
 starts as ``python -m newsflow.crawlers.run`` as before.
-
-multiprocessing keeps one forkserver a process, with the preload of whoever started it first.
-The process that forks flow runs under ``serve`` (flows/warm_start.py) runs no crawl itself:
-each flow run is a process of its own and starts its own crawl forkserver.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -30,9 +24,11 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkServerContext
 from typing import IO, Any, Protocol
 
-PRELOAD = ["newsflow.crawlers.warm"]  # imports the crawler and Scrapy's components
+from newsflow.warm import warm_context
+
 SESSION_WAIT_S = 5.0  # a forked child calls setsid first thing; this is far beyond that
 
 
@@ -50,8 +46,9 @@ class Child(Protocol):
 def start_crawl(argv: Sequence[str], env: Mapping[str, str], fork: bool) -> Child:
     """``python -m newsflow.crawlers.run *argv`` in a session of its own, its output (stdout
     and stderr) on the child's ``stdout``; forked from the warm process when ``fork``."""
-    if fork and "forkserver" in multiprocessing.get_all_start_methods():
-        return ForkedCrawl(argv, env)
+    context = warm_context() if fork else None
+    if context is not None:
+        return ForkedCrawl(context, argv, env)
     return subprocess.Popen(
         [sys.executable, "-m", "newsflow.crawlers.run", *argv],
         env=dict(env),
@@ -67,9 +64,7 @@ def start_crawl(argv: Sequence[str], env: Mapping[str, str], fork: bool) -> Chil
 class ForkedCrawl:
     """A crawl forked from the forkserver: Popen's ``pid``, ``stdout``, ``poll`` and ``wait``."""
 
-    def __init__(self, argv: Sequence[str], env: Mapping[str, str]) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)  # once it started, later calls change nothing
+    def __init__(self, context: ForkServerContext, argv: Sequence[str], env: Mapping[str, str]) -> None:
         reading, writing = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_crawl_main,

@@ -1,6 +1,6 @@
-"""What a crawl needs before its first request, imported by the crawl forkserver.
+"""What a crawl needs before its first request, imported by the warm forkserver.
 
-crawlers/forking.py names this module as the forkserver's one preload, so importing it imports
+newsflow/warm.py names this module in the forkserver's preload, so importing it imports
 the crawler (spider, pipeline, middlewares, extensions) and the modules of every Scrapy
 component the crawl loads by name at its start. Imports only: no reactor is installed (the
 crawl installs its own), no settings are read (crawlers.settings is left for each crawl, which
@@ -9,7 +9,8 @@ reads the environment it starts with), no thread or connection is opened.
 Importing it also stops the forkserver's children from importing the main module of the
 process that started the forkserver, which multiprocessing does in each child it prepares: the
 `newsflow` CLI (0.9 s), Prefect's engine in a worker's flow run (2 s), none of which a crawl
-uses. Only the forkserver imports this module, so only crawls are spared it.
+uses. Only the forkserver imports this module, so only its children (crawls and enrichment
+workers) are spared it.
 """
 
 from __future__ import annotations

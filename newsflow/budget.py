@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
@@ -60,19 +61,24 @@ class BoundedPool:
     """A pool of spawned workers running one article's work at a time each, under a budget.
 
     ``warm_up`` runs once in each new worker (imports, gazetteers) before its first article,
-    outside the budget. Workers are spawned, not forked: the processes that own a pool run
-    Prefect's and Twisted's threads, which a fork would copy mid-flight.
+    outside the budget. Workers are spawned, or forked from a forkserver (``context``), never
+    forked from their owner: the processes that own a pool run Prefect's and Twisted's threads,
+    which a fork would copy mid-flight.
     """
 
     def __init__(
-        self, workers: int, budget: Budget, warm_up: Callable[[], Any] | None = None
+        self,
+        workers: int,
+        budget: Budget,
+        warm_up: Callable[[], Any] | None = None,
+        context: BaseContext | None = None,
     ) -> None:
         self.budget = budget
         self._start = lambda: ProcessPool(
             max_workers=max(1, workers),
             initializer=_start_worker,
             initargs=(warm_up,),
-            context=multiprocessing.get_context("spawn"),
+            context=context or multiprocessing.get_context("spawn"),
         )
         self._pool = self._start()
 
@@ -175,7 +181,13 @@ def apply_memory_ceiling(megabytes: int) -> None:
         cap_address_space(limit)
 
 
-def shared_pool(kind: str, workers: int, budget: Budget, warm_up: Callable[[], Any]) -> BoundedPool:
+def shared_pool(
+    kind: str,
+    workers: int,
+    budget: Budget,
+    warm_up: Callable[[], Any],
+    context: BaseContext | None = None,
+) -> BoundedPool:
     """This process's pool of a kind, made on first use, remade when its settings change, and
     stopped at exit.
 
@@ -189,7 +201,7 @@ def shared_pool(kind: str, workers: int, budget: Budget, warm_up: Callable[[], A
             return entry[1]
         if entry is not None and entry[0][0] == os.getpid():
             entry[1].close()
-        pool = BoundedPool(workers, budget, warm_up)
+        pool = BoundedPool(workers, budget, warm_up, context)
         _POOLS[kind] = (config, pool)
         return pool
 

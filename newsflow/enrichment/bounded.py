@@ -18,6 +18,7 @@ from newsflow.enrichment import Context, Enricher, Result, enrich_article, warm_
 from newsflow.failures import FailureCode
 from newsflow.machine import usable_cores
 from newsflow.settings import get_settings
+from newsflow.warm import warm_context
 
 __all__ = ["enrich_bounded", "enrichment_pool"]
 
@@ -39,7 +40,8 @@ def enrichment_pool() -> BoundedPool:
     settings = get_settings().enrich
     budget = Budget(settings.article_timeout_seconds, settings.article_memory_mb)
     workers = settings.workers or usable_cores()
-    return shared_pool("enrich", workers, budget, warm_up)
+    # Forked from the warm forkserver, which built the gazetteers and models once.
+    return shared_pool("enrich", workers, budget, warm_up, warm_context())
 
 
 def _results(
