@@ -10,9 +10,9 @@ end of its log.
 
 Stages, in CPU ms per stored article:
 - start-up: what each crawl child costs besides its articles (a crawl of a window with no
-  article in it: Scrapy's start, robots.txt, feed, sitemaps), the crawl forkserver's imports
-  once, and each enrichment worker's start (imports, gazetteers, name models, in an
-  interpreter of its own as a worker is spawned);
+  article in it: Scrapy's start, robots.txt, feed, sitemaps), and once the warm forkserver's
+  start (the crawler's imports, the enrichers' gazetteers and name models), from which crawls
+  and enrichment workers fork;
 - fetch handling: the rest of the crawl child (requests, responses, spider, item handling);
 - extraction: the crawl's extraction worker on each page; "extraction worker", the rest of it
   (its start, each page and article pickled across, the budget's checks around each page);
@@ -56,13 +56,9 @@ WINDOW = (date(2000, 1, 1), date.today())
 EMPTY_WINDOW = (date(1990, 1, 1), date(1990, 1, 2))  # before anything the site lists
 # The crawl child's own counters, as Scrapy's stats dump prints them at its close.
 _STAT = re.compile(r"'newsflow/(\w+)': (\d+)")
-# What an enrichment worker does before its first article.
-ENRICHMENT_START = (
-    "import gc, newsflow.budget; from newsflow.enrichment import warm_up; "
-    "gc.disable(); warm_up()"  # as newsflow.budget starts a worker
-)
-# What the flow process's crawl forkserver does before its first fork (crawlers/forking.py).
-FORKSERVER_START = "import newsflow.crawlers.warm"
+# What the flow process's warm forkserver does before its first fork (newsflow/warm.py): import
+# the crawler, build the enrichers' data. Crawls and enrichment workers fork from it.
+FORKSERVER_START = "import newsflow.warm as w; [__import__(m) for m in w.PRELOAD]"
 
 
 def cpu_phase(site: BenchSite, work: Path, limit: dict[str, Any] | None) -> dict[str, Any]:
@@ -133,13 +129,11 @@ def _cpu_s(usage: resource.struct_rusage) -> float:
 
 
 def _start_up(idle: dict[str, Any]) -> dict[str, float]:
-    """Fixed costs: each crawl's over a window with no article; and, once per flow process, the
-    crawl forkserver's imports and each enrichment worker's start, each in an interpreter of
-    its own as they are spawned."""
+    """Fixed costs: each crawl's over a window with no article; once per flow process, the warm
+    forkserver's start, in an interpreter of its own as it is started."""
     return {
         "crawl child": idle["child_s"],
-        "crawl forkserver": _interpreter_cpu_s(FORKSERVER_START),
-        "enrichment worker": _interpreter_cpu_s(ENRICHMENT_START),
+        "warm forkserver": _interpreter_cpu_s(FORKSERVER_START),
     }
 
 
@@ -192,9 +186,7 @@ def _figures(
     child = sum(c["child_s"] for c in crawls) - n * start_up["crawl child"]
     worker = sum(c["worker_s"] for c in crawls)
     seconds = {
-        "start-up": n * start_up["crawl child"]
-        + start_up["crawl forkserver"]
-        + flow["enrichment_workers"] * start_up["enrichment worker"],
+        "start-up": n * start_up["crawl child"] + start_up["warm forkserver"],
         "fetch handling": child - stats["store_cpu_ms"] / 1000,
         "extraction": stats["extract_cpu_ms"] / 1000,
         "extraction worker": worker - stats["extract_cpu_ms"] / 1000,

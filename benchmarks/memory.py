@@ -29,7 +29,8 @@ def role(process: psutil.Process) -> str:
 
 
 class TreeSampler:
-    """Samples the summed RSS of a process and all its descendants every ``every`` seconds.
+    """Samples the memory of a process and all its descendants every ``every`` seconds: their
+    summed proportional set size (PSS, each shared page counted once), each one's RSS.
 
     ``also``: processes outside the tree that work for it (the bench's Prefect server); their
     CPU counts from when sampling starts.
@@ -69,11 +70,14 @@ class TreeSampler:
         total = 0.0
         for process in processes:
             try:
-                mb = process.memory_info().rss / 2**20
+                memory = process.memory_full_info()
                 times = process.cpu_times()
             except psutil.Error:
                 continue
-            total += mb
+            mb = memory.rss / 2**20
+            # The tree's total counts each shared page once, split among its sharers (PSS):
+            # children forked from the warm forkserver share what it built (newsflow/warm.py).
+            total += getattr(memory, "pss", memory.rss) / 2**20
             # A process's role as first seen: once it has exited its command line is gone.
             name = self.roles.setdefault(process.pid, role(process))
             self.peak_by_role[name] = max(self.peak_by_role.get(name, 0.0), mb)
@@ -82,7 +86,7 @@ class TreeSampler:
         self.peak_mb = max(self.peak_mb, total)
 
     def report(self) -> dict[str, Any]:
-        """Peak of the summed RSS and each kind of process's own peak (MB); CPU by kind (s).
+        """Peak of the summed PSS and each kind of process's own peak RSS (MB); CPU by kind (s).
 
         CPU is as last sampled, so a process loses at most one interval's worth.
         """

@@ -75,7 +75,7 @@ def table(results: dict[str, Any]) -> str:
             ("ratio to limit", run["ratio_to_limit"]),
             ("CPU ms per article (all processes)", run["cpu_ms_per_article"]),
             ("CPU ratio to limit", run["cpu_ratio_to_limit"]),
-            ("peak RSS, all processes (MB)", run["peak_rss_mb"]),
+            ("peak memory, all processes (MB, PSS)", run["peak_rss_mb"]),
             ("CPU s by process", _inline(run.get("cpu_s_by_process", {}))),
             ("time per stage (s; fetch = the crawl less extract and store)", ""),
         ]
