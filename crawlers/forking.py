@@ -64,7 +64,9 @@ def start_crawl(argv: Sequence[str], env: Mapping[str, str], fork: bool) -> Chil
 class ForkedCrawl:
     """A crawl forked from the forkserver: Popen's ``pid``, ``stdout``, ``poll`` and ``wait``."""
 
-    def __init__(self, context: ForkServerContext, argv: Sequence[str], env: Mapping[str, str]) -> None:
+    def __init__(
+        self, context: ForkServerContext, argv: Sequence[str], env: Mapping[str, str]
+    ) -> None:
         reading, writing = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_crawl_main,

@@ -121,8 +121,8 @@ def stop_with_parent(parent_pid: int, grace: float) -> None:
     SIGTERM lets Scrapy close the spider; if that takes longer than ``grace``, exit hard.
     """
 
-    # A forked crawl's parent is the forkserver (crawlers/forking.py), which exits with the
-    # process that started the crawl; either going away stops the crawl.
+    # A forked crawl's parent is the forkserver (newsflow/warm.py), which outlives the process
+    # that started the crawl while any child of it lives: that process is watched by its pid.
     first = os.getppid()
 
     def watch() -> None:

@@ -21,6 +21,8 @@ from newsflow.db.session import session_scope
 from newsflow.flows.warm_start import start_runs_by_fork
 from sqlalchemy import select
 
+from newsflow.budget import close_shared_pools
+
 SOURCE = "ria-ru"
 DEPLOYMENT = f"ingest/ingest-{SOURCE}"
 
@@ -116,8 +118,10 @@ def test_the_forkserver_has_the_flows_imported_before_a_run_starts(monkeypatch) 
     import prefect.flow_engine as engine
 
     monkeypatch.setattr(engine, "multiprocessing", engine.multiprocessing)  # put back after
-    # A process has one forkserver: a crawl test on this worker may have started it, with the
-    # crawler's preload (crawlers/forking.py); serve's process starts it itself, as here.
+    # A process has one forkserver: a crawl or enrichment test on this worker may have started
+    # it, with the warm preload (newsflow/warm.py); serve's process starts it itself, as here.
+    # It lives while a child of it does: the shared enrichment workers go first.
+    close_shared_pools()
     forkserver._forkserver._stop()
     context = start_runs_by_fork()
     assert engine.multiprocessing.get_context("spawn") is context
