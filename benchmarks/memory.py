@@ -11,6 +11,8 @@ from typing import Any
 
 import psutil
 
+PSS_EVERY_S = 2.0  # how often the tree's proportional set size is read
+
 
 def role(process: psutil.Process) -> str:
     """What a process of the tree is: the crawl child, the flow process's workers, Prefect's
@@ -26,6 +28,11 @@ def role(process: psutil.Process) -> str:
     if "prefect" in command or "uvicorn" in command:
         return "prefect server"
     return "flow process"
+
+
+def _pss_mb(process: psutil.Process) -> float:
+    memory = process.memory_full_info()
+    return float(getattr(memory, "pss", memory.rss)) / 2**20
 
 
 class TreeSampler:
@@ -45,6 +52,8 @@ class TreeSampler:
         self.peak_by_role: dict[str, float] = {}
         self.cpu: dict[int, tuple[str, float]] = {}  # pid: role, CPU seconds last seen
         self.roles: dict[int, str] = {}
+        self._pss: dict[int, float] = {}  # pid: PSS last read (MB)
+        self._pss_at = float("-inf")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -67,20 +76,27 @@ class TreeSampler:
             processes = [self.root, *self.root.children(recursive=True), *self.also]
         except psutil.Error:
             return
+        # PSS walks each process's page tables: read every PSS_EVERY_S, not on every sample,
+        # so that sampling sixty processes does not take a core from what it measures.
+        now = time.monotonic()
+        fresh = now - self._pss_at >= PSS_EVERY_S
+        if fresh:
+            self._pss_at = now
         total = 0.0
         for process in processes:
             try:
-                memory = process.memory_full_info()
+                rss = process.memory_info().rss / 2**20
+                if fresh:
+                    self._pss[process.pid] = _pss_mb(process)
                 times = process.cpu_times()
             except psutil.Error:
                 continue
-            mb = memory.rss / 2**20
             # The tree's total counts each shared page once, split among its sharers (PSS):
             # children forked from the warm forkserver share what it built (newsflow/warm.py).
-            total += getattr(memory, "pss", memory.rss) / 2**20
+            total += self._pss.get(process.pid, rss)
             # A process's role as first seen: once it has exited its command line is gone.
             name = self.roles.setdefault(process.pid, role(process))
-            self.peak_by_role[name] = max(self.peak_by_role.get(name, 0.0), mb)
+            self.peak_by_role[name] = max(self.peak_by_role.get(name, 0.0), rss)
             spent = times.user + times.system - self.baseline.get(process.pid, 0.0)
             self.cpu[process.pid] = (name, spent)
         self.peak_mb = max(self.peak_mb, total)
