@@ -72,6 +72,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=LIMIT,
         help=f"scaling: runs a worker takes at once ({LIMIT})",
     )
+    parser.add_argument(
+        "--scaling-parts",
+        default="ingest,backfill",
+        help="scaling: which comparisons, comma-separated (default ingest,backfill)",
+    )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results" / "latest.json")
     parser.add_argument(
@@ -141,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                 results.update(politeness_phase(kinds, work, server, args.politeness_seconds))
             if "scaling" in only:
                 seconds, limit = args.scaling_seconds, args.worker_limit
-                results.update(scaling_phase(kinds, work, server, seconds, limit))
+                parts = tuple(args.scaling_parts.split(","))
+                results.update(scaling_phase(kinds, work, server, seconds, limit, parts))
         if "growth" in only:
             results["growth"] = {kind: _growth(kind, work, _growth_sizes(args)) for kind in kinds}
     finally:

@@ -173,7 +173,7 @@ def _politeness_rows(run: dict[str, Any]) -> list[tuple[str, Any]]:
             "shortest gap at a host (s); gaps under 0.9 s",
             f"{run['min_gap_s']:.3f}; {run['gaps_too_soon']}",
         ),
-        ("peak RSS, process tree (MB)", f"{run['peak_rss_mb']}  {run['peak_rss_by_process_mb']}"),
+        ("peak memory, process tree (MB, PSS)", f"{run['peak_rss_mb']}  {run['peak_rss_by_process_mb']}"),
         ("load average at start", run["load_average_at_start"]),
     ]
 
@@ -182,7 +182,9 @@ def _scaling_rows(results: dict[str, Any]) -> list[tuple[str, Any]]:
     scaling = results["scaling"]
     rows: list[tuple[str, Any]] = [("runs a worker takes at once", scaling["limit_per_worker"])]
     for name in ("ingest", "backfill"):
-        part = scaling[name]
+        part = scaling.get(name)
+        if part is None:  # not asked for (--scaling-parts)
+            continue
         for count in ("1_workers", "2_workers"):
             run = part[count]
             rows.append(

@@ -57,10 +57,15 @@ Submit = Callable[[str], list[Any]]  # the replay's address: the flow run ids to
 
 
 def scaling_phase(
-    kinds: list[str], work: Path, server: PrefectServer, seconds: float, limit: int = LIMIT
+    kinds: list[str],
+    work: Path,
+    server: PrefectServer,
+    seconds: float,
+    limit: int = LIMIT,
+    parts: tuple[str, ...] = ("ingest", "backfill"),
 ) -> dict[str, Any]:
-    """Both comparisons, each on one worker and on two, and their speed-ups; nothing (with a
-    note) without PostgreSQL, which workers share."""
+    """The comparisons asked for (``parts``), each on one worker and on two, and their
+    speed-ups; nothing (with a note) without PostgreSQL, which workers share."""
     if "postgresql" not in kinds:
         print("note: no PostgreSQL: the scaling phase is left out", file=sys.stderr)
         return {}
@@ -69,31 +74,33 @@ def scaling_phase(
     with _api(server):
         _deploy()
         ingests, backfills = {}, {}
-        for count in (1, 2):
+        for count in (1, 2) if "ingest" in parts else ():
             run = _on_workers(count, hosts, _ingests(hosts), registry, work, server, limit)
             ingests[f"{count}_workers"] = run
-        for count in (1, 2):
+        for count in (1, 2) if "backfill" in parts else ():
             run = _on_workers(count, year, _backfill, registry, work, server, limit)
             backfills[f"{count}_workers"] = run
-    speedup = ingests["1_workers"]["wall_s"] / ingests["2_workers"]["wall_s"]
-    scaling = {
-        "limit_per_worker": limit,
-        "ingest": {
+    scaling: dict[str, Any] = {"limit_per_worker": limit}
+    results: dict[str, Any] = {"scaling": scaling}
+    if ingests:
+        speedup = ingests["1_workers"]["wall_s"] / ingests["2_workers"]["wall_s"]
+        scaling["ingest"] = {
             "sources": len(hosts.hosts),
             "hosts": len(set(hosts.hosts.values())),
             "seconds_per_host": seconds,
             **ingests,
             "speedup": speedup,
-        },
-        "backfill": {
+        }
+        results["worker_scaling_2x"] = speedup
+    if backfills:
+        scaling["backfill"] = {
             "source": f"{YEAR_AGENCY}-en",
             "window": [str(day) for day in YEAR],
             "delay_s": year.delay,
             **backfills,
             "speedup": backfills["1_workers"]["wall_s"] / backfills["2_workers"]["wall_s"],
-        },
-    }
-    return {"scaling": scaling, "worker_scaling_2x": speedup}
+        }
+    return results
 
 
 @contextmanager
