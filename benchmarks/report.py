@@ -173,7 +173,10 @@ def _politeness_rows(run: dict[str, Any]) -> list[tuple[str, Any]]:
             "shortest gap at a host (s); gaps under 0.9 s",
             f"{run['min_gap_s']:.3f}; {run['gaps_too_soon']}",
         ),
-        ("peak memory, process tree (MB, PSS)", f"{run['peak_rss_mb']}  {run['peak_rss_by_process_mb']}"),
+        (
+            "peak memory, process tree (MB, PSS)",
+            f"{run['peak_rss_mb']}  {run['peak_rss_by_process_mb']}",
+        ),
         ("load average at start", run["load_average_at_start"]),
     ]
 
