@@ -3,7 +3,8 @@
 Exit status: 0 when the crawl completed (page failures are recorded, not fatal), 2 when it
 could not start (unknown source, bad arguments, database unreachable, the source busy with
 another run), 1 when it stopped early. Flows call ``crawl_in_subprocess`` so Twisted's reactor
-lives in a fresh child, in its own process group (crawlers/processes.py).
+lives in a child of its own, forked warm (crawlers/forking.py), in its own process group
+(crawlers/processes.py).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class OverBudget(Exception):
 
 
 class BoundedPool:
-    """A pool of spawned workers running one article's work at a time each, under a budget.
+    """A pool of worker processes running one article's work at a time each, under a budget.
 
     ``warm_up`` runs once in each new worker (imports, gazetteers) before its first article,
     outside the budget. Workers are spawned, or forked from a forkserver (``context``), never
