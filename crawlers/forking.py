@@ -129,11 +129,11 @@ def _crawl_main(argv: list[str], env: dict[str, str], cwd: str, output: Connecti
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
-    from newsflow.registry import _load
+    from newsflow.registry import forget_loaded
     from newsflow.settings import get_settings
 
     get_settings.cache_clear()
-    _load.cache_clear()
+    forget_loaded()
     sys.modules.pop("newsflow.crawlers.settings", None)
     from newsflow.crawlers.run import main
 

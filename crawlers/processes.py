@@ -15,6 +15,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,8 +26,13 @@ log = logging.getLogger(__name__)
 
 def group_alive(pgid: int) -> bool:
     """Whether any process of the group still exists (an unreaped exited leader counts)."""
+    return _answers(os.killpg, pgid)
+
+
+def _answers(send: Callable[[int, int], None], target: int) -> bool:
+    """Whether signal 0 finds ``target`` (a process or a group; one not ours counts)."""
     try:
-        os.killpg(pgid, 0)
+        send(target, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -105,16 +111,6 @@ class Watchdog:
             return
 
 
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def stop_with_parent(parent_pid: int, grace: float) -> None:
     """In a crawl child: stop this process when its parent is gone (killed without stopping it).
 
@@ -126,7 +122,7 @@ def stop_with_parent(parent_pid: int, grace: float) -> None:
     first = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == first and _exists(parent_pid):
+        while os.getppid() == first and _answers(os.kill, parent_pid):
             time.sleep(1.0)
         log.error("the process that started this crawl (pid %s) is gone: stopping", parent_pid)
         os.kill(os.getpid(), signal.SIGTERM)

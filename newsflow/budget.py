@@ -33,6 +33,7 @@ __all__ = [
     "apply_memory_ceiling",
     "cap_address_space",
     "shared_pool",
+    "warm_and_freeze",
 ]
 
 log = logging.getLogger(__name__)
@@ -133,16 +134,24 @@ def _start_worker(warm_up: Callable[[], Any] | None) -> None:
     global _CEILING
     os.setsid()
     _CEILING = resource.getrlimit(resource.RLIMIT_AS)[0]  # the owner's ceiling, inherited
+    warm_and_freeze(warm_up)
+
+
+def warm_and_freeze(warm_up: Callable[[], Any] | None) -> None:
+    """Build what ``warm_up`` builds, then keep it out of the collector's way for good.
+
+    Gazetteers and models are 10^5 objects that all live on: collections while they are built
+    find nothing to free and took half the enrichment warm-up (2.8 s → 1.4 s); frozen, no full
+    collection walks them again, and pages a forked child shares with its parent stay shared.
+    """
     if warm_up is not None:
-        # Gazetteers and models are 10^5 objects that all live on: collections while they are
-        # built find nothing to free and took half the enrichment warm-up (2.8 s → 1.4 s).
         gc.disable()
         try:
             warm_up()
         finally:
             gc.enable()
     gc.collect()
-    gc.freeze()  # long-lived gazetteers would otherwise be walked by every full collection
+    gc.freeze()
 
 
 def _bounded_call(memory_mb: int, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
