@@ -50,6 +50,8 @@ YEAR_AGENCY, YEAR_DELAY, YEAR_PER_MONTH = "pacedyear", 0.2, 40
 # too soon: a crawl that wakes later than this share of the delay gives its start up
 # (crawlers/pace.py, MISSED), so gaps down to it are the clock's jitter, not a second pace.
 TOO_SOON = 0.9
+# A gap this many delays long left at least one of the host's starts unused.
+SLOT_LOST = 1.5
 PREFECT_RETRIES = 10
 
 
@@ -269,6 +271,7 @@ def ingest_at_once(
     return {
         "load_average_at_start": load,
         "runs": runs,  # a source that failed is counted here, and the figures go on without it
+        "pace": pace_counts(store_url),
         "sources": len(site.hosts),
         "hosts": len(set(site.hosts.values())),
         "delay_s": site.delay,
@@ -286,6 +289,14 @@ def run_statuses(store_url: str) -> dict[str, int]:
             select(models.CrawlRun.status, func.count()).group_by(models.CrawlRun.status)
         )
         return {str(status): count for status, count in rows}
+
+
+def pace_counts(store_url: str) -> dict[str, int]:
+    """The crawls' own pace counts, summed over their runs (newsflow.runs.CRAWL_COUNTS): starts
+    given up for a late wake, requests paced alone because the database could not be asked."""
+    with session_scope(store_url) as session:
+        counts = session.scalars(select(models.CrawlRun.counts)).all()
+    return {key: sum(c.get(key, 0) for c in counts) for key in ("pace_missed", "pace_fallbacks")}
 
 
 def stored(store_url: str) -> int:
@@ -327,6 +338,7 @@ def paced(
         "host_busy_median": sorted(h["busy"] for h in hosts.values())[len(hosts) // 2],
         "min_gap_s": min(gaps, default=None),
         "gaps_too_soon": sum(h["too_soon"] for h in hosts.values()),
+        "gaps_slot_lost": sum(h["slots_lost"] for h in hosts.values()),
         "by_host": hosts,
     }
 
@@ -345,4 +357,6 @@ def _host(hits: list[Hit], delay: float, started: float) -> dict[str, Any]:
         "busy": (len(hits) - 1) * delay / span if span else 1.0,
         "min_gap_s": min(gaps, default=None),
         "too_soon": sum(g < TOO_SOON * delay for g in gaps),
+        "slots_lost": sum(g >= SLOT_LOST * delay for g in gaps),
+        "DIAG": [[i, round(g, 2)] for i, g in enumerate(gaps) if g >= SLOT_LOST * delay],
     }

@@ -11,6 +11,10 @@ machines whose clocks disagree still agree on who waits how long.
 A request reserves only once it could leave at once: while CONCURRENT_REQUESTS_PER_DOMAIN of
 the host's requests are out in this crawl, the next waits before reserving. Reserved ahead,
 starts passed during a slow answer would send the requests behind it back to back.
+
+A crawl that wakes too late for its start (a busy core, a collection) takes it again from
+now when nobody has reserved after it, and so loses only its lateness: giving the start up
+and queueing behind it cost a whole delay, a slot in six on a loaded two-core machine.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.reactor import is_reactor_installed
-from sqlalchemy import Float, cast, extract, func
+from sqlalchemy import Float, case, cast, extract, func
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.defer import Deferred, DeferredSemaphore
 from twisted.internet.task import deferLater
@@ -54,6 +58,9 @@ LEAD = 0.05
 # machine) gives the start up and reserves again: sent so late, it would come too soon before
 # the request reserved after it. Wakes a few milliseconds late are the rule, and kept.
 MISSED = 0.1
+# Two database times this close are one: a start handed out, read back as a float and sent
+# again. Two different starts of a host are at least a delay apart.
+SAME_INSTANT = 1e-3
 
 Offload = Callable[..., "Deferred[Any]"]
 
@@ -81,29 +88,39 @@ def pace_key(host: str) -> str:
     return host.lower().removeprefix("www.")
 
 
-def reserve(database_url: str | None, host: str, delay: float) -> Reservation:
-    """Reserve the next start for ``host``, at least ``delay`` seconds after the one before."""
+def reserve(
+    database_url: str | None, host: str, delay: float, retake: Reservation | None = None
+) -> Reservation:
+    """Reserve the next start for ``host``, at least ``delay`` seconds after the one before;
+    or take ``retake``, a start this crawl woke too late for, again from now (``reserve_in``)."""
     with session_scope(database_url) as session:
-        return reserve_in(session, host, delay)
+        return reserve_in(session, host, delay, retake)
 
 
-def reserve_in(session: Session, host: str, delay: float) -> Reservation:
+def reserve_in(
+    session: Session, host: str, delay: float, retake: Reservation | None = None
+) -> Reservation:
     """``reserve`` in the session's transaction: one INSERT … ON CONFLICT DO UPDATE.
 
     The row lock (PostgreSQL) or the write lock (SQLite) orders concurrent reservations, and
     each moves ``next_at`` from the one before, so no two starts are closer than ``delay``;
     none is sooner than ``LEAD`` from the database's now.
+
+    With ``retake``, while ``next_at`` is still the one that start set (nobody reserved after
+    it), the start moves to the soonest: it comes later than the one it replaces, so it is
+    still a delay past the start before it. Otherwise this is a reservation like any other.
     """
     now = database_now(session)
     soonest = now + LEAD
     pace = models.HostPace
+    after = _later(session, pace.next_at, soonest)
+    if retake is not None:
+        untouched = func.abs(pace.next_at - (retake.start + delay)) < SAME_INSTANT
+        after = case((untouched, soonest), else_=after)
     statement = (
         insert_for(session, pace)
         .values(host=host, next_at=soonest + delay)
-        .on_conflict_do_update(
-            index_elements=[pace.host],
-            set_={"next_at": _later(session, pace.next_at, soonest) + delay},
-        )
+        .on_conflict_do_update(index_elements=[pace.host], set_={"next_at": after + delay})
         .returning(pace.next_at, now)
     )
     next_at, clock = session.execute(statement).one()
@@ -180,14 +197,21 @@ class HostPaceMiddleware:
         gate = self.gates.setdefault(host, DeferredSemaphore(self.concurrency))
         await _awaitable(gate.acquire())
         self.holding[request] = gate
-        # A missed start is given up once; the next one is kept however late: never lost.
-        if not await self._keep_start(host):
+        # A missed start is taken again once; the second is kept however late: never lost.
+        missed = await self._keep_start(host)
+        if missed is not None:
             self.stats.inc_value("newsflow/pace_missed")
-            await self._keep_start(host)
+            await self._keep_start(host, missed)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        """The answer is in: the host's next request may reserve."""
+        """The answer is in: the host's next request may reserve, and no sooner than a delay
+        after this one really left (a busy reactor may have sent it well after its start)."""
         self._release(request)
+        latency = request.meta.get("download_latency")
+        if latency is not None:
+            host = pace_key(urlparse_cached(request).hostname or "")
+            left = self._clock().seconds() - latency
+            self.last_start[host] = max(self.last_start.get(host, left), left)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
@@ -199,30 +223,35 @@ class HostPaceMiddleware:
         if gate is not None:
             gate.release()
 
-    async def _keep_start(self, host: str) -> bool:
-        """Reserve a start and wait for it; False when this crawl woke too late to keep it."""
+    async def _keep_start(self, host: str, retake: Reservation | None = None) -> Reservation | None:
+        """Reserve a start (or take ``retake`` again) and wait for it. None once it is kept; the
+        reservation when this crawl woke too late to keep it."""
         delay = self.delay_for(host)  # robots.txt may have raised it while the request waited
-        wait = await self._wait(host, delay)
-        due = self._clock().seconds() + wait
+        reserved = await self._reserve(host, delay, retake)
+        now = self._clock().seconds()
+        wait = reserved.left() if reserved else 0.0
+        last = self.last_start.get(host)
+        if last is not None:  # never sooner than this crawl's own pace allows
+            wait = max(wait, last + delay - now)
+        due = now + wait
         if wait > 0:
             await _awaitable(deferLater(self._clock(), wait))
-        return self._clock().seconds() - due <= MISSED * delay
+        woke = self._clock().seconds()
+        if reserved is not None and retake is None and woke - due > MISSED * delay:
+            return reserved
+        self.last_start[host] = woke
+        return None
 
-    async def _wait(self, host: str, delay: float) -> float:
-        """Seconds until the reserved start: the database's, and never sooner than this crawl's
-        own last start allows (a reservation that failed, robots.txt's first raise)."""
+    async def _reserve(
+        self, host: str, delay: float, retake: Reservation | None
+    ) -> Reservation | None:
+        """The database's start for the host; None when it cannot be asked (a warning once),
+        and the crawl keeps its own pace alone."""
         try:
-            reserved = self.offload(reserve, self.database_url, host, delay)
-            wait = (await _awaitable(reserved)).left()
+            return await _awaitable(self.offload(reserve, self.database_url, host, delay, retake))
         except SQLAlchemyError as exc:
             self._fell_back(host, exc)
-            wait = 0.0
-        now = self._clock().seconds()
-        last = self.last_start.get(host)
-        if last is not None:
-            wait = max(wait, last + delay - now)
-        self.last_start[host] = now + max(wait, 0.0)
-        return wait
+            return None
 
     def _fell_back(self, host: str, exc: SQLAlchemyError) -> None:
         self.stats.inc_value("newsflow/pace_fallbacks")

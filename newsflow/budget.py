@@ -41,6 +41,10 @@ T = TypeVar("T")
 _MB = 1024 * 1024
 # In a worker: the address-space limit it inherited, which no article's cap may lift.
 _CEILING = resource.RLIM_INFINITY
+# Workers run below their owners' priority: a crawl's reactor woken late by a busy core sends
+# its host's request late (a start lost, or the next request too soon after it), while an
+# article's work finished a few milliseconds later costs nothing. Idle cores still go to them.
+WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,8 @@ def _settle(outer: Future[T], inner: Future[T], budget: Budget) -> None:
 
 
 def _start_worker(warm_up: Callable[[], Any] | None) -> None:
-    """A new worker: in a session of its own, warmed up, what it built out of the collector's way.
+    """A new worker: in a session of its own, at a lower priority (``WORKER_NICENESS``), warmed
+    up, what it built out of the collector's way.
 
     Its own session: the signals meant for its owner's process group (Ctrl-C from the terminal,
     a crawl's SIGTERM to stop) are the owner's to act on; a worker killed by one of them would
@@ -133,6 +138,7 @@ def _start_worker(warm_up: Callable[[], Any] | None) -> None:
     """
     global _CEILING
     os.setsid()
+    os.nice(WORKER_NICENESS)
     _CEILING = resource.getrlimit(resource.RLIMIT_AS)[0]  # the owner's ceiling, inherited
     warm_and_freeze(warm_up)
 

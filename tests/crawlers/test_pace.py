@@ -170,16 +170,52 @@ def test_a_request_reserves_only_once_the_one_before_it_is_answered(store_url: s
     assert pace.stats.get_value("newsflow/pace_missed") is None
 
 
-def test_a_start_woken_too_late_for_is_given_up_once(store_url: str) -> None:
+def test_a_start_woken_too_late_for_is_taken_again_from_now(store_url: str) -> None:
     clock = Clock()
     pace = _middleware(store_url, 10.0, clock)
     _, outcome = _started(pace, f"https://{HOST}/a")
     clock.advance(5)  # a stalled reactor: about 5 s past the start, more than a tenth of 10 s
     assert outcome == [] and pace.stats.get_value("newsflow/pace_missed") == 1
-    two_starts = time.time() + LEAD + 2 * 10.0
-    assert _next_at(store_url, HOST) == pytest.approx(two_starts, abs=1)
-    clock.advance(10 + LEAD)
+    # Nobody reserved after it: the start moves to now, and the next one a delay after that,
+    # where giving it up would have queued behind it, a whole delay later.
+    assert _next_at(store_url, HOST) == pytest.approx(time.time() + LEAD + 10.0, abs=1)
+    clock.advance(LEAD)
+    assert outcome == [None]
+
+
+def test_a_start_woken_too_late_for_is_given_up_when_another_crawl_reserved_after_it(
+    store_url: str,
+) -> None:
+    clock = Clock()
+    pace = _middleware(store_url, 10.0, clock)
+    _, outcome = _started(pace, f"https://{HOST}/a")
+    theirs = reserve(store_url, HOST, 10.0)  # another crawl of the host, a delay later
+    clock.advance(5)
+    assert outcome == [] and pace.stats.get_value("newsflow/pace_missed") == 1
+    # Taken now, it would come too soon before theirs: it queues behind theirs instead.
+    assert _next_at(store_url, HOST) == pytest.approx(theirs.start + 2 * 10.0, abs=0.01)
+    clock.advance(2 * 10.0 - 1)  # its new start is the one after theirs
+    assert outcome == []
+    clock.advance(1 + LEAD)
     assert outcome == [None]  # the second start is kept
+
+
+def test_the_next_request_waits_a_delay_after_the_one_before_really_left(store_url: str) -> None:
+    clock = Clock()
+    pace = _middleware(store_url, 10.0, clock)
+    first, went = _started(pace, f"https://{HOST}/a")
+    clock.advance(LEAD)
+    assert went == [None]
+    clock.advance(4)  # the reactor sent it 4 s after its start; its answer came in at once
+    first.meta["download_latency"] = 0.0
+    pace.process_response(first, Response(first.url))
+    with session_scope(store_url) as session:  # the database's clock moves those 4 s too
+        session.get_one(models.HostPace, HOST).next_at -= 4
+    _, waiting = _started(pace, f"https://{HOST}/b")
+    clock.advance(10 - 4 + LEAD)  # the host's next start: only 6 s after the first really left
+    assert waiting == []
+    clock.advance(4)
+    assert waiting == [None]
 
 
 def test_with_no_delay_requests_pass_without_the_database(tmp_path: Path) -> None:

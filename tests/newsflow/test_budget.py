@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from newsflow.budget import BoundedPool, Budget, OverBudget, address_space
+from newsflow.budget import WORKER_NICENESS, BoundedPool, Budget, OverBudget, address_space
 
 # Small budgets keep the test quick; a worker starts in well under a second without a warm-up.
 BUDGET = Budget(seconds=1.0, memory_mb=200)
@@ -81,6 +81,16 @@ def test_a_worker_that_dies_fails_only_its_article(pool: BoundedPool) -> None:
 def test_a_stage_error_is_passed_on_as_itself(pool: BoundedPool) -> None:
     with pytest.raises(ValueError, match="a bug in the stage"):
         pool.submit(fail).result(timeout=30)
+
+
+def niceness() -> int:
+    return os.nice(0)
+
+
+def test_workers_run_below_their_owner_s_priority(pool: BoundedPool) -> None:
+    # A crawl's reactor, woken by its host's next start, gets a busy core first.
+    expected = min(19, os.nice(0) + WORKER_NICENESS)
+    assert pool.submit(niceness).result(timeout=60) == expected
 
 
 def test_address_space_is_what_the_process_maps() -> None:
