@@ -22,6 +22,7 @@ from newsflow.ingestion import article_from_page, warm_up
 from newsflow.page import FetchedPage
 from newsflow.registry import Source
 from newsflow.settings import ExtractSettings
+from newsflow.warm import parent_forkserver
 
 __all__ = [
     "Extracted",
@@ -104,7 +105,8 @@ class PageExtractor:
     ) -> Extracted:
         """The page's extraction, awaited on the reactor while a worker does it."""
         if self._pool is None:
-            self._pool = BoundedPool(self.workers, self.budget, warm_up)
+            # Forked from the warm forkserver when this crawl was (newsflow/warm.py).
+            self._pool = BoundedPool(self.workers, self.budget, warm_up, parent_forkserver())
         return await _on_reactor(submit_page(self._pool, page, source, listed_at))
 
     def close(self) -> None:

@@ -13,14 +13,20 @@ writes to them (the collector leaves them alone: they are frozen).
 multiprocessing keeps one forkserver a process, with the preload of whoever started it first.
 The process that forks flow runs under ``serve`` (flows/warm_start.py) runs no crawl and
 enriches nothing itself: each flow run is a process of its own, with its own warm forkserver.
+
+A forked crawl's extraction workers fork from that same forkserver (``parent_forkserver``):
+left to itself, multiprocessing in a child would start a forkserver of its own, and a spawned
+worker imported the extractor again, a second of CPU for each crawl.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import sys
+from multiprocessing import forkserver, resource_tracker
 from multiprocessing.context import ForkServerContext
 
-__all__ = ["PRELOAD", "warm_context"]
+__all__ = ["PRELOAD", "parent_forkserver", "warm_context"]
 
 PRELOAD = ["newsflow.crawlers.warm", "newsflow.enrichment.warm"]
 
@@ -33,3 +39,25 @@ def warm_context() -> ForkServerContext | None:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)  # once it started, later calls change nothing
     return context
+
+
+def parent_forkserver() -> ForkServerContext | None:
+    """In a child of a warm forkserver (a forked crawl), a context whose processes fork from
+    that forkserver too; None in any other process, whose workers are then spawned.
+
+    A forkserver's child knows the server's address and holds the alive pipe its starter
+    handed over, all a client needs, but not the server's pid: multiprocessing would take the
+    server for dead and start another. The server is not this process's to wait for or start
+    again, only to ask, so asking it first checks only the resource tracker (shared as well).
+    Python 3.14 authenticates forkserver clients with a key the child is not given: there,
+    and wherever these internals differ, workers are spawned as before.
+    """
+    if sys.version_info >= (3, 14) or "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    server = forkserver._forkserver  # type: ignore[attr-defined]
+    if server._forkserver_pid is not None or server._forkserver_address is None:
+        return None  # the forkserver's starter, or a process no forkserver forked
+    if server._forkserver_alive_fd is None:
+        return None
+    server.ensure_running = resource_tracker.ensure_running
+    return multiprocessing.get_context("forkserver")

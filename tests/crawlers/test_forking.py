@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -12,6 +13,9 @@ from pathlib import Path
 import psutil
 from newsflow.crawlers.forking import ForkedCrawl, start_crawl
 from newsflow.crawlers.processes import group_alive, stop_group
+from newsflow.db import models
+from newsflow.db.session import session_scope
+from sqlalchemy import func, select
 
 from newsflow.replay import ReplayServer
 
@@ -150,3 +154,33 @@ def _crawl_of(pid: int) -> int:
                 return process.pid
         time.sleep(0.1)
     raise AssertionError("no crawl started")
+
+
+def test_a_forked_crawl_s_extraction_workers_fork_from_its_forkserver(
+    replay: ReplayServer, store_url: str
+) -> None:
+    """Not spawned by the crawl, importing the extractor again: forked warm, as the crawl was."""
+    env = {
+        **os.environ,
+        "NEWSFLOW_DATABASE_URL": store_url,
+        "NEWSFLOW_BASE_URL": replay.base_url,
+        "NEWSFLOW_CRAWL__DELAY_OVERRIDE": "0",
+    }
+    child = start_crawl(["--source", "sana-en"], env, fork=True)
+    server = psutil.Process(child.pid).parent()
+    before = {p.pid for p in server.children()}  # its first article is a few requests away
+    forked, spawned = set(), set()
+    while child.poll() is None:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            forked |= {p.pid for p in server.children()} - before
+            spawned |= {
+                p.pid
+                for p in psutil.Process(child.pid).children()
+                if "multiprocessing" in " ".join(p.cmdline())  # not Scrapy's `uname -p`
+            }
+        time.sleep(0.02)
+    code, text = _output(child)
+    assert code == 0, text
+    assert forked and not spawned
+    with session_scope(store_url) as session:
+        assert session.scalar(select(func.count()).select_from(models.Article)) >= 5
