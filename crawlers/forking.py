@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkServerContext
 from typing import IO, Any, Protocol
 
-from newsflow.warm import warm_context
+from newsflow.warm import take_environment, warm_context
 
 SESSION_WAIT_S = 5.0  # a forked child calls setsid first thing; this is far beyond that
 
@@ -126,14 +126,7 @@ def _crawl_main(argv: list[str], env: dict[str, str], cwd: str, output: Connecti
     os.dup2(output.fileno(), 1)
     os.dup2(output.fileno(), 2)
     output.close()
-    os.environ.clear()
-    os.environ.update(env)
-    os.chdir(cwd)
-    from newsflow.registry import forget_loaded
-    from newsflow.settings import get_settings
-
-    get_settings.cache_clear()
-    forget_loaded()
+    take_environment(env, cwd)
     sys.modules.pop("newsflow.crawlers.settings", None)
     from newsflow.crawlers.run import main
 

@@ -22,11 +22,21 @@ worker imported the extractor again, a second of CPU for each crawl.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
+from collections.abc import Callable, Mapping
+from functools import partial
 from multiprocessing import forkserver, resource_tracker
 from multiprocessing.context import ForkServerContext
+from typing import Any
 
-__all__ = ["PRELOAD", "parent_forkserver", "warm_context"]
+__all__ = [
+    "PRELOAD",
+    "in_this_environment",
+    "parent_forkserver",
+    "take_environment",
+    "warm_context",
+]
 
 PRELOAD = ["newsflow.crawlers.warm", "newsflow.enrichment.warm"]
 
@@ -61,3 +71,29 @@ def parent_forkserver() -> ForkServerContext | None:
         return None
     server.ensure_running = resource_tracker.ensure_running
     return multiprocessing.get_context("forkserver")
+
+
+def take_environment(env: Mapping[str, str], cwd: str) -> None:
+    """In a child forked from the forkserver: take the environment and directory of the process
+    it works for, and read afresh the settings and registry it found cached from the
+    forkserver's."""
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    from newsflow.registry import forget_loaded
+    from newsflow.settings import get_settings
+
+    get_settings.cache_clear()
+    forget_loaded()
+
+
+def in_this_environment(warm_up: Callable[[], Any] | None) -> Callable[[], Any]:
+    """A worker's warm-up that first takes this process's environment (``take_environment``):
+    a worker forked from the forkserver has the forkserver's, where a spawned one had ours."""
+    return partial(_warm_up_in, dict(os.environ), os.getcwd(), warm_up)
+
+
+def _warm_up_in(env: Mapping[str, str], cwd: str, warm_up: Callable[[], Any] | None) -> None:
+    take_environment(env, cwd)
+    if warm_up is not None:
+        warm_up()
