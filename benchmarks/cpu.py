@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from newsflow.crawlers.forking import start_crawl
+from newsflow.crawlers.forking import ForkedCrawl, start_crawl
 from newsflow.db import store
 from newsflow.db.session import session_scope
 from newsflow.flows.dedup import deduplicate_source
@@ -108,12 +108,16 @@ def _crawl(
     argv = ["--source", source, "--run-id", str(run_id)]
     argv += ["--since", str(window[0]), "--until", str(window[1])]
     child = start_crawl(argv, env, fork=get_settings().runs.fork_crawls)
-    # The child's tree as last sampled (the crawl and its extraction worker): each process
-    # loses at most one interval at its exit.
-    with TreeSampler(child.pid, every=0.05) as sampler:
+    # The crawl and its extraction workers as last sampled (each process loses at most one
+    # interval at its exit): a forked crawl's workers fork from the forkserver too, so the tree
+    # is the forkserver's, less the forkserver itself (its start is counted once, apart).
+    server = psutil.Process(child.pid).parent() if isinstance(child, ForkedCrawl) else None
+    with TreeSampler(server.pid if server else child.pid, every=0.05) as sampler:
         assert child.stdout is not None
         text = child.stdout.read()
         code = child.wait()
+    if server is not None:
+        sampler.cpu.pop(server.pid, None)
     log = work / f"cpu-crawl-{source}-{run_id}.log"
     log.write_text(text, encoding="utf-8")
     if code != 0:
