@@ -358,5 +358,4 @@ def _host(hits: list[Hit], delay: float, started: float) -> dict[str, Any]:
         "min_gap_s": min(gaps, default=None),
         "too_soon": sum(g < TOO_SOON * delay for g in gaps),
         "slots_lost": sum(g >= SLOT_LOST * delay for g in gaps),
-        "DIAG": [[i, round(g, 2)] for i, g in enumerate(gaps) if g >= SLOT_LOST * delay],
     }

@@ -55,8 +55,9 @@ UNIX_EPOCH_JULIAN_DAY = 2440587.5
 # kept late, and the next crawl's request, on time, would follow it by less than the delay.
 LEAD = 0.05
 # A crawl that wakes this share of the delay after its start (a stalled reactor, a loaded
-# machine) gives the start up and reserves again: sent so late, it would come too soon before
-# the request reserved after it. Wakes a few milliseconds late are the rule, and kept.
+# machine) does not send at once: sent so late, it could come too soon before the request
+# reserved after it. It takes the start again from now if nobody reserved after it, and else
+# reserves anew. Wakes a few milliseconds late are the rule, and kept.
 MISSED = 0.1
 # Two database times this close are one: a start handed out, read back as a float and sent
 # again. Two different starts of a host are at least a delay apart.
@@ -151,7 +152,7 @@ class HostPaceMiddleware:
     robots.txt (``slow_down``). With a delay of 0 (a local mirror) requests pass untouched,
     without a database round trip. When the database cannot reserve, the crawl goes on at
     its own pace (a warning once, ``newsflow/pace_fallbacks`` counts each such request);
-    ``newsflow/pace_missed`` counts the starts given up for a late wake.
+    ``newsflow/pace_missed`` counts the starts woken too late for, taken again or given up.
     """
 
     def __init__(
