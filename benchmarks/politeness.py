@@ -292,11 +292,13 @@ def run_statuses(store_url: str) -> dict[str, int]:
 
 
 def pace_counts(store_url: str) -> dict[str, int]:
-    """The crawls' own pace counts, summed over their runs (newsflow.runs.CRAWL_COUNTS): starts
-    given up for a late wake, requests paced alone because the database could not be asked."""
+    """The crawls' own counts, summed over their runs (newsflow.runs.CRAWL_COUNTS): starts woken
+    too late for, requests paced alone because the database could not be asked, and the time
+    the crawls spent storing (their reactor's, which sends no request meanwhile)."""
     with session_scope(store_url) as session:
         counts = session.scalars(select(models.CrawlRun.counts)).all()
-    return {key: sum(c.get(key, 0) for c in counts) for key in ("pace_missed", "pace_fallbacks")}
+    keys = ("pace_missed", "pace_fallbacks", "store_ms")
+    return {key: sum(c.get(key, 0) for c in counts) for key in keys}
 
 
 def stored(store_url: str) -> int:
