@@ -64,7 +64,7 @@ def parent_forkserver() -> ForkServerContext | None:
     """
     if sys.version_info >= (3, 14) or "forkserver" not in multiprocessing.get_all_start_methods():
         return None
-    server = forkserver._forkserver  # type: ignore[attr-defined]
+    server: Any = forkserver._forkserver  # type: ignore[attr-defined]
     if server._forkserver_pid is not None or server._forkserver_address is None:
         return None  # the forkserver's starter, or a process no forkserver forked
     if server._forkserver_alive_fd is None:
