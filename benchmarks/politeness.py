@@ -47,7 +47,7 @@ ANSWER_S = 0.15  # the replay's response time
 OVERHEAD = 2  # requests of one crawl besides its articles: robots.txt and the news sitemap
 YEAR_AGENCY, YEAR_DELAY, YEAR_PER_MONTH = "pacedyear", 0.2, 40
 # A request a host received this much sooner than its delay after the one before was asked
-# too soon: a crawl that wakes later than this share of the delay gives its start up
+# too soon: a crawl that wakes later than this share of the delay does not send at once
 # (crawlers/pace.py, MISSED), so gaps down to it are the clock's jitter, not a second pace.
 TOO_SOON = 0.9
 # A gap this many delays long left at least one of the host's starts unused.
