@@ -22,7 +22,7 @@ from newsflow.ingestion import article_from_page, warm_up
 from newsflow.page import FetchedPage
 from newsflow.registry import Source
 from newsflow.settings import ExtractSettings
-from newsflow.warm import in_this_environment, parent_forkserver
+from newsflow.warm import parent_forkserver
 
 __all__ = [
     "Extracted",
@@ -106,9 +106,7 @@ class PageExtractor:
         """The page's extraction, awaited on the reactor while a worker does it."""
         if self._pool is None:
             # Forked from the warm forkserver when this crawl was (newsflow/warm.py).
-            context = parent_forkserver()
-            start = in_this_environment(warm_up) if context else warm_up
-            self._pool = BoundedPool(self.workers, self.budget, start, context)
+            self._pool = BoundedPool(self.workers, self.budget, warm_up, parent_forkserver())
         return await _on_reactor(submit_page(self._pool, page, source, listed_at))
 
     def close(self) -> None:

@@ -20,10 +20,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
+from multiprocessing.context import BaseContext, ForkServerContext
 from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
+
+from newsflow.warm import in_this_environment
 
 __all__ = [
     "BoundedPool",
@@ -68,7 +70,8 @@ class BoundedPool:
     ``warm_up`` runs once in each new worker (imports, gazetteers) before its first article,
     outside the budget. Workers are spawned, or forked from a forkserver (``context``), never
     forked from their owner: the processes that own a pool run Prefect's and Twisted's threads,
-    which a fork would copy mid-flight.
+    which a fork would copy mid-flight. A worker forked from a forkserver first takes its
+    owner's environment (newsflow/warm.py), as a spawned one inherits it.
     """
 
     def __init__(
@@ -79,6 +82,8 @@ class BoundedPool:
         context: BaseContext | None = None,
     ) -> None:
         self.budget = budget
+        if isinstance(context, ForkServerContext):
+            warm_up = in_this_environment(warm_up)
         self._start = lambda: ProcessPool(
             max_workers=max(1, workers),
             initializer=_start_worker,

@@ -89,7 +89,8 @@ def take_environment(env: Mapping[str, str], cwd: str) -> None:
 
 def in_this_environment(warm_up: Callable[[], Any] | None) -> Callable[[], Any]:
     """A worker's warm-up that first takes this process's environment (``take_environment``):
-    a worker forked from the forkserver has the forkserver's, where a spawned one had ours."""
+    a worker forked from the forkserver has the forkserver's, where a spawned one had ours.
+    Every budget pool forked from a forkserver starts its workers so (newsflow/budget.py)."""
     return partial(_warm_up_in, dict(os.environ), os.getcwd(), warm_up)
 
 

@@ -140,6 +140,18 @@ def _started(middleware: HostPaceMiddleware, url: str) -> tuple[Request, list[An
     return request, outcome
 
 
+def _first_sent(
+    database_url: str, delay: float, url: str = f"https://{HOST}/a"
+) -> tuple[Clock, HostPaceMiddleware, Request]:
+    """A crawl's pace on a fake clock whose first request to the host has gone, at once."""
+    clock = Clock()
+    pace = _middleware(database_url, delay, clock)
+    first, went = _started(pace, url)
+    clock.advance(LEAD)
+    assert went == [None]
+    return clock, pace, first
+
+
 def _next_at(database_url: str, host: str) -> float | None:
     with session_scope(database_url) as session:
         pace = session.get(models.HostPace, host)
@@ -148,11 +160,7 @@ def _next_at(database_url: str, host: str) -> float | None:
 
 def test_a_request_reserves_only_once_the_one_before_it_is_answered(store_url: str) -> None:
     # The fake clock runs far ahead of the database's, whose few real seconds never matter.
-    clock = Clock()
-    pace = _middleware(store_url, 100.0, clock)
-    first, went = _started(pace, f"https://www.{HOST}/a")
-    clock.advance(LEAD)
-    assert went == [None]
+    clock, pace, first = _first_sent(store_url, 100.0, f"https://www.{HOST}/a")
     reserved = _next_at(store_url, HOST)  # www. and the bare name share one pace
     assert reserved is not None
     _, waiting = _started(pace, f"https://{HOST}/b")
@@ -201,11 +209,7 @@ def test_a_start_woken_too_late_for_is_given_up_when_another_crawl_reserved_afte
 
 
 def test_the_next_request_waits_a_delay_after_the_one_before_really_left(store_url: str) -> None:
-    clock = Clock()
-    pace = _middleware(store_url, 10.0, clock)
-    first, went = _started(pace, f"https://{HOST}/a")
-    clock.advance(LEAD)
-    assert went == [None]
+    clock, pace, first = _first_sent(store_url, 10.0)
     clock.advance(4)  # the reactor sent it 4 s after its start; its answer came in at once
     first.meta["download_latency"] = 0.0
     pace.process_response(first, Response(first.url))
