@@ -3,7 +3,7 @@
 The encoding comes from the first of: a byte-order mark, the HTTP ``Content-Type`` charset,
 the document's own declaration (``<meta charset>``, ``http-equiv``, ``<?xml encoding?>``),
 then detection. That is the HTML standard's order (a BOM outranks the header, as in every
-browser), implemented by w3lib; detection is charset-normalizer's. Arabic and Russian
+browser), from w3lib's parts; detection is charset-normalizer's. Arabic and Russian
 agencies still serve windows-1256, windows-1251 and KOI8-R, often declared only in the page.
 
 A declaration can be wrong: a server labels every page ``charset=utf-8`` while an old CMS
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 from w3lib.encoding import (
     html_body_declared_encoding,
-    html_to_unicode,
     http_content_type_encoding,
     read_bom,
+    to_unicode,
 )
 
 UTF8 = "utf-8"
@@ -55,15 +55,32 @@ def decode_document(body: bytes, content_type: str | None = None) -> tuple[str, 
 
 def read_document(body: bytes, content_type: str | None = None) -> Decoded:
     """The body read in the standard order, unless its bytes contradict the declaration."""
-    encoding, text = html_to_unicode(
-        content_type, body, default_encoding=UTF8, auto_detect_fun=detect
-    )
+    encoding, text = _in_standard_order(body, content_type)
     if "\ufffd" not in text:  # nearly every page: what was declared (or detected) fits
         return Decoded(encoding, text)
     declared_by = _declared_by(body, content_type)
     if declared_by is None:  # a byte-order mark or detection chose: there is no better evidence
         return Decoded(encoding, text)
     return _by_evidence(body, encoding, text, declared_by)
+
+
+def _in_standard_order(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """The first of BOM, header, declaration, detection, then UTF-8; the body read in it.
+
+    w3lib's ``html_to_unicode`` did this until 2.6, which deprecates choosing the detector and
+    the fallback: its own guess is Firefox's, from the URL's domain. Ours stays the same on
+    every w3lib release.
+    """
+    encoding, bom = read_bom(body)
+    if encoding is not None:
+        return encoding, to_unicode(body[len(bom) :], encoding)
+    encoding = (
+        http_content_type_encoding(content_type)
+        or html_body_declared_encoding(body)
+        or detect(body)
+        or UTF8
+    )
+    return encoding, to_unicode(body, encoding)
 
 
 def charset_conflict(body: bytes, content_type: str | None = None) -> str | None:

@@ -107,3 +107,23 @@ def test_a_body_that_decodes_as_its_header_declares_is_read_as_declared(
     html = _html(text, head)  # hypothesis's text has no lone surrogates: always valid UTF-8
     decoded = read_document(html.encode("utf-8"), UTF8_HEADER)
     assert (decoded.encoding, decoded.text, decoded.conflict) == ("utf-8", html, None)
+
+
+@pytest.mark.filterwarnings("error::DeprecationWarning")
+@pytest.mark.parametrize(
+    ("body", "content_type", "encoding"),
+    [
+        ("\ufeff" + _html(RUSSIAN), "text/html; charset=windows-1251", "utf-8"),  # a BOM first
+        (_html(RUSSIAN), "text/html; charset=koi8-r", "koi8-r"),  # then the header
+        (_html(ARABIC, '<meta charset="windows-1256">'), None, "cp1256"),  # the declaration
+        (_html(RUSSIAN), None, "utf-8"),  # undeclared, valid UTF-8
+    ],
+)
+def test_the_standard_order_on_every_w3lib_release(
+    body: str, content_type: str | None, encoding: str
+) -> None:
+    """w3lib 2.6 deprecates html_to_unicode's fallback and detector; the order is ours."""
+    wire = body.encode("utf-8") if body.startswith("\ufeff") else body.encode(encoding)
+    decoded = read_document(wire, content_type)
+    assert decoded.encoding == encoding
+    assert decoded.text == body.lstrip("\ufeff")
