@@ -210,7 +210,7 @@ def _workers(count: int, env: dict[str, str], limit: int) -> Iterator[list[int]]
     try:
         for name in names:
             (home / name).mkdir(parents=True, exist_ok=True)
-            command = [prefect, "worker", "start", "--pool", POOL, "--type", "process"]
+            command = [prefect, "worker", "start", "--pool", POOL, "--type", "newsflow-process"]
             command += ["--name", name, "--limit", str(limit)]
             own = {**env, "PREFECT_HOME": str(home / name)}
             with (home / f"{name}.log").open("wb") as log:

@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkServerContext
 from typing import IO, Any, Protocol
 
-from newsflow.warm import take_environment, warm_context
+from newsflow.warm import show_as, take_environment, warm_context
 
 SESSION_WAIT_S = 5.0  # a forked child calls setsid first thing; this is far beyond that
 
@@ -122,7 +122,7 @@ def _crawl_main(argv: list[str], env: dict[str, str], cwd: str, output: Connecti
     cached from the environment, are read afresh.
     """
     os.setsid()
-    _show_as(argv)
+    show_as("newsflow.crawlers.run", *argv)
     os.dup2(output.fileno(), 1)
     os.dup2(output.fileno(), 2)
     output.close()
@@ -137,12 +137,3 @@ def _crawl_main(argv: list[str], env: dict[str, str], cwd: str, output: Connecti
         sys.stdout.flush()
         sys.stderr.flush()
     sys.exit(code)
-
-
-def _show_as(argv: list[str]) -> None:
-    """Show the crawl in ps and /proc as ``python -m newsflow.crawlers.run …``, not as the
-    forkserver; its environment as the forkserver's, which ps and /proc still show, is kept."""
-    os.environ["SPT_NOENV"] = "1"  # a title within the forkserver's long command line's room
-    from setproctitle import setproctitle
-
-    setproctitle(" ".join([sys.executable, "-m", "newsflow.crawlers.run", *argv]))

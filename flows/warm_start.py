@@ -16,8 +16,11 @@ from collections.abc import Sequence
 from multiprocessing.context import BaseContext
 from typing import Any
 
-# What a flow run imports before its first line runs: Prefect's engine, then the flows.
-PRELOAD = ("__main__", "prefect.flow_engine", "newsflow.flows.deployments")
+from newsflow import warm
+
+# What a flow run imports before its first line runs: Prefect's engine, the flows, and what
+# their crawls and enrichment workers need (they fork from here too: newsflow/warm.py).
+PRELOAD = ("__main__", "prefect.flow_engine", "newsflow.flows.deployments", *warm.PRELOAD)
 
 
 class _ForkServerContexts:

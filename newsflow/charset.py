@@ -72,7 +72,7 @@ def _in_standard_order(body: bytes, content_type: str | None) -> tuple[str, str]
     every w3lib release.
     """
     encoding, bom = read_bom(body)
-    if encoding is not None:
+    if encoding is not None and bom is not None:
         return encoding, to_unicode(body[len(bom) :], encoding)
     encoding = (
         http_content_type_encoding(content_type)

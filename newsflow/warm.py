@@ -11,8 +11,9 @@ as clean as a new interpreter, and the pages it built are shared by every child 
 writes to them (the collector leaves them alone: they are frozen).
 
 multiprocessing keeps one forkserver a process, with the preload of whoever started it first.
-The process that forks flow runs under ``serve`` (flows/warm_start.py) runs no crawl and
-enriches nothing itself: each flow run is a process of its own, with its own warm forkserver.
+The newsflow worker (flows/worker.py) and ``serve`` (flows/warm_start.py) fork their flow runs
+from a forkserver that preloaded this too, so a run's crawls and enrichment workers fork from
+that one (``warm_context``): one warm process for all of a worker's runs, not one a run.
 
 A forked crawl's extraction workers fork from that same forkserver (``parent_forkserver``):
 left to itself, multiprocessing in a child would start a forkserver of its own, and a spawned
@@ -34,6 +35,7 @@ __all__ = [
     "PRELOAD",
     "in_this_environment",
     "parent_forkserver",
+    "show_as",
     "take_environment",
     "warm_context",
 ]
@@ -43,9 +45,16 @@ PRELOAD = ["newsflow.crawlers.warm", "newsflow.enrichment.warm"]
 
 def warm_context() -> ForkServerContext | None:
     """multiprocessing's forkserver context, preloading what crawls and enrichment need; None
-    where the platform has no forkserver (Windows)."""
+    where the platform has no forkserver (Windows).
+
+    A process forked from a forkserver that preloaded them (a flow run of the newsflow worker
+    or of ``serve``) forks from that one: its own would import and build them all again.
+    """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return None
+    inherited = parent_forkserver() if all(name in sys.modules for name in PRELOAD) else None
+    if inherited is not None:
+        return inherited
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)  # once it started, later calls change nothing
     return context
@@ -71,6 +80,17 @@ def parent_forkserver() -> ForkServerContext | None:
         return None
     server.ensure_running = resource_tracker.ensure_running
     return multiprocessing.get_context("forkserver")
+
+
+def show_as(module: str, *argv: str) -> None:
+    """In a child forked from the forkserver: show it in ps and /proc as ``python -m module
+    argv…``, not as the forkserver. First thing, before it takes another environment: the title
+    goes within the forkserver's long command line's room, leaving the environment area (which
+    ps and /proc still show as the forkserver's) alone."""
+    os.environ["SPT_NOENV"] = "1"
+    from setproctitle import setproctitle
+
+    setproctitle(" ".join([sys.executable, "-m", module, *argv]))
 
 
 def take_environment(env: Mapping[str, str], cwd: str) -> None:

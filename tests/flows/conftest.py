@@ -59,8 +59,9 @@ def quiet_env(prefect_api_url: str, home: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def process_worker(
     prefect_api_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """`prefect worker start --pool newsflow-test-process` as a child: yields its log file.
+) -> Iterator[tuple[Path, int]]:
+    """`prefect worker start --pool newsflow-test-process` as a child: yields its log file and
+    its pid.
 
     Its own defaults point at a throwaway store and a closed port, so nothing a run forgets
     to set reaches the real database or the network.
@@ -77,13 +78,13 @@ def process_worker(
     prefect = Path(sys.executable).with_name("prefect")
     with log.open("wb") as out:
         worker = subprocess.Popen(
-            [str(prefect), "worker", "start", "--pool", WORK_POOL, "--type", "process"],
+            [str(prefect), "worker", "start", "--pool", WORK_POOL, "--type", "newsflow-process"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    yield log
+    yield log, worker.pid
     _stop_group(worker)
 
 
@@ -102,6 +103,7 @@ class Deployed:
     """The deployments registered by `newsflow deploy`, driven through the Prefect API."""
 
     worker_log: Path
+    worker_pid: int
 
     def run(self, name: str, parameters: dict[str, Any], env: dict[str, str]) -> UUID:
         """Start a flow run of deployment ``name`` (flow/deployment) for the worker to take."""
@@ -142,7 +144,7 @@ class Deployed:
 
 
 @pytest.fixture(scope="session")
-def deployed(process_worker: Path) -> Deployed:
+def deployed(process_worker: tuple[Path, int]) -> Deployed:
     """sana-en's deployments registered by `newsflow deploy`, schedules paused for the tests."""
     from click.testing import CliRunner
     from prefect.client.orchestration import get_client
@@ -153,11 +155,18 @@ def deployed(process_worker: Path) -> Deployed:
     assert result.exit_code == 0, result.output
     with get_client(sync_client=True) as client:  # a cron firing mid-test would race the tests
         client.pause_deployment(client.read_deployment_by_name("ingest/ingest-sana-en").id)
-    return Deployed(process_worker)
+    return Deployed(*process_worker)
 
 
 def _crawl_processes(database_url: str) -> list[int]:
-    """Pids of crawl children (``python -m crawlers.run``) writing into ``database_url``."""
+    """Pids of crawl children (``python -m crawlers.run``) writing into ``database_url``.
+
+    A crawl started by a process that set the database in its environment shows it in /proc.
+    One forked from a worker's warm forkserver shows the worker's environment there instead
+    (the run's is set after the fork): it is known by its ``--parent-pid``, the flow run
+    holding the database's lease.
+    """
+    holders = _lease_holders(database_url)
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -167,13 +176,26 @@ def _crawl_processes(database_url: str) -> list[int]:
             environ = (proc / "environ").read_bytes().split(b"\0")
         except OSError:  # gone meanwhile, or not ours
             continue
-        if (
-            # A forked crawl's command line is one string (crawlers/forking.py)
-            b"newsflow.crawlers.run" in b" ".join(command)
-            and f"NEWSFLOW_DATABASE_URL={database_url}".encode() in environ
-        ):
+        # A forked crawl's command line is one string (crawlers/forking.py)
+        words = b" ".join(command).decode(errors="replace").split()
+        if "newsflow.crawlers.run" not in words:
+            continue
+        parent = words[words.index("--parent-pid") + 1] if "--parent-pid" in words else None
+        if f"NEWSFLOW_DATABASE_URL={database_url}".encode() in environ or parent in holders:
             found.append(int(proc.name))
     return found
+
+
+def _lease_holders(database_url: str) -> set[str]:
+    """The pids of this machine's processes holding a source's lease in the database."""
+    from newsflow.db import models
+    from newsflow.db.leases import HOST
+    from newsflow.db.session import session_scope
+    from sqlalchemy import select
+
+    with session_scope(database_url) as session:
+        holders = session.execute(select(models.SourceLease.holder)).scalars().all()
+    return {h.split(":")[1] for h in holders if h.startswith(f"{HOST}:")}
 
 
 def _wait_until(condition: Callable[[], Any], budget: float, what: str) -> Any:
