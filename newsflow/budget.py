@@ -21,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext, ForkServerContext
+from multiprocessing.util import Finalize
 from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
@@ -47,6 +48,7 @@ _CEILING = resource.RLIM_INFINITY
 # its host's request late (a start lost, or the next request too soon after it), while an
 # article's work finished a few milliseconds later costs nothing. Idle cores still go to them.
 WORKER_NICENESS = 10
+EXIT_PRIORITY = 10  # shared pools close among multiprocessing's first exit finalizers
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +225,11 @@ def shared_pool(
             entry[1].close()
         pool = BoundedPool(workers, budget, warm_up, context)
         _POOLS[kind] = (config, pool)
+        # A process started by multiprocessing (a forked flow run) ends with os._exit: no
+        # atexit. Before that, multiprocessing waits for its live children, these workers
+        # among them, which wait for their task pipe to close: a process that never ends.
+        # Its finalizers with an exit priority run first, wherever the process came from.
+        Finalize(pool, pool.close, exitpriority=EXIT_PRIORITY)
         return pool
 
 

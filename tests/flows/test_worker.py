@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 
 WINDOW = {"since": "2016-10-18", "until": "2016-10-19"}
 SEEN_S = 60  # a flow run's engine and its crawl, seen in the worker's tree
+EXIT_S = 30  # the engine's process ends once its run is final
 
 
 def test_a_job_without_a_command_runs_the_engine_directly() -> None:
@@ -84,6 +85,8 @@ def test_flow_runs_and_their_crawls_fork_from_the_worker_s_warm_process(
     flow_run = deployed.wait(flow_run_id)
     assert flow_run.state.is_completed(), deployed.log_tail()
 
+    assert _ended(engine["pid"]), "the flow run's process outlived its run"  # its slot back
+
     warm = psutil.Process(engine["ppid"])
     assert warm.ppid() == deployed.worker_pid  # the worker's forkserver, not the worker
     assert crawl["ppid"] == warm.pid  # the run's crawl forked from that same process
@@ -115,6 +118,14 @@ def _engine_and_crawl(worker_pid: int) -> tuple[dict[str, Any], dict[str, Any]]:
         listed = "\n".join(sorted(commands))
         pytest.fail(f"not seen within {SEEN_S} s in the worker's tree: {missing}; seen:\n{listed}")
     return seen["engine"], seen["crawl"]
+
+
+def _ended(pid: int) -> bool:
+    try:
+        _, alive = psutil.wait_procs([psutil.Process(pid)], timeout=EXIT_S)
+    except psutil.NoSuchProcess:
+        return True
+    return not alive
 
 
 def _descendants(pid: int) -> Iterator[dict[str, Any]]:

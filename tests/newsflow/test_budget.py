@@ -131,3 +131,24 @@ def test_the_memory_ceiling_holds_for_the_process_and_its_workers(tmp_path) -> N
         "process: MemoryError",
         "worker: needed over 4096 MB",
     ]
+
+
+def _uses_a_shared_pool() -> None:
+    """In a child started by multiprocessing: a shared pool used, and left open."""
+    from newsflow.budget import shared_pool
+
+    assert shared_pool("test-exit", 1, BUDGET, None).submit(os.getpid).result() > 0
+
+
+def test_a_process_started_by_multiprocessing_ends_with_its_shared_pool_open() -> None:
+    """It ends with os._exit, no atexit: multiprocessing would wait for the pool's workers,
+    which wait for their task pipe to close (a forked flow run that never ended)."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_uses_a_shared_pool)
+    child.start()
+    child.join(timeout=60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and child.exitcode == 0
