@@ -19,8 +19,21 @@ from typing import Any
 from newsflow import warm
 
 # What a flow run imports before its first line runs: Prefect's engine, the flows, and what
-# their crawls and enrichment workers need (they fork from here too: newsflow/warm.py).
-PRELOAD = ("__main__", "prefect.flow_engine", "newsflow.flows.deployments", *warm.PRELOAD)
+# their crawls and enrichment workers need (they fork from here too: newsflow/warm.py). Then
+# what a run imports only once it needs it, which each forked run imported again (`make
+# bench`, scaling, under py-spy: 0.9 CPU s a run): Prefect's task engine, the store's driver,
+# the schema check's Alembic, dedup's MinHash.
+RUN_PRELOAD = (
+    "prefect.flow_engine",
+    "prefect.task_engine",
+    "newsflow.flows.deployments",
+    *warm.PRELOAD,
+    "psycopg",
+    "alembic.script",
+    "alembic.runtime.migration",
+    "datasketch",
+)
+PRELOAD = ("__main__", *RUN_PRELOAD)
 
 
 class _ForkServerContexts:

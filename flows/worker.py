@@ -35,12 +35,11 @@ from prefect.utilities.processutils import command_from_string, command_to_strin
 from prefect.workers.process import ProcessJobConfiguration, ProcessWorker
 
 from newsflow import warm
+from newsflow.flows.warm_start import RUN_PRELOAD
 
 WORKER_TYPE = "newsflow-process"
 ENGINE = ("-m", "prefect.engine")
-# What a flow run imports before its first line: Prefect's engine, the flows, and what their
-# crawls and enrichment workers need.
-PRELOAD = ["prefect.flow_engine", "newsflow.flows.deployments", *warm.PRELOAD]
+PRELOAD = list(RUN_PRELOAD)  # as serve's, less its main module: the worker's is Prefect's CLI
 
 RunProcess = Callable[..., Any]
 
