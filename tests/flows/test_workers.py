@@ -145,7 +145,18 @@ def _final(flow_run_id: Any) -> Any:
 
 
 def _running_on(worker: subprocess.Popen[bytes], flow_run_id: Any) -> bool:
-    return _flow_run(flow_run_id).state_name == "Running" and len(_tree(worker.pid)) > 1
+    """The run is Running and the worker's tree holds a flow run's engine (forked from the
+    worker's warm process, which is always there)."""
+    return _flow_run(flow_run_id).state_name == "Running" and any(
+        "prefect.engine" in " ".join(_command(p)) for p in _tree(worker.pid)
+    )
+
+
+def _command(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.NoSuchProcess:
+        return []
 
 
 def _month_crawling(url: str) -> int | None:
