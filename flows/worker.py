@@ -31,11 +31,11 @@ from multiprocessing.context import ForkServerContext
 from typing import Any
 
 import anyio
+from newsflow.flows.warm_start import RUN_PRELOAD
 from prefect.utilities.processutils import command_from_string, command_to_string
 from prefect.workers.process import ProcessJobConfiguration, ProcessWorker
 
 from newsflow import warm
-from newsflow.flows.warm_start import RUN_PRELOAD
 
 WORKER_TYPE = "newsflow-process"
 ENGINE = ("-m", "prefect.engine")
