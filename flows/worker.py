@@ -78,7 +78,7 @@ class WarmProcessWorker(ProcessWorker):
         await super().setup()
         context = await anyio.to_thread.run_sync(start_forkserver)
         if context is not None and fork_engine_runs(context):
-            self._logger.info("Flow runs fork from a warm process (pid %s)", os.getpid())
+            self._logger.info("Flow runs fork from a warm process this worker started")
 
 
 def start_forkserver(preload: Sequence[str] = PRELOAD) -> ForkServerContext | None:
