@@ -47,7 +47,10 @@ def crash_detection() -> Automation:
             match_related=ResourceSpecification(
                 {"prefect.resource.role": "tag", "prefect.resource.id": f"prefect.tag.{TAG}"}
             ),
-            after={"prefect.flow-run.heartbeat"},
+            # Running arms it too: a run killed after it started but before its first
+            # heartbeat reached the server (a worker warm-started it, then died within the
+            # second) would otherwise stay Running for good, its slot held until the lease lapses.
+            after={"prefect.flow-run.heartbeat", "prefect.flow-run.Running"},
             expect={"prefect.flow-run.heartbeat", *(f"prefect.flow-run.{s}" for s in _FINAL)},
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
@@ -64,10 +67,26 @@ def crash_detection() -> Automation:
 
 
 def ensure_crash_detection() -> bool:
-    """Create the automation on the Prefect server unless it is there; True when created."""
+    """Create the automation on the Prefect server unless it is there as this one would be; True
+    when created (an older one, with another trigger, is replaced)."""
+    wanted = crash_detection()
     try:
-        cast(Automation, Automation.read(name=AUTOMATION))  # sync here, as create() below
+        stored = cast(Automation, Automation.read(name=AUTOMATION))  # sync here, as below
     except ValueError:  # Prefect's "not found"
-        cast(Automation, crash_detection().create())  # sync here: sync_compatible
-        return True
-    return False
+        stored = None
+    if stored is not None and _watches_as(stored, wanted):
+        return False
+    if stored is not None:
+        stored.delete()
+    cast(Automation, wanted.create())  # sync here: sync_compatible
+    return True
+
+
+def _watches_as(stored: Automation, wanted: Automation) -> bool:
+    """The same events armed and expected, within the same silence."""
+    ours, theirs = wanted.trigger, stored.trigger
+    return isinstance(theirs, EventTrigger) and (theirs.after, theirs.expect, theirs.within) == (
+        ours.after,  # type: ignore[union-attr]
+        ours.expect,  # type: ignore[union-attr]
+        ours.within,  # type: ignore[union-attr]
+    )

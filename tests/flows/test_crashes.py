@@ -27,7 +27,8 @@ def test_the_automation_is_created_once_per_server(prefect_harness: None) -> Non
 
 def test_it_watches_tagged_runs_for_three_missed_heartbeats() -> None:
     trigger = crash_detection().trigger
-    assert trigger.after == {"prefect.flow-run.heartbeat"}
+    # Running arms it too: a run killed before its first heartbeat arrived is crashed as well
+    assert trigger.after == {"prefect.flow-run.heartbeat", "prefect.flow-run.Running"}
     assert "prefect.flow-run.Completed" in trigger.expect
     assert trigger.within == timedelta(seconds=3 * HEARTBEAT_SECONDS)
     assert trigger.match_related.root == {  # type: ignore[union-attr]
@@ -35,3 +36,16 @@ def test_it_watches_tagged_runs_for_three_missed_heartbeats() -> None:
         "prefect.resource.id": "prefect.tag.newsflow",
     }
     assert heartbeat_env() == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
+
+
+def test_an_automation_watching_otherwise_is_replaced(prefect_harness: None) -> None:
+    """An older newsflow's automation (armed by heartbeats alone) gives way to this one."""
+    with contextlib.suppress(ValueError):
+        Automation.read(name=AUTOMATION).delete()
+    older = crash_detection()
+    older.trigger.after = {"prefect.flow-run.heartbeat"}  # type: ignore[union-attr]
+    older.create()
+    assert ensure_crash_detection()
+    stored = Automation.read(name=AUTOMATION)
+    assert "prefect.flow-run.Running" in stored.trigger.after  # type: ignore[union-attr]
+    assert not ensure_crash_detection()
