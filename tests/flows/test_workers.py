@@ -75,7 +75,7 @@ def workers(
             NEWSFLOW_RUNS__STOP_GRACE_SECONDS="3",
         )
         command = [str(Path(sys.executable).with_name("prefect")), "worker", "start"]
-        command += ["--pool", POOL, "--type", "newsflow-process", "--name", name]
+        command += ["--pool", POOL, "--type", "process", "--name", name]
         command += ["--limit", str(limit)] if limit else []
         with (home / "worker.log").open("wb") as out:
             worker = subprocess.Popen(
