@@ -64,7 +64,8 @@ class WarmJobConfiguration(ProcessJobConfiguration):
 
 
 class WarmProcessWorker(ProcessWorker):
-    """``prefect worker start --pool newsflow-process``: a process worker forking warm runs."""
+    """``prefect worker start --pool newsflow-process --type newsflow-process``: a process
+    worker forking warm runs, on a pool of Prefect's "process" type or of its own."""
 
     type = WORKER_TYPE
     job_configuration = WarmJobConfiguration
