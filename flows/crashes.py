@@ -12,7 +12,7 @@ Only newsflow's runs (tag ``newsflow``) beat at this pace, so only they are watc
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from prefect.automations import Automation
 from prefect.client.schemas.objects import StateType
@@ -74,7 +74,7 @@ def ensure_crash_detection() -> bool:
         stored = cast(Automation, Automation.read(name=AUTOMATION))  # sync here, as below
     except ValueError:  # Prefect's "not found"
         stored = None
-    if stored is not None and _watches_as(stored, wanted):
+    if stored is not None and _trigger(stored) == _trigger(wanted):
         return False
     if stored is not None:
         stored.delete()
@@ -82,11 +82,6 @@ def ensure_crash_detection() -> bool:
     return True
 
 
-def _watches_as(stored: Automation, wanted: Automation) -> bool:
-    """The same events armed and expected, within the same silence."""
-    ours, theirs = wanted.trigger, stored.trigger
-    return isinstance(theirs, EventTrigger) and (theirs.after, theirs.expect, theirs.within) == (
-        ours.after,  # type: ignore[union-attr]
-        ours.expect,  # type: ignore[union-attr]
-        ours.within,  # type: ignore[union-attr]
-    )
+def _trigger(automation: Automation) -> dict[str, Any]:
+    """What the automation watches for, less the trigger's own id."""
+    return automation.trigger.model_dump(exclude={"id"})

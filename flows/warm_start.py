@@ -57,17 +57,12 @@ def start_runs_by_fork(preload: Sequence[str] = PRELOAD) -> BaseContext:
     """Make this process's Prefect runner fork flow runs from a warm forkserver, started now.
 
     The forkserver's imports happen here, before the first schedule is due, not in its run.
+    Where the platform has no forkserver, runs start as Prefect starts them (spawned).
     """
     import prefect.flow_engine as engine
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(preload))
+    context = warm.start_forkserver(preload)
+    if context is None:
+        return multiprocessing.get_context("spawn")
     engine.multiprocessing = _ForkServerContexts(context)  # type: ignore[assignment]
-    warm = context.Process(target=_nothing)
-    warm.start()
-    warm.join()
     return context
-
-
-def _nothing() -> None:
-    """A first process, so the forkserver starts (and imports) before a run needs it."""

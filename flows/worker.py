@@ -8,12 +8,13 @@ cores that was about 11 CPU s a run (`make bench`, scaling), more than crawling 
 one source's day: thirty sources spent most of their time starting.
 
 This worker pays it once, when it starts: one forkserver (multiprocessing's) imports Prefect's
-engine, the flows, the crawler and the enrichers' data (``PRELOAD``). Each flow run forks from
-it and runs the engine's main as ``python -m prefect.engine`` would, in the environment and
-directory Prefect prepared for the run; the run's crawls and enrichment workers fork from the
-same forkserver (newsflow/warm.py). Each run is still a process of its own: Prefect cancels
-it, kills it and reads its exit code as it does a subprocess's, and a kill -9 of the worker
-leaves its runs crashed as before (the forkserver, the worker's child, ends with it).
+engine, the flows, the crawler and the enrichers' data (``RUN_PRELOAD``, as ``serve``'s). Each
+flow run forks from it and runs the engine's main as ``python -m prefect.engine`` would, in the
+environment and directory Prefect prepared for the run; the run's crawls and enrichment workers
+fork from the same forkserver (newsflow/warm.py). Each run is still a process of its own:
+Prefect cancels it, kills it and reads its exit code as it does a subprocess's, and a kill -9
+of the worker leaves its runs crashed as before (the forkserver, the worker's child, ends with
+it).
 
 Everything else is Prefect's process worker: job variables, base job template, limits and
 heartbeats. A job whose ``command`` is not the engine's runs as a subprocess, as there; so
@@ -39,7 +40,6 @@ from newsflow import warm
 
 WORKER_TYPE = "newsflow-process"
 ENGINE = ("-m", "prefect.engine")
-PRELOAD = list(RUN_PRELOAD)  # as serve's, less its main module: the worker's is Prefect's CLI
 
 RunProcess = Callable[..., Any]
 
@@ -77,21 +77,10 @@ class WarmProcessWorker(ProcessWorker):
 
     async def setup(self) -> None:
         await super().setup()
-        context = await anyio.to_thread.run_sync(start_forkserver)
+        # The preload is serve's, less its main module: the worker's is Prefect's CLI.
+        context = await anyio.to_thread.run_sync(warm.start_forkserver, RUN_PRELOAD)
         if context is not None and fork_engine_runs(context):
             self._logger.info("Flow runs fork from a warm process this worker started")
-
-
-def start_forkserver(preload: Sequence[str] = PRELOAD) -> ForkServerContext | None:
-    """multiprocessing's forkserver, started now with ``preload`` imported; None without one."""
-    context = warm.warm_context()
-    if context is None:
-        return None
-    context.set_forkserver_preload(list(preload))
-    first = context.Process(target=_nothing)
-    first.start()
-    first.join()
-    return context
 
 
 def fork_engine_runs(context: ForkServerContext) -> bool:
@@ -183,7 +172,3 @@ def _silence() -> None:
     for fd in (1, 2):
         os.dup2(devnull, fd)
     os.close(devnull)
-
-
-def _nothing() -> None:
-    """A first process, so the forkserver starts (and imports) before a run needs it."""

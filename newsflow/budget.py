@@ -10,13 +10,13 @@ caller gets ``OverBudget`` for that article and the pool goes on with the next o
 
 from __future__ import annotations
 
-import atexit
 import gc
 import logging
 import multiprocessing
 import os
 import resource
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError
 from dataclasses import dataclass
@@ -93,6 +93,11 @@ class BoundedPool:
             context=context or multiprocessing.get_context("spawn"),
         )
         self._pool = self._start()
+        # A process started by multiprocessing (a forked flow run or crawl) ends with os._exit,
+        # no atexit. Before that, multiprocessing waits for its live children, these workers
+        # among them, which wait for their task pipe to close: a process that never ends. Its
+        # finalizers with an exit priority run first, in every process, its own only.
+        Finalize(self, _close_if_alive, args=(weakref.ref(self),), exitpriority=EXIT_PRIORITY)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Run ``fn(*args)`` in a worker; the future raises ``OverBudget`` past the budget."""
@@ -111,6 +116,13 @@ class BoundedPool:
         """Stop the workers (work still queued is cancelled) and wait for them to go."""
         self._pool.stop()
         self._pool.join()
+
+
+def _close_if_alive(owner: weakref.ref[BoundedPool]) -> None:
+    """At exit: close the pool unless it was collected (held weakly: no pool kept for this)."""
+    pool = owner()
+    if pool is not None:
+        pool.close()
 
 
 def _settle(outer: Future[T], inner: Future[T], budget: Budget) -> None:
@@ -225,16 +237,11 @@ def shared_pool(
             entry[1].close()
         pool = BoundedPool(workers, budget, warm_up, context)
         _POOLS[kind] = (config, pool)
-        # A process started by multiprocessing (a forked flow run) ends with os._exit: no
-        # atexit. Before that, multiprocessing waits for its live children, these workers
-        # among them, which wait for their task pipe to close: a process that never ends.
-        # Its finalizers with an exit priority run first, wherever the process came from.
-        Finalize(pool, pool.close, exitpriority=EXIT_PRIORITY)
         return pool
 
 
 def close_shared_pools() -> None:
-    """Stop every pool this process made (at exit, and in tests)."""
+    """Stop every pool this process made (in tests; at exit each pool closes itself)."""
     for kind, ((pid, *_), pool) in list(_POOLS.items()):
         if pid == os.getpid():
             pool.close()
@@ -243,4 +250,3 @@ def close_shared_pools() -> None:
 
 _POOLS: dict[str, tuple[tuple[int, int, Budget], BoundedPool]] = {}
 _POOLS_LOCK = threading.Lock()
-atexit.register(close_shared_pools)

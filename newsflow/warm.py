@@ -25,7 +25,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from multiprocessing import forkserver, resource_tracker
 from multiprocessing.context import ForkServerContext
@@ -36,6 +36,7 @@ __all__ = [
     "in_this_environment",
     "parent_forkserver",
     "show_as",
+    "start_forkserver",
     "take_environment",
     "warm_context",
 ]
@@ -58,6 +59,24 @@ def warm_context() -> ForkServerContext | None:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)  # once it started, later calls change nothing
     return context
+
+
+def start_forkserver(preload: Sequence[str]) -> ForkServerContext | None:
+    """multiprocessing's forkserver with ``preload`` imported, started now (not by the first
+    process that needs it); None where the platform has none. For a process that forks flow
+    runs from it (flows/worker.py, flows/warm_start.py)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))
+    first = context.Process(target=_nothing)
+    first.start()
+    first.join()
+    return context
+
+
+def _nothing() -> None:
+    """A first process, so the forkserver starts (and imports) before a run needs it."""
 
 
 def parent_forkserver() -> ForkServerContext | None:
