@@ -40,6 +40,10 @@ NEWSFLOW_CRAWL_DELAY = _CRAWL.delay_override if _CRAWL.delay_override is not Non
 NEWSFLOW_PACE = _CRAWL.shared_pace
 DOWNLOAD_DELAY = 0.0 if NEWSFLOW_PACE else NEWSFLOW_CRAWL_DELAY
 AUTOTHROTTLE_ENABLED = False
+# Outputs of one response handled at once. Scrapy starts this many cooperative tasks for every
+# response (100 by default: a fifth of the crawl's own CPU per article page, which yields one
+# item). Requests are handled at once; only items wait, for their batch, so a few suffice.
+CONCURRENT_ITEMS = 8
 
 # Failures: retried with exponential backoff (crawlers.middlewares.BackoffRetryMiddleware).
 # These are the defaults; a source's registry patience replaces them per host, request by

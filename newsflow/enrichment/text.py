@@ -45,7 +45,9 @@ _CONJUNCTIONS = ("و", "ف")
 _PREPOSITIONS = ("ب", "ل", "ك")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ sets each field through object.__setattr__, four
+# times the cost, and an article has hundreds of tokens. Nothing changes a token once made.
+@dataclass(slots=True)
 class Token:
     """A word of the text: its surface form, offsets and folded form."""
 

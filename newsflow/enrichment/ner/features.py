@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Any
 
 from newsflow.enrichment.cues import cue_words, stopwords
@@ -30,7 +31,7 @@ _ABBREVIATED = (
 _ABBREVIATIONS = frozenset(_ABBREVIATED.split())
 _CUES = ("role", "head", "speech", "particle", "opener", "connector", "place_noun")
 _BIG_CITY = 1_000_000
-_CONTEXT = (-2, -1, 1, 2)
+_CONTEXT = (-2, -1, 1, 2)  # the neighbours a token sees, by offset
 # A chunk longer than this is cut: tagging memory and time stay linear in the article.
 _MAX_SENTENCE = 120
 
@@ -52,21 +53,22 @@ def sequence_features(
 ) -> list[list[str]]:
     """Features of tokens[first:last], one sentence."""
     words = tokens[first:last]
-    shouting = all(not w.text.isalpha() or w.text.isupper() for w in words) and len(words) > 2
+    written = [w.text for w in words]
+    shouting = all(not w.isalpha() or w.isupper() for w in written) and len(words) > 2
+    gaps = [_gap(text[a.end : b.start]) for a, b in pairwise(words)]
+    before = ["BOS", *("gap-:" + gap for gap in gaps)]
+    after = [*("gap+:" + gap for gap in gaps), "EOS"]
+    # A word's features at each offset from its neighbours, one cached lookup a word.
+    around = [_around(word) for word in written]
     features = []
     for i, token in enumerate(words):
-        own = list(_word(token.text))
-        before = text[words[i - 1].end : token.start] if i else ""
-        after = text[token.end : words[i + 1].start] if i + 1 < len(words) else ""
-        own.append("gap-:" + _gap(before) if i else "BOS")
-        own.append("gap+:" + _gap(after) if i + 1 < len(words) else "EOS")
+        own = [*_word(written[i]), before[i], after[i]]
         if shouting:
             own.append("shouting")
         own.extend(seen.features(token))
-        for offset in _CONTEXT:
-            j = i + offset
+        for at, j in enumerate((i - 2, i - 1, i + 1, i + 2)):
             if 0 <= j < len(words):
-                own.extend(_context(words[j].text, offset))
+                own.extend(around[j][at])
         features.append(own)
     _add_gazetteer_spans(text, words, features)
     return features
@@ -137,6 +139,11 @@ def _word(written: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=100_000)
+def _around(written: str) -> tuple[tuple[str, ...], ...]:
+    """What a word gives the words two before, one before, one after and two after it."""
+    return tuple(_context(written, offset) for offset in _CONTEXT)
+
+
 def _context(written: str, offset: int) -> tuple[str, ...]:
     word = without_possessive(written)
     lower = word.casefold()
