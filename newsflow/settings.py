@@ -92,6 +92,18 @@ class RunSettings(BaseModel):
             "the automation on a Prefect server (flows/crashes.py)."
         ),
     )
+    start_grace_seconds: int = Field(
+        120,
+        ge=30,
+        lt=300,
+        description=(
+            "Prefect marks a newsflow flow run Crashed when its worker took it (Pending) and it "
+            "has not started this long after: its worker died while starting it. Raise it for "
+            "workers whose runs start slowly (a pod pulling its image); it stays under "
+            "Prefect's own 300 s start lease, which frees the run's slot a second way. Read "
+            "with crashed_after_seconds."
+        ),
+    )
     crawl_timeout_minutes: float = Field(
         180.0,
         gt=0,

@@ -32,10 +32,12 @@ from newsflow.settings import get_settings
 from tests.flows.conftest import _wait_until, quiet_env
 
 pytestmark = [  # many workers share one PostgreSQL
-    # make soak: 2 to 7 minutes. A run killed while Pending (its process not started, so no
-    # heartbeat yet) is never crashed; its deployment's slot comes back only when Prefect's
-    # grace for starting infrastructure (server.concurrency.initial_deployment_lease_duration,
-    # 300 s) lapses, and the next ingest of its source waits that long.
+    # make soak: 2 to 7 minutes. A run killed while Pending (the workers are warm, so B's month
+    # crawls and B dies a few seconds after B took its runs, some not started) sends no beat; it
+    # is crashed START_GRACE seconds after B took it (flows/crashes.py), which gives its
+    # deployment's slot back, and the next ingest of its source waits that long. Prefect's own
+    # grace for starting infrastructure (300 s) would not: only the repossessor service revokes
+    # a lapsed lease, and this test's server (prefect_test_harness: ephemeral) does not run it.
     pytest.mark.soak_only,
     pytest.mark.postgres,
     pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
@@ -49,8 +51,11 @@ LEASE_SECONDS = "6"
 # request 0.13 s late and the next ones on time. Two unshared crawls at 0.2 s would make
 # 4 gaps in 0.4 s; shared, 0.8 s.
 RUN, JITTER = 4, 0.2
-SLOT_BACK = 300 + 60  # a killed Pending run's slot: Prefect's start grace, then its reaper
+# A killed Pending run's slot: crashed after its start grace (and Prefect's proactive
+# evaluation, 5 s), then the next try of a run AwaitingConcurrencySlot (30 s), then that run.
 CRASHED_AFTER = "45"  # seconds without a heartbeat (30 s apart): the shortest Prefect allows
+START_GRACE = 60  # seconds a taken run may take to start: a warm one here takes 1 to 7
+SLOT_BACK = START_GRACE + 120
 
 
 @pytest.fixture
@@ -75,7 +80,7 @@ def workers(
             NEWSFLOW_RUNS__STOP_GRACE_SECONDS="3",
         )
         command = [str(Path(sys.executable).with_name("prefect")), "worker", "start"]
-        command += ["--pool", POOL, "--type", "process", "--name", name]
+        command += ["--pool", POOL, "--type", "newsflow-process", "--name", name]
         command += ["--limit", str(limit)] if limit else []
         with (home / "worker.log").open("wb") as out:
             worker = subprocess.Popen(
@@ -112,7 +117,7 @@ def _deploy() -> None:
     ensure_work_pool(POOL)
     with contextlib.suppress(ValueError):  # another test's, with the default 90 s
         Automation.read(name=AUTOMATION).delete()
-    ensure_crash_detection()  # with this test's CRASHED_AFTER
+    ensure_crash_detection()  # with this test's CRASHED_AFTER and START_GRACE
     # As `newsflow deploy` does: no code to pull, runs that beat and are watched.
     shared = {
         "entrypoint_type": EntrypointType.MODULE_PATH,
@@ -178,6 +183,7 @@ def test_workers_share_runs_and_a_killed_one_costs_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("NEWSFLOW_RUNS__CRASHED_AFTER_SECONDS", CRASHED_AFTER)
+    monkeypatch.setenv("NEWSFLOW_RUNS__START_GRACE_SECONDS", str(START_GRACE))
     get_settings.cache_clear()
     _deploy()
     heard = len(replay.hits)  # the session's replay: this test's requests come after
@@ -198,8 +204,7 @@ def test_workers_share_runs_and_a_killed_one_costs_nothing(
 
     done = _wait_until(lambda: _final(parent), 360, "the backfill to end")
     # The next schedule runs: B's running ingests were crashed by their missed heartbeats
-    # (flows/crashes.py) and gave back their slots; one still Pending gave it back at the end
-    # of Prefect's start grace.
+    # (flows/crashes.py) and gave back their slots; those still Pending, by their missed start.
     for flow_run_id in again:
         _wait_until(lambda run=flow_run_id: _final(run), SLOT_BACK, "the ingests run again")
     assert done.state_name == "Completed", _logs(workers)
