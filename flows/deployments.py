@@ -10,6 +10,7 @@ runs them from wherever newsflow is installed, without pulling code.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from newsflow.flows.crashes import TAG, ensure_crash_detection, heartbeat_env
 from newsflow.flows.ingest import ingest
 from newsflow.flows.reprocess import reprocess
 from newsflow.flows.revisit import revisit
+from newsflow.flows.worker import WORKER_TYPE, WarmProcessWorker
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
@@ -77,21 +79,36 @@ def deployments(sources: Iterable[Source] | None = None) -> list[RunnerDeploymen
 
 
 def ensure_work_pool(name: str = WORK_POOL) -> bool:
-    """Create the process work pool unless it exists; True when created.
+    """Create the work pool, of the newsflow worker's type, unless it exists; True when created.
 
-    Prefect's "process" type: its workers start runs cold, unless started with
-    ``--type newsflow-process`` (flows/worker.py), whose runs fork warm on the same pool.
+    A pool created before that type, of Prefect's "process" type, keeps working with plain
+    process workers, their runs started cold; a warning says how to move it.
     """
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists
 
+    template = WarmProcessWorker.get_default_base_job_template()
     with get_client(sync_client=True) as client:
         try:
-            client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+            client.create_work_pool(
+                WorkPoolCreate(name=name, type=WORKER_TYPE, base_job_template=template)
+            )
         except ObjectAlreadyExists:
+            kind = client.read_work_pool(name).type
+            if kind != WORKER_TYPE:
+                warnings.warn(
+                    _OTHER_TYPE.format(name=name, kind=kind, ours=WORKER_TYPE), stacklevel=2
+                )
             return False
     return True
+
+
+_OTHER_TYPE = (
+    "work pool {name!r} is of type {kind!r}: its workers start each flow run as a fresh "
+    "interpreter. Start them with `prefect worker start --pool {name} --type {ours}`, or "
+    "delete the pool and run `newsflow deploy` again to create it of type {ours!r}."
+)
 
 
 def deploy(
@@ -120,7 +137,7 @@ def prefect_yaml(work_pool: str = WORK_POOL) -> str:
     header = (
         "# Written by `newsflow deploy --write-prefect-yaml` from flows/deployments.py and the\n"
         "# bundled registry (a test keeps it current). Deploy with:\n"
-        f"#   prefect work-pool create {work_pool} --type process\n"
+        f"#   prefect work-pool create {work_pool} --type {WORKER_TYPE}\n"
         "#   prefect deploy --all\n"
     )
     return header + yaml.safe_dump(config, sort_keys=False, allow_unicode=True)

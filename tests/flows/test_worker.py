@@ -1,8 +1,8 @@
 """The ``newsflow-process`` worker forks its flow runs, and their crawls, from one warm process.
 
-The session's worker (`prefect worker start --type newsflow-process` on the process pool that
-`newsflow deploy` made, tests/flows/conftest.py) takes a backfill of sana-en through the API;
-while it crawls, the worker's process tree shows who forked whom.
+The session's worker (`prefect worker start --type newsflow-process`, tests/flows/conftest.py)
+takes a backfill of sana-en through the API; while it crawls, the worker's process tree shows
+who forked whom.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import psutil
 import pytest
 from newsflow.db import models
 from newsflow.db.session import session_scope
+from newsflow.flows.deployments import ensure_work_pool
 from newsflow.flows.worker import (
+    WORKER_TYPE,
     WarmJobConfiguration,
     engine_command,
     is_engine,
@@ -49,6 +51,27 @@ def test_a_job_s_own_command_is_kept() -> None:
     configuration = WarmJobConfiguration(command="python -m mine")
     configuration.prepare_for_flow_run(_flow_run())
     assert configuration.command == "python -m mine"
+
+
+def test_newsflow_deploy_creates_the_pool_of_the_worker_s_type(prefect_api_url: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    assert ensure_work_pool("newsflow-test-typed")
+    assert not ensure_work_pool("newsflow-test-typed")  # there already
+    with get_client(sync_client=True) as client:
+        pool = client.read_work_pool("newsflow-test-typed")
+    assert pool.type == WORKER_TYPE
+    assert pool.base_job_template["variables"]["properties"]["working_dir"]
+
+
+def test_a_pool_of_prefect_s_process_type_is_kept_with_a_warning(prefect_api_url: str) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+
+    with get_client(sync_client=True) as client:
+        client.create_work_pool(WorkPoolCreate(name="newsflow-test-cold", type="process"))
+    with pytest.warns(UserWarning, match="--type newsflow-process"):
+        assert not ensure_work_pool("newsflow-test-cold")
 
 
 def test_flow_runs_and_their_crawls_fork_from_the_worker_s_warm_process(
