@@ -41,8 +41,8 @@ NEWSFLOW_PACE = _CRAWL.shared_pace
 DOWNLOAD_DELAY = 0.0 if NEWSFLOW_PACE else NEWSFLOW_CRAWL_DELAY
 AUTOTHROTTLE_ENABLED = False
 # Outputs of one response handled at once. Scrapy starts this many cooperative tasks for every
-# response (100 by default: a fifth of the crawl's own CPU per article page, which yields one
-# item). Requests are handled at once; only items wait, for their batch, so a few suffice.
+# response (100 by default: a quarter of a crawl's Python calls, though an article page yields
+# one item). Requests are handled at once; only items wait, for their batch, so a few suffice.
 CONCURRENT_ITEMS = 8
 
 # Failures: retried with exponential backoff (crawlers.middlewares.BackoffRetryMiddleware).

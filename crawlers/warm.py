@@ -49,7 +49,7 @@ for _module in (*CRAWLER, *component_modules()):
     importlib.import_module(_module)
 
 # Each crawl checks its database against the migration history before its first request:
-# read from the package's files once here (0.2 CPU s a crawl, most of its fixed cost).
+# read from the package's files once here, not in each crawl (0.12 of an idle crawl's 0.31 CPU s).
 heads()
 
 
