@@ -108,15 +108,13 @@ def _tree(pid: int) -> list[psutil.Process]:
 def _deploy() -> None:
     """The ingest of each source and the backfill, on the test pool (names of their own)."""
     from newsflow.flows.backfill import backfill
-    from newsflow.flows.crashes import AUTOMATION, TAG, ensure_crash_detection, heartbeat_env
+    from newsflow.flows.crashes import TAG, ensure_crash_detection, heartbeat_env
     from newsflow.flows.deployments import ensure_work_pool
     from newsflow.flows.ingest import ingest
-    from prefect.automations import Automation
     from prefect.types.entrypoint import EntrypointType
 
     ensure_work_pool(POOL)
-    with contextlib.suppress(ValueError):  # another test's, with the default 90 s
-        Automation.read(name=AUTOMATION).delete()
+    # Another test's automations (the default 90 s and 120 s) are replaced by this test's.
     ensure_crash_detection()  # with this test's CRASHED_AFTER and START_GRACE
     # As `newsflow deploy` does: no code to pull, runs that beat and are watched.
     shared = {

@@ -66,9 +66,9 @@ def sequence_features(
         if shouting:
             own.append("shouting")
         own.extend(seen.features(token))
-        for at, j in enumerate((i - 2, i - 1, i + 1, i + 2)):
-            if 0 <= j < len(words):
-                own.extend(around[j][at])
+        for at, offset in enumerate(_CONTEXT):
+            if 0 <= i + offset < len(words):
+                own.extend(around[i + offset][at])
         features.append(own)
     _add_gazetteer_spans(text, words, features)
     return features
