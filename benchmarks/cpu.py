@@ -18,6 +18,10 @@ Stages, in CPU ms per stored article:
   (its start, each page and article pickled across, the budget's checks around each page);
 - store (the crawl child's transactions), dedup, enrichment (this process and its workers).
 
+Each group of sources (generated pages, real ones) gets the same stages and its own ratio to
+extraction alone of its pages: the generated pages' markup is far simpler than an agency's, so
+their extraction is cheap beside the same per-article work of every other stage.
+
 The window reaches from 2000 to today: the real pages keep their own dates, which fall outside
 the generated stories' window, and a backfill stores only what its window asked for.
 """
@@ -63,7 +67,8 @@ FORKSERVER_START = "import newsflow.warm as w; [__import__(m) for m in w.PRELOAD
 
 def cpu_phase(site: BenchSite, work: Path, limit: dict[str, Any] | None) -> dict[str, Any]:
     """The phase's figures: top-level keys for the results, and the details under ``cpu``."""
-    extraction = (limit or extraction_limit(site.pages(), workers=1))["cpu_ms_per_article"]
+    limit = limit or extraction_limit(site.pages(), workers=1, group=group)
+    extraction = limit["cpu_ms_per_article"]
     load = os.getloadavg()[0]
     with ReplayServer(site.routes) as replay:
         with bench_store("sqlite", work, "cpu-start") as url:
@@ -75,7 +80,7 @@ def cpu_phase(site: BenchSite, work: Path, limit: dict[str, Any] | None) -> dict
             flow = _dedup_and_enrich(site.sources, url)
     figures = _figures(crawls, _start_up(idle), flow, extraction)
     figures["load_average"] = [round(load, 2), round(os.getloadavg()[0], 2)]
-    figures["by_group"] = _by_group(crawls)
+    figures["by_group"] = _by_group(crawls, flow, limit.get("by_group", {}))
     return {
         "cpu_ms_per_article": figures["cpu_ms_per_article"],
         "extraction_cpu_ms_per_article": extraction,
@@ -147,23 +152,31 @@ def _interpreter_cpu_s(code: str) -> float:
     return _cpu_s(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu_s(before)
 
 
-def _dedup_and_enrich(sources: list[str], url: str) -> dict[str, float]:
+def _dedup_and_enrich(sources: list[str], url: str) -> dict[str, Any]:
     """Dedup and enrichment of every source, as the flow's tasks run them after a crawl: CPU of
-    this process and of the enrichment workers, once these have started."""
-    started = time.process_time()
+    this process and of the enrichment workers, once these have started; in all and by
+    group of sources."""
+    by_group: dict[str, Counter[str]] = {}
     for source in sources:
+        started = time.process_time()
         deduplicate_source(source, url)
-    dedup = time.process_time() - started
+        by_group.setdefault(group(source), Counter())["dedup"] += time.process_time() - started
     pool, workers = enrichment_pool(), get_settings().enrich.workers or os.cpu_count() or 1
     # A pause for each worker: each takes one, so all have started before the timing.
     for pending in [pool.submit(time.sleep, 0.5) for _ in range(workers)]:
         pending.result()
-    before, started = _workers_cpu_s(), time.process_time()
     for source in sources:
+        before, started = _workers_cpu_s(), time.process_time()
         enrich_source(source, None, url)
-    enrichment = time.process_time() - started + _workers_cpu_s() - before
+        spent = time.process_time() - started + _workers_cpu_s() - before
+        by_group[group(source)]["enrichment"] += spent
     close_shared_pools()
-    return {"dedup": dedup, "enrichment": enrichment, "enrichment_workers": workers}
+    return {
+        "dedup": sum(c["dedup"] for c in by_group.values()),
+        "enrichment": sum(c["enrichment"] for c in by_group.values()),
+        "enrichment_workers": workers,
+        "by_group": by_group,
+    }
 
 
 def _workers_cpu_s() -> float:
@@ -211,19 +224,33 @@ def _figures(
     }
 
 
-def _by_group(crawls: list[dict[str, Any]]) -> dict[str, Any]:
-    """The crawls' CPU per stored article in each group of sources (generated, real pages)."""
+def _by_group(
+    crawls: list[dict[str, Any]], flow: dict[str, Any], limits: dict[str, Any]
+) -> dict[str, Any]:
+    """Each group of sources (generated, real pages): CPU per stored article of its crawls
+    (start-up included), of their extraction and store, of its dedup and enrichment, and the
+    whole against extraction alone of the group's pages."""
     groups: dict[str, Counter[str]] = {}
     for crawl in crawls:
         into = groups.setdefault(group(crawl["source"]), Counter())
         into.update(crawl["stats"])
         into["crawl_ms"] += round(1000 * (crawl["child_s"] + crawl["worker_s"]))
-    return {
-        name: {
-            "articles": counts["articles_new"],
-            "crawl": counts["crawl_ms"] / max(counts["articles_new"], 1),
-            "extraction": counts["extract_cpu_ms"] / max(counts["articles_new"], 1),
-            "store": counts["store_cpu_ms"] / max(counts["articles_new"], 1),
+    figures = {}
+    for name, counts in sorted(groups.items()):
+        articles = max(counts["articles_new"], 1)
+        flow_s = flow["by_group"].get(name, Counter())
+        stages = {
+            "crawl": counts["crawl_ms"] / articles,
+            "dedup": 1000 * flow_s["dedup"] / articles,
+            "enrichment": 1000 * flow_s["enrichment"] / articles,
         }
-        for name, counts in sorted(groups.items())
-    }
+        figures[name] = {
+            "articles": counts["articles_new"],
+            **stages,
+            "extraction": counts["extract_cpu_ms"] / articles,
+            "store": counts["store_cpu_ms"] / articles,
+        }
+        alone = limits.get(name, {}).get("cpu_ms_per_page")
+        if alone:
+            figures[name] |= {"extraction_alone": alone, "ratio": sum(stages.values()) / alone}
+    return figures

@@ -111,8 +111,12 @@ def _nothing_new(source_id: str, run_id: int, base_url: str | None, logger: Any)
     return True
 
 
-# A round of dedup and enrichment beside the crawl takes what is queued; an empty queue waits.
+# A round of dedup and enrichment beside the crawl takes what is queued, then waits this long
+# unless it took a full round's worth: a crawl at its host's pace stores about an article a
+# second, and a round's transactions and queries cost more than its articles (this process's
+# CPU on PostgreSQL: 17 ms for a round of one article, 3.8 ms an article in rounds of ten).
 FOLLOW_IDLE_SECONDS = 2.0
+FOLLOW_FULL_ROUND = 20  # articles: a round that took this many goes straight on
 DEDUP_COUNTS = ("duplicates_exact", "near_duplicates", "stories_joined")
 ENRICH_COUNTS = ("enriched", "enrich_failures")
 # How much of the work was done beside the crawl (``dedup_checked_during_crawl``, …).
@@ -138,7 +142,7 @@ def follow(source_id: str, run_id: int, crawl_done: threading.Event) -> dict[str
             logger.warning("dedup/enrich beside the crawl: %s: %s", type(exc).__name__, exc)
             found = Counter()
         counts.update({k: found[k] for k in (*DEDUP_COUNTS, *ENRICH_COUNTS, "dedup_checked")})
-        if not found["dedup_checked"] and not found["enriched"]:
+        if max(found["dedup_checked"], found["enriched"]) < FOLLOW_FULL_ROUND:
             crawl_done.wait(FOLLOW_IDLE_SECONDS)
     return dict(counts)
 

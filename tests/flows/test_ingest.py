@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +12,7 @@ from newsflow.db import models
 from newsflow.db.session import session_scope
 from newsflow.flows import ingest as ingest_flow
 from newsflow.flows.ingest import ingest, ingest_sources
+from prefect import flow
 from sqlalchemy import select
 
 SEED = "https://sana.sy/en/?p=92385"
@@ -89,3 +93,31 @@ def test_dedup_and_enrichment_follow_the_crawl_and_finish_after_it(
     assert 0 < counts["enriched_during_crawl"] <= counts["enriched"] == len(originals)
     # Nothing left queued (what enrichment beside dedup leaves: tests/db/test_enrichment.py).
     assert all(a.dedup_hash == a.content_hash == a.enriched_hash for a in articles)
+
+
+def test_a_crawl_storing_an_article_at_a_time_is_followed_in_rounds_of_several(
+    monkeypatch,
+) -> None:
+    # A round's transactions cost more than its article: one round per stored article (a crawl
+    # at its host's pace) would spend most of the follower's CPU on them.
+    rounds: list[str] = []
+
+    def one_each(source_id: str, *args: object, **kwargs: object) -> Counter[str]:
+        rounds.append(source_id)
+        return Counter(dedup_checked=1)
+
+    monkeypatch.setattr(ingest_flow, "deduplicate_source", one_each)
+    monkeypatch.setattr(ingest_flow, "enrich_source", lambda *a, **k: Counter(enriched=1))
+    monkeypatch.setattr(ingest_flow, "FOLLOW_IDLE_SECONDS", 0.25)
+    done = threading.Event()
+
+    @flow
+    def crawl_of_one_second() -> dict[str, int]:
+        following = ingest_flow.follow.submit("sana-en", 1, done)
+        time.sleep(1.0)
+        done.set()
+        return following.result()
+
+    counts = crawl_of_one_second()
+    assert 1 <= len(rounds) <= 5  # one a quarter second, not one as soon as the last ended
+    assert counts["dedup_checked"] == counts["enriched"] == len(rounds)
