@@ -6,13 +6,12 @@ runs by (enricher, version). Nothing here reads all articles of a source.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 
-from newsflow.db import models
+from newsflow.db import bodies, models
 from newsflow.db.dialect import copy_rows, insert_for
 from newsflow.db.store import record_failure
 from sqlalchemy import bindparam, delete, func, or_, select, update
@@ -141,7 +140,7 @@ def _stored(row: models.Article, page_body: bytes | None) -> Stored:
         _record(row),
         row.content_hash,
         row.duplicate_of_id,
-        page_language(_head(page_body)) if page_body else None,
+        page_language(bodies.head(page_body, _HEAD)) if page_body else None,
     )
 
 
@@ -165,14 +164,6 @@ def _record(row: models.Article) -> Article:
         source=row.source_id,
         provenance=row.provenance or {},
     )
-
-
-def _head(body: bytes) -> bytes:
-    """The first bytes of a stored (compressed) page, without inflating all of it."""
-    try:
-        return zlib.decompressobj().decompress(body, _HEAD)
-    except zlib.error:
-        return b""
 
 
 def save_results(

@@ -137,7 +137,7 @@ class SourceLease(Base):
 
 
 class Page(Base):
-    """A fetched response, body zlib-compressed; one row per distinct body of a URL."""
+    """A fetched response, body compressed (db/bodies.py); one row per distinct body of a URL."""
 
     __tablename__ = "pages"
     __table_args__ = (UniqueConstraint("url", "body_sha256"),)

@@ -162,15 +162,15 @@ def _command(process: psutil.Process) -> list[str]:
         return []
 
 
-def _month_crawling(url: str) -> int | None:
-    """A month of the backfill whose crawl has stored a page, while it runs."""
+def _month_running(url: str, stored_a_page: bool = True) -> int | None:
+    """A month of the backfill that runs (and whose crawl has stored a page)."""
+    query = select(models.CrawlRun.id).where(
+        models.CrawlRun.parent_run_id.is_not(None), models.CrawlRun.status == "running"
+    )
+    if stored_a_page:
+        query = query.join(models.Page, models.Page.run_id == models.CrawlRun.id)
     with session_scope(url) as session:
-        return session.execute(
-            select(models.CrawlRun.id)
-            .join(models.Page, models.Page.run_id == models.CrawlRun.id)
-            .where(models.CrawlRun.parent_run_id.is_not(None), models.CrawlRun.status == "running")
-            .limit(1)
-        ).scalar_one_or_none()
+        return session.execute(query.limit(1)).scalar_one_or_none()
 
 
 def test_workers_share_runs_and_a_killed_one_costs_nothing(
@@ -190,10 +190,13 @@ def test_workers_share_runs_and_a_killed_one_costs_nothing(
         "backfill/workers-backfill", {"source": "sana-en", "since": SINCE, "until": UNTIL}
     )
     _wait_until(lambda: _running_on(a, parent), 120, "the backfill running on worker A")
-    b = workers["start"]("worker-b")  # A is full: B takes the months and the ingests
+    b = workers["start"]("worker-b")  # A is full: B takes the months, then the ingests
+    # The months first: a scheduled ingest of sana-en that took the source before them would
+    # store their articles, and they would find nothing left to crawl (runs of a second).
+    _wait_until(lambda: _month_running(database_url, False), 120, "a month started on worker B")
     first_ingests = [_run(f"ingest/workers-{source}") for source in SOURCES]
 
-    killed = _wait_until(lambda: _month_crawling(database_url), 180, "a month crawling on worker B")
+    killed = _wait_until(lambda: _month_running(database_url), 180, "a month crawling on worker B")
     for process in _tree(b.pid):  # the machine is gone: worker, flow runs, crawls
         process.send_signal(signal.SIGKILL)
     b.wait(timeout=30)
