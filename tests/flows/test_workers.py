@@ -190,11 +190,12 @@ def test_workers_share_runs_and_a_killed_one_costs_nothing(
         "backfill/workers-backfill", {"source": "sana-en", "since": SINCE, "until": UNTIL}
     )
     _wait_until(lambda: _running_on(a, parent), 120, "the backfill running on worker A")
-    b = workers["start"]("worker-b")  # A is full: B takes the months, then the ingests
-    # The months first: a scheduled ingest of sana-en that took the source before them would
-    # store their articles, and they would find nothing left to crawl (runs of a second).
+    b = workers["start"]("worker-b")  # A is full: B takes the months and the ingests
+    first_ingests = [_run(f"ingest/workers-{source}") for source in SOURCES[1:]]
+    # sana-en's once a month holds the source: had it taken sana-en first, it would have stored
+    # the months' articles, and each month would have found nothing left to crawl.
     _wait_until(lambda: _month_running(database_url, False), 120, "a month started on worker B")
-    first_ingests = [_run(f"ingest/workers-{source}") for source in SOURCES]
+    first_ingests.append(_run(f"ingest/workers-{SOURCES[0]}"))
 
     killed = _wait_until(lambda: _month_running(database_url), 180, "a month crawling on worker B")
     for process in _tree(b.pid):  # the machine is gone: worker, flow runs, crawls
@@ -208,9 +209,13 @@ def test_workers_share_runs_and_a_killed_one_costs_nothing(
     # (flows/crashes.py) and gave back their slots; those still Pending, by their missed start.
     for flow_run_id in again:
         _wait_until(lambda run=flow_run_id: _final(run), SLOT_BACK, "the ingests run again")
+    # B's first ingests ended too, crashed (whether running or still starting) or, those it
+    # had not taken yet, completed on C: none is left running for good.
+    for flow_run_id in first_ingests:
+        _wait_until(lambda run=flow_run_id: _final(run), SLOT_BACK, "the first ingests to end")
     assert done.state_name == "Completed", _logs(workers)
     assert {_flow_run(run).state_name for run in again} == {"Completed"}, _logs(workers)
-    assert "Running" not in {_flow_run(run).state_name for run in first_ingests}
+    assert {_flow_run(run).state_name for run in first_ingests} <= {"Completed", "Crashed"}
 
     with session_scope(database_url) as session:
         runs = session.execute(select(models.CrawlRun).order_by(models.CrawlRun.id)).scalars().all()
