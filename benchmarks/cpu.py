@@ -228,8 +228,9 @@ def _by_group(
     crawls: list[dict[str, Any]], flow: dict[str, Any], limits: dict[str, Any]
 ) -> dict[str, Any]:
     """Each group of sources (generated, real pages): CPU per stored article of its crawls
-    (start-up included), of their extraction and store, of its dedup and enrichment, and the
-    whole against extraction alone of the group's pages."""
+    (each crawl's start-up included; the warm forkserver's start, once for all, is in neither),
+    of their extraction and store, of its dedup and enrichment, and the whole against
+    extraction alone of the group's pages."""
     groups: dict[str, Counter[str]] = {}
     for crawl in crawls:
         into = groups.setdefault(group(crawl["source"]), Counter())
