@@ -73,6 +73,11 @@ class PacedSite:
         rounds = max(len(sources) for sources in own.values())
         return [s[i] for i in range(rounds) for s in own.values() if i < len(s)]
 
+    def requests(self, source: str) -> int:
+        """The requests a crawl of the source makes: robots.txt, its sitemap, its articles."""
+        base = f"https://{self.hosts[source]}/{source.rsplit('-', 1)[1]}/"
+        return 1 + sum(1 for url in self.routes if url.startswith(base))
+
     @property
     def budget(self) -> float:
         """Requests a second the hosts allow together."""

@@ -198,6 +198,8 @@ def _scaling_rows(results: dict[str, Any]) -> list[tuple[str, Any]]:
                 )
             )
         rows.append((f"{name}: 2 workers' speed-up", part["speedup"]))
+        for bound, figures in part.get("schedule_bound", {}).items():
+            rows.append((f"  at best, list-scheduled ({bound})", figures["speedup"]))
     return rows
 
 
