@@ -1,8 +1,9 @@
 """Many workers on one Prefect server and one PostgreSQL (issue 22), with one killed mid-run.
 
 Worker A (one flow run at a time) takes a partitioned backfill of sana-en; worker B takes its
-months and the ingests of four sources (sana-en and sana-ar share sana.sy). B is killed, whole
-process tree, while it crawls a month. Worker C comes up as its replacement; the ingests run
+months and the ingests of four sources (sana-en and sana-ar share sana.sy; sana-en's is
+submitted once a month holds the source). B is killed, whole process tree, while it crawls a
+month. Worker C comes up as its replacement; the ingests run
 again as their next schedule would. Then: every article is stored once and the backfill's
 window is complete, no source was crawled by two runs at once, requests to each host kept its
 pace, and the killed month was marked crashed and re-ran on another worker.
