@@ -195,7 +195,11 @@ def test_workers_share_runs_and_a_killed_one_costs_nothing(
     first_ingests = [_run(f"ingest/workers-{source}") for source in SOURCES[1:]]
     # sana-en's once a month holds the source: had it taken sana-en first, it would have stored
     # the months' articles, and each month would have found nothing left to crawl.
-    _wait_until(lambda: _month_running(database_url, False), 120, "a month started on worker B")
+    _wait_until(
+        lambda: _month_running(database_url, stored_a_page=False),
+        120,
+        "a month started on worker B",
+    )
     first_ingests.append(_run(f"ingest/workers-{SOURCES[0]}"))
 
     killed = _wait_until(lambda: _month_running(database_url), 180, "a month crawling on worker B")
@@ -208,12 +212,9 @@ def test_workers_share_runs_and_a_killed_one_costs_nothing(
     done = _wait_until(lambda: _final(parent), 360, "the backfill to end")
     # The next schedule runs: B's running ingests were crashed by their missed heartbeats
     # (flows/crashes.py) and gave back their slots; those still Pending, by their missed start.
-    for flow_run_id in again:
-        _wait_until(lambda run=flow_run_id: _final(run), SLOT_BACK, "the ingests run again")
-    # B's first ingests ended too, crashed (whether running or still starting) or, those it
-    # had not taken yet, completed on C: none is left running for good.
-    for flow_run_id in first_ingests:
-        _wait_until(lambda run=flow_run_id: _final(run), SLOT_BACK, "the first ingests to end")
+    # Those B had not taken yet completed on C: none of the first is left running for good.
+    for flow_run_id in [*again, *first_ingests]:
+        _wait_until(lambda run=flow_run_id: _final(run), SLOT_BACK, "the ingests to end")
     assert done.state_name == "Completed", _logs(workers)
     assert {_flow_run(run).state_name for run in again} == {"Completed"}, _logs(workers)
     assert {_flow_run(run).state_name for run in first_ingests} <= {"Completed", "Crashed"}
